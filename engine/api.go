@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/wpi-dev/wpi/decoder"
+)
+
+// Module is a compiled module: the decoded module plus the interpreter's
+// code for each defined function. It is immutable and safe for concurrent
+// use by any number of instances.
+type Module struct {
+	Decoded *decoder.Module
+	// Codes holds the compiled body of each defined function, in funcidx
+	// order (imports excluded).
+	Codes []*Code
+	// TypeIDs holds the interned id (see TypeID) of each typeidx.
+	TypeIDs []uint32
+}
+
+// Config holds the limits of execution. The zero value means the defaults.
+type Config struct {
+	// MaxCallDepth is the most nested wasm calls before the trap "call
+	// stack exhausted". Default DefaultMaxCallDepth.
+	MaxCallDepth int
+	// MaxStackCells is the most 64-bit cells of value stack a call may use
+	// before the same trap. Default DefaultMaxStackCells (8 MiB).
+	MaxStackCells int
+}
+
+// Default limits.
+const (
+	DefaultMaxCallDepth  = 10000
+	DefaultMaxStackCells = 1 << 20
+)
+
+var (
+	typeIDsMu sync.Mutex
+	typeIDs   = map[string]uint32{}
+)
+
+// TypeID returns the process-wide interned id of a signature: two
+// signatures get the same id exactly when they are equal. Safe for
+// concurrent use.
+func TypeID(t *decoder.FuncType) uint32 {
+	k := t.Key()
+	typeIDsMu.Lock()
+	id, ok := typeIDs[k]
+	if !ok {
+		id = uint32(len(typeIDs))
+		typeIDs[k] = id
+	}
+	typeIDsMu.Unlock()
+	return id
+}
+
+// errNotImplemented is returned by engine features still being written.
+var errNotImplemented = errors.New("engine: not implemented")
+
+// Call runs f with the parameters in stack and leaves the results there
+// (len(stack) >= max(len(params), len(results)); cells encoded as for
+// Global). It returns nil, a *TrapError (wrapping one of the Err* trap
+// kinds, or the error or panic of a host function), never panics.
+//
+// Call may be used by many goroutines at once on functions of different
+// instances; the calls on one instance must not overlap (an instance is
+// single-threaded, like wazero's api.Module).
+func Call(ctx context.Context, f *Function, stack []uint64, cfg *Config) error {
+	return callFunction(ctx, f, stack, cfg)
+}

@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"context"
+	"unsafe"
+
+	"github.com/wpi-dev/wpi/decoder"
+)
+
+// PageSize is the WebAssembly page size in bytes (spec §4.2.8).
+const PageSize = 65536
+
+// MaxPages is the most pages a 32-bit memory can have (4 GiB).
+const MaxPages = 65536
+
+// CardShift is log2 of the dirty-tracking granule in bytes (4 KiB, the OS
+// page): a store to byte address ea marks Memory.Cards[ea>>CardShift].
+// memory.CardShift must be equal; a test in instance/ checks it.
+const CardShift = 12
+
+// Memory is a linear memory instance (spec §4.2.8) living in a slot of
+// contiguous, read-write mapped bytes that never moves.
+//
+// Bytes at and past Size are zero: memory.grow only moves Size, and a slot
+// is handed out zeroed past its initial image.
+//
+// A Memory is not safe for concurrent use; it belongs to one instance.
+type Memory struct {
+	// Buf is the whole slot: len(Buf) is the largest size in bytes the
+	// memory can reach in it. It is backed by mapped memory outside the Go
+	// heap (or any []byte in tests).
+	Buf []byte
+	// Size is the current length in bytes, a multiple of PageSize.
+	Size uint64
+	// MaxPages is the most pages the memory may grow to: the least of its
+	// declared maximum, len(Buf)/PageSize and MaxPages.
+	MaxPages uint64
+	// Cards has one entry per 1<<CardShift bytes of Buf. Every write by the
+	// interpreter or through the methods below sets the entries it touches
+	// to 1, so that the owner can reset exactly the written bytes. nil
+	// disables tracking.
+	Cards []byte
+	// Type is the memory's declared type.
+	Type decoder.MemoryType
+}
+
+// Pages returns the current size in 64 KiB pages.
+func (m *Memory) Pages() uint64 { return m.Size / PageSize }
+
+// Grow implements memory.grow (spec §4.4.7): it adds delta pages and
+// returns the previous size in pages, or ok == false (size unchanged) if
+// the result would exceed MaxPages. It never calls the kernel.
+func (m *Memory) Grow(delta uint64) (old uint64, ok bool) {
+	old = m.Size / PageSize
+	if delta > m.MaxPages || old+delta > m.MaxPages {
+		return old, false
+	}
+	m.Size += delta * PageSize
+	return old, true
+}
+
+// Bytes returns the current contents, Buf[:Size]. Writes through it are
+// not tracked: call MarkDirty for them.
+func (m *Memory) Bytes() []byte { return m.Buf[:m.Size] }
+
+// MarkDirty records that bytes [off, off+n) were written. The range must
+// lie inside Buf.
+func (m *Memory) MarkDirty(off, n uint64) {
+	if m.Cards == nil || n == 0 {
+		return
+	}
+	first, last := off>>CardShift, (off+n-1)>>CardShift
+	for c := first; c <= last; c++ {
+		m.Cards[c] = 1
+	}
+}
+
+// Write copies p to offset off and marks the bytes dirty. It returns false,
+// writing nothing, if the range is out of bounds of Size.
+func (m *Memory) Write(off uint64, p []byte) bool {
+	if off > m.Size || uint64(len(p)) > m.Size-off {
+		return false
+	}
+	copy(m.Buf[off:], p)
+	m.MarkDirty(off, uint64(len(p)))
+	return true
+}
+
+// Read returns a view of n bytes at off, or false if out of bounds. The
+// view aliases the memory; it is valid until the instance is closed.
+func (m *Memory) Read(off, n uint64) ([]byte, bool) {
+	if off > m.Size || n > m.Size-off {
+		return nil, false
+	}
+	return m.Buf[off : off+n : off+n], true
+}
+
+// Table is a table instance (spec §4.2.7). Funcref tables keep their
+// elements in Funcs (GC-visible pointers); externref tables in Externs
+// (host values encoded as by api.EncodeExternref). The unused one is nil.
+//
+// A Table is not safe for concurrent use.
+type Table struct {
+	Funcs   []*Function // len is the size, when Type.Elem is FuncRef
+	Externs []uint64    // len is the size, when Type.Elem is ExternRef
+	// Max is the most elements the table may grow to.
+	Max  uint64
+	Type decoder.TableType
+}
+
+// Size returns the number of elements.
+func (t *Table) Size() uint64 {
+	if t.Type.Elem == decoder.ExternRef {
+		return uint64(len(t.Externs))
+	}
+	return uint64(len(t.Funcs))
+}
+
+// Global is a global instance (spec §4.2.9). The value is encoded as the
+// interpreter's cells are: i32 zero-extended, f32/f64 as IEEE bits, v128
+// low half in Val and high half in Hi, funcref as FuncRefValue of the
+// function (Ref keeps it reachable), externref as the host value.
+type Global struct {
+	Val  uint64
+	Hi   uint64
+	Ref  *Function
+	Type decoder.GlobalType
+}
+
+// HostFunc is a function written in Go (wazero's api.GoModuleFunction
+// calling convention). stack holds the parameters on entry, encoded as
+// cells, and must hold the results on return; len(stack) is
+// max(len(params), len(results)). caller is the instance whose code made
+// the call (nil when called directly from Go).
+//
+// A host function reports failure by returning a non-nil error, or by
+// panicking; either ends the whole call with a *TrapError whose Cause is
+// the error (or the panic value, wrapped).
+type HostFunc func(ctx context.Context, caller *Instance, stack []uint64) error
+
+// Function is a function instance (spec §4.2.6): wasm code of an instance,
+// or a host function.
+type Function struct {
+	Type *decoder.FuncType
+	// TypeID is the interned id of Type (see TypeID): equal signatures,
+	// from any module, have equal ids.
+	TypeID uint32
+	// Instance is the instance whose code this is, nil for host functions.
+	Instance *Instance
+	// Code is the compiled body, nil for host functions.
+	Code *Code
+	Host HostFunc
+	// Index is the funcidx in the defining module; ModuleName and Name
+	// are used in backtraces.
+	Index      uint32
+	ModuleName string
+	Name       string
+}
+
+// FuncRefValue encodes a funcref for a cell: the function's address, 0 for
+// null. The function must be kept reachable by other means (a table, a
+// global's Ref, an instance) while the cell lives.
+func FuncRefValue(f *Function) uint64 {
+	// SAFETY: converting a pointer to an integer is always allowed; the
+	// caller keeps f reachable, so the address stays valid.
+	return uint64(uintptr(unsafe.Pointer(f)))
+}
+
+// FuncRefFunction decodes a cell made by FuncRefValue.
+func FuncRefFunction(v uint64) *Function {
+	// SAFETY: v was made by FuncRefValue from a *Function that is still
+	// reachable (see FuncRefValue), and Go's heap objects do not move, so
+	// the address still points at that Function. Reading the cell's bits as
+	// a pointer (rather than converting a uintptr) keeps vet's unsafeptr
+	// check meaningful for the rest of the package.
+	return *(**Function)(unsafe.Pointer(&v))
+}
+
+// Instance is the engine's view of a module instance (spec §4.2.5): its
+// index spaces, imports first. The instance layer fills it in; the
+// interpreter reads it.
+type Instance struct {
+	Module  *Module
+	Funcs   []*Function
+	Tables  []*Table
+	Memory  *Memory // memidx 0, or nil
+	Globals []*Global
+	// DroppedData and DroppedElem record data.drop and elem.drop (and the
+	// implicit drop of active and declarative segments after
+	// instantiation), one entry per segment.
+	DroppedData []bool
+	DroppedElem []bool
+	// Name is the module name used in backtraces.
+	Name string
+	// Owner is free for the instance layer (its public wrapper).
+	Owner any
+}

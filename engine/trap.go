@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Trap is a WebAssembly trap kind (spec §4.4.1 "Traps"). The trap kinds are
+// the sentinel values below; compare with errors.Is. Their messages are the
+// ones the spec test suite expects (assert_trap).
+type Trap struct{ msg string }
+
+// Error returns the spec suite's message for the trap, e.g. "unreachable".
+func (t *Trap) Error() string { return t.msg }
+
+// Trap kinds.
+var (
+	ErrUnreachable         = &Trap{"unreachable"}
+	ErrOutOfBoundsMemory   = &Trap{"out of bounds memory access"}
+	ErrOutOfBoundsTable    = &Trap{"out of bounds table access"}
+	ErrIntegerDivideByZero = &Trap{"integer divide by zero"}
+	ErrIntegerOverflow     = &Trap{"integer overflow"}
+	ErrInvalidConversion   = &Trap{"invalid conversion to integer"}
+	ErrIndirectCallType    = &Trap{"indirect call type mismatch"}
+	ErrUndefinedElement    = &Trap{"undefined element"}
+	ErrUninitializedElem   = &Trap{"uninitialized element"}
+	ErrStackExhausted      = &Trap{"call stack exhausted"}
+	// ErrInterrupted is returned when a running call is stopped because its
+	// context was cancelled or its deadline passed. The context's error is
+	// wrapped too: errors.Is(err, context.DeadlineExceeded) holds for a
+	// deadline.
+	ErrInterrupted = &Trap{"interrupted"}
+	// ErrFuelExhausted is returned when a call's fuel budget runs out.
+	ErrFuelExhausted = &Trap{"all fuel consumed"}
+)
+
+// trapCode numbers the trap kinds inside the interpreter loop, which
+// returns a small integer rather than an interface value.
+type trapCode uint8
+
+const (
+	trapNone trapCode = iota
+	trapUnreachable
+	trapOOBMemory
+	trapOOBTable
+	trapDivByZero
+	trapOverflow
+	trapInvalidConversion
+	trapIndirectType
+	trapUndefinedElement
+	trapUninitializedElement
+	trapStackExhausted
+	trapInterrupted
+	trapFuel
+	trapHost // a host function returned an error or panicked; see machine.hostErr
+)
+
+var trapErrors = [...]*Trap{
+	trapUnreachable:          ErrUnreachable,
+	trapOOBMemory:            ErrOutOfBoundsMemory,
+	trapOOBTable:             ErrOutOfBoundsTable,
+	trapDivByZero:            ErrIntegerDivideByZero,
+	trapOverflow:             ErrIntegerOverflow,
+	trapInvalidConversion:    ErrInvalidConversion,
+	trapIndirectType:         ErrIndirectCallType,
+	trapUndefinedElement:     ErrUndefinedElement,
+	trapUninitializedElement: ErrUninitializedElem,
+	trapStackExhausted:       ErrStackExhausted,
+	trapInterrupted:          ErrInterrupted,
+	trapFuel:                 ErrFuelExhausted,
+}
+
+// FrameInfo is one entry of a trap's wasm backtrace, innermost first.
+type FrameInfo struct {
+	// Module is the name of the module defining the function ("" if none).
+	Module string
+	// Func is the funcidx within that module; Name its name from the name
+	// section, or "" if it has none.
+	Func uint32
+	Name string
+	// Offset is the byte offset in the module binary of the instruction
+	// executing in this frame, or -1 if unknown.
+	Offset int
+}
+
+// String renders the frame as "module.name" or "module.$funcidx".
+func (f FrameInfo) String() string {
+	name := f.Name
+	if name == "" {
+		name = fmt.Sprintf("$%d", f.Func)
+	}
+	if f.Module != "" {
+		name = f.Module + "." + name
+	}
+	if f.Offset >= 0 {
+		return fmt.Sprintf("%s (@%#x)", name, f.Offset)
+	}
+	return name
+}
+
+// TrapError is the error a call returns when it traps: the trap kind, the
+// cause for host failures and interruptions, and the wasm backtrace.
+// errors.Is(err, ErrUnreachable) etc. match on the kind; errors.Is/As also
+// reach the cause.
+type TrapError struct {
+	Kind  *Trap
+	Cause error // host function error or panic, context error; may be nil
+	Trace []FrameInfo
+}
+
+func (e *TrapError) Error() string {
+	var b strings.Builder
+	if e.Kind != nil {
+		b.WriteString(e.Kind.msg)
+		if e.Cause != nil {
+			b.WriteString(": ")
+		}
+	}
+	if e.Cause != nil {
+		b.WriteString(e.Cause.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the trap kind and the cause, for errors.Is and errors.As.
+func (e *TrapError) Unwrap() []error {
+	var errs []error
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Cause != nil {
+		errs = append(errs, e.Cause)
+	}
+	return errs
+}
+
+// Backtrace renders Trace one frame per line, innermost first.
+func (e *TrapError) Backtrace() string {
+	var b strings.Builder
+	for i, f := range e.Trace {
+		fmt.Fprintf(&b, "  %d: %s\n", i, f)
+	}
+	return b.String()
+}
+
+// IsTrap reports whether err is or wraps one of the trap kinds.
+func IsTrap(err error) bool {
+	var t *Trap
+	return errors.As(err, &t)
+}
