@@ -1,0 +1,221 @@
+package decoder
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unicode/utf8"
+)
+
+// reader reads the primitive encodings of spec §5.1-§5.2 from b[pos:end].
+//
+// Errors are sticky: the first one is kept in err, after which every read
+// returns a zero value without consuming input. Callers check err at loop
+// heads so that a bogus vector length cannot make them spin.
+type reader struct {
+	b   []byte // the whole module binary
+	pos int    // next byte to read
+	end int    // end of the current section or code entry
+
+	section   string // for errors; "" outside sections
+	funcIndex int    // for errors; -1 outside code entries
+
+	err *Error
+}
+
+func (r *reader) failAt(kind ErrorKind, off int, format string, args ...any) {
+	if r.err != nil {
+		return
+	}
+	r.err = &Error{
+		Kind:      kind,
+		Section:   r.section,
+		FuncIndex: r.funcIndex,
+		Offset:    off,
+		Reason:    fmt.Sprintf(format, args...),
+	}
+	// Stop all further reads.
+	r.pos = r.end
+}
+
+func (r *reader) fail(off int, format string, args ...any) {
+	r.failAt(Malformed, off, format, args...)
+}
+
+// failEnd reports running off the end of the current region.
+func (r *reader) failEnd() {
+	if r.end == len(r.b) {
+		r.fail(r.pos, "unexpected end")
+	} else {
+		r.fail(r.pos, "unexpected end of section or function")
+	}
+}
+
+func (r *reader) remaining() int { return r.end - r.pos }
+
+func (r *reader) byte() byte {
+	if r.pos >= r.end {
+		r.failEnd()
+		return 0
+	}
+	c := r.b[r.pos]
+	r.pos++
+	return c
+}
+
+// bytes returns the next n bytes, sharing r.b.
+func (r *reader) bytes(n uint32) []byte {
+	if uint64(n) > uint64(r.remaining()) {
+		if r.end == len(r.b) {
+			r.fail(r.pos, "length out of bounds: %d bytes, %d left", n, r.remaining())
+		} else {
+			r.fail(r.pos, "unexpected end of section or function: %d bytes, %d left", n, r.remaining())
+		}
+		return nil
+	}
+	s := r.b[r.pos : r.pos+int(n) : r.pos+int(n)]
+	r.pos += int(n)
+	return s
+}
+
+// u32 reads an unsigned LEB128 integer of at most 32 bits (spec §5.2.2):
+// at most 5 bytes, and the unused high bits of the 5th byte must be zero.
+func (r *reader) u32() uint32 {
+	start := r.pos
+	var v uint32
+	for i := 0; ; i++ {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		if i == 4 {
+			if c&0x80 != 0 {
+				r.fail(start, "integer representation too long")
+				return 0
+			}
+			if c&0x70 != 0 {
+				r.fail(start, "integer too large")
+				return 0
+			}
+		}
+		v |= uint32(c&0x7f) << (7 * i)
+		if c&0x80 == 0 {
+			return v
+		}
+	}
+}
+
+// s32 reads a signed LEB128 integer of at most 32 bits: at most 5 bytes,
+// and the unused bits of the 5th byte must be copies of the sign bit.
+func (r *reader) s32() int32 {
+	start := r.pos
+	var v uint32
+	for i := 0; ; i++ {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		if i == 4 {
+			if c&0x80 != 0 {
+				r.fail(start, "integer representation too long")
+				return 0
+			}
+			// Bits 3..6 hold bit 31 and its sign extension.
+			if hi := c & 0x78; hi != 0 && hi != 0x78 {
+				r.fail(start, "integer too large")
+				return 0
+			}
+		}
+		v |= uint32(c&0x7f) << (7 * i)
+		if c&0x80 == 0 {
+			if i < 4 && c&0x40 != 0 {
+				v |= ^uint32(0) << (7 * (i + 1))
+			}
+			return int32(v)
+		}
+	}
+}
+
+// s64 reads a signed LEB128 integer of at most 64 bits: at most 10 bytes,
+// and the unused bits of the 10th byte must be copies of the sign bit.
+func (r *reader) s64() int64 {
+	start := r.pos
+	var v uint64
+	for i := 0; ; i++ {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		if i == 9 {
+			if c&0x80 != 0 {
+				r.fail(start, "integer representation too long")
+				return 0
+			}
+			// Bit 0 is bit 63; bits 1..6 are its sign extension.
+			if hi := c & 0x7f; hi != 0 && hi != 0x7f {
+				r.fail(start, "integer too large")
+				return 0
+			}
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+		if c&0x80 == 0 {
+			if i < 9 && c&0x40 != 0 {
+				v |= ^uint64(0) << (7 * (i + 1))
+			}
+			return int64(v)
+		}
+	}
+}
+
+func (r *reader) u32le() uint32 {
+	s := r.fixed(4)
+	if s == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(s)
+}
+
+func (r *reader) u64le() uint64 {
+	s := r.fixed(8)
+	if s == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(s)
+}
+
+// fixed returns the next n bytes of a fixed-size immediate.
+func (r *reader) fixed(n int) []byte {
+	if r.remaining() < n {
+		r.failEnd()
+		return nil
+	}
+	s := r.b[r.pos : r.pos+n]
+	r.pos += n
+	return s
+}
+
+// name reads a name (spec §5.2.4): a byte vector holding valid UTF-8.
+func (r *reader) name() string {
+	n := r.u32()
+	start := r.pos
+	s := r.bytes(n)
+	if r.err != nil {
+		return ""
+	}
+	if !utf8.Valid(s) {
+		r.fail(start, "malformed UTF-8 encoding")
+		return ""
+	}
+	return string(s)
+}
+
+// count reads a vector length and returns it with a capacity hint for the
+// result slice: every element takes at least one byte, so no more than the
+// bytes left can be preallocated.
+func (r *reader) count() (n uint32, hint int) {
+	n = r.u32()
+	hint = int(n)
+	if rem := r.remaining(); hint > rem {
+		hint = rem
+	}
+	return n, hint
+}
