@@ -1,0 +1,1107 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/wpi-dev/wpi/decoder"
+)
+
+// Code is a function body translated to the interpreter's instruction set
+// (see isa.go). It is immutable once built.
+type Code struct {
+	// Words is the instruction stream.
+	Words []uint64
+	// NumParams, NumLocals (declared locals, zeroed on entry) and
+	// NumResults count cells; FrameCells is the frame's size in cells:
+	// parameters, locals and operand-stack temporaries, and at least
+	// NumResults.
+	NumParams, NumLocals, NumResults, FrameCells int
+	// src maps instruction starts to byte offsets in the module binary,
+	// sorted by word.
+	src []srcPos
+}
+
+type srcPos struct{ word, off uint32 }
+
+// wasmOffset returns the module byte offset of the instruction at or
+// before word ip, or -1.
+func (c *Code) wasmOffset(ip int) int {
+	lo, hi := 0, len(c.src)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if int(c.src[mid].word) <= ip {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return -1
+	}
+	return int(c.src[lo-1].off)
+}
+
+// maxCells is the most cells a frame may address: operands are 16 bits.
+const maxCells = 1 << 16
+
+// CompileError reports a function the translator cannot handle.
+type CompileError struct {
+	Func   uint32 // funcidx
+	Offset int    // byte offset in the module binary
+	Reason string
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("compile function[%d] at offset %#x: %s", e.Func, e.Offset, e.Reason)
+}
+
+// Compile translates every function body of m into interpreter code. m
+// must have been validated (decoder.Decode does that): the translator
+// trusts the operand types and branch depths it reads. Errors are
+// *CompileError, for instructions not supported yet or functions too large
+// for 16-bit cell operands.
+func Compile(m *decoder.Module) (*Module, error) {
+	cm := &Module{Decoded: m, TypeIDs: make([]uint32, len(m.Types)), Codes: make([]*Code, len(m.Code))}
+	for i := range m.Types {
+		cm.TypeIDs[i] = TypeID(&m.Types[i])
+	}
+	var t translator
+	for i := range m.Code {
+		c, err := t.translate(m, uint32(i))
+		if err != nil {
+			return nil, err
+		}
+		cm.Codes[i] = c
+	}
+	return cm, nil
+}
+
+type opndKind uint8
+
+const (
+	kTemp  opndKind = iota // value in its home cell
+	kLocal                 // value is a local's current value (lazy)
+	kConst                 // value is a constant (lazy)
+)
+
+// operand is an entry of the compile-time operand stack.
+type operand struct {
+	kind opndKind
+	typ  decoder.ValType
+	cell uint16 // kTemp: home cell; kLocal: local cell
+	val  uint64 // kConst
+}
+
+type ctrlKind uint8
+
+const (
+	ctrlBlock ctrlKind = iota
+	ctrlLoop
+	ctrlIf
+	ctrlElse
+	ctrlFunc
+)
+
+type ctrlFrame struct {
+	kind            ctrlKind
+	height          int // operand stack height below the params
+	params, results []decoder.ValType
+	start           int   // loop: first word of the body
+	fixups          []int // words to patch with the end's address
+	elseFix         int   // if: word to patch with the else's address, or -1
+}
+
+// labelArity returns the types a branch to c carries.
+func (c *ctrlFrame) labelTypes() []decoder.ValType {
+	if c.kind == ctrlLoop {
+		return c.params
+	}
+	return c.results
+}
+
+type translator struct {
+	m    *decoder.Module
+	fidx uint32 // funcidx
+	body []byte
+	pos  int
+	base int // offset of body[0] in the binary
+
+	code   []uint64
+	src    []srcPos
+	stack  []operand
+	ctrls  []ctrlFrame
+	locals []decoder.ValType // params then declared locals
+
+	nLocalCells int // params + locals: cell of the first temporary
+	frameCells  int
+
+	// producer is the start word of the last instruction whose only
+	// effect is writing its A cell, -1 if the last instruction was not
+	// one, or a label was placed after it.
+	producer int
+
+	// skipping is set after an unconditional branch: code is dead until
+	// the else or end of the current block. skipDepth counts the blocks
+	// opened inside the dead code.
+	skipping  bool
+	skipDepth int
+	err       error
+}
+
+var errTooLarge = errors.New("function needs more than 65536 frame cells")
+
+func (t *translator) reset(m *decoder.Module, fidx uint32) {
+	t.m = m
+	t.fidx = fidx
+	t.code = t.code[:0]
+	t.src = t.src[:0]
+	t.stack = t.stack[:0]
+	t.ctrls = t.ctrls[:0]
+	t.locals = t.locals[:0]
+	t.producer = -1
+	t.skipping = false
+	t.skipDepth = 0
+	t.err = nil
+}
+
+func (t *translator) fail(format string, args ...any) {
+	if t.err == nil {
+		t.err = &CompileError{Func: t.m.NumImportedFuncs + t.fidx, Offset: t.base + t.pos, Reason: fmt.Sprintf(format, args...)}
+	}
+}
+
+func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
+	t.reset(m, i)
+	c := &m.Code[i]
+	ft := &m.Types[m.Funcs[i]]
+	t.body, t.pos, t.base = c.Body, 0, c.Offset
+	t.locals = append(t.locals, ft.Params...)
+	for _, r := range c.Locals {
+		for j := uint32(0); j < r.Count; j++ {
+			t.locals = append(t.locals, r.Type)
+		}
+	}
+	if len(t.locals) >= maxCells {
+		return nil, &CompileError{Func: m.NumImportedFuncs + i, Offset: c.Offset, Reason: errTooLarge.Error()}
+	}
+	t.nLocalCells = len(t.locals)
+	t.frameCells = max(t.nLocalCells, len(ft.Results))
+	t.ctrls = append(t.ctrls, ctrlFrame{kind: ctrlFunc, results: ft.Results, elseFix: -1})
+	t.body2()
+	if t.err == nil && t.frameCells > maxCells {
+		t.err = &CompileError{Func: m.NumImportedFuncs + i, Offset: c.Offset, Reason: errTooLarge.Error()}
+	}
+	if t.err != nil {
+		return nil, t.err
+	}
+	return &Code{
+		Words:      append([]uint64(nil), t.code...),
+		NumParams:  len(ft.Params),
+		NumLocals:  int(c.NumLocals),
+		NumResults: len(ft.Results),
+		FrameCells: t.frameCells,
+		src:        append([]srcPos(nil), t.src...),
+	}, nil
+}
+
+// ---- reading the body ----
+
+func (t *translator) byte1() byte {
+	if t.pos >= len(t.body) {
+		t.fail("unexpected end of body")
+		return 0x0b
+	}
+	b := t.body[t.pos]
+	t.pos++
+	return b
+}
+
+func (t *translator) u32() uint32 {
+	var r uint32
+	for shift := 0; shift < 35; shift += 7 {
+		b := t.byte1()
+		r |= uint32(b&0x7f) << shift
+		if b < 0x80 {
+			return r
+		}
+	}
+	return r
+}
+
+func (t *translator) s32() int32 { return int32(t.s64()) }
+
+func (t *translator) s64() int64 {
+	var r int64
+	var shift uint
+	for {
+		b := t.byte1()
+		r |= int64(b&0x7f) << shift
+		shift += 7
+		if b < 0x80 {
+			if shift < 64 && b&0x40 != 0 {
+				r |= -1 << shift
+			}
+			return r
+		}
+		if shift >= 70 {
+			t.fail("integer representation too long")
+			return r
+		}
+	}
+}
+
+func (t *translator) bytesN(n int) []byte {
+	if t.pos+n > len(t.body) {
+		t.fail("unexpected end of body")
+		t.pos = len(t.body)
+		return make([]byte, n)
+	}
+	b := t.body[t.pos : t.pos+n]
+	t.pos += n
+	return b
+}
+
+// blockType reads a blocktype (spec §5.4.1) and returns its params and
+// results.
+func (t *translator) blockType() (params, results []decoder.ValType) {
+	b := t.body[t.pos]
+	switch {
+	case b == 0x40:
+		t.pos++
+		return nil, nil
+	case b >= 0x6f && b <= 0x7f:
+		t.pos++
+		return nil, []decoder.ValType{b}
+	}
+	idx := t.s64()
+	if idx < 0 || idx >= int64(len(t.m.Types)) {
+		t.fail("bad block type %d", idx)
+		return nil, nil
+	}
+	ft := &t.m.Types[idx]
+	return ft.Params, ft.Results
+}
+
+// ---- emitting ----
+
+func (t *translator) home(h int) uint16 {
+	c := t.nLocalCells + h
+	if c+1 > t.frameCells {
+		t.frameCells = c + 1
+	}
+	if c >= maxCells {
+		t.fail("%v", errTooLarge)
+		return 0
+	}
+	return uint16(c)
+}
+
+func (t *translator) emit(w uint64, extra ...uint64) int {
+	at := len(t.code)
+	t.src = append(t.src, srcPos{uint32(at), uint32(t.base + t.pos)})
+	t.code = append(t.code, w)
+	t.code = append(t.code, extra...)
+	t.producer = -1
+	return at
+}
+
+// emitProducer emits an instruction whose only effect is writing cell A,
+// which may later be retargeted to a local by local.set.
+func (t *translator) emitProducer(w uint64, extra ...uint64) {
+	at := t.emit(w, extra...)
+	t.producer = at
+}
+
+// label marks the current position as a branch target.
+func (t *translator) label() int {
+	t.producer = -1
+	return len(t.code)
+}
+
+func (t *translator) push(o operand) { t.stack = append(t.stack, o) }
+
+func (t *translator) pushTemp(typ decoder.ValType) uint16 {
+	c := t.home(len(t.stack))
+	t.stack = append(t.stack, operand{kind: kTemp, typ: typ, cell: c})
+	return c
+}
+
+func (t *translator) pop() operand {
+	if len(t.stack) == 0 {
+		t.fail("operand stack underflow")
+		return operand{kind: kConst}
+	}
+	o := t.stack[len(t.stack)-1]
+	t.stack = t.stack[:len(t.stack)-1]
+	return o
+}
+
+// emitConst writes constant v into cell c.
+func (t *translator) emitConst(c uint16, v uint64, typ decoder.ValType) {
+	if v>>32 == 0 {
+		t.emitProducer(word(opConst32, c, uint16(v), uint16(v>>16)))
+	} else {
+		t.emitProducer(word(opConst64, c, 0, 0), v)
+	}
+}
+
+// use returns a cell holding stack[i]'s value, materialising a constant
+// into the entry's home cell.
+func (t *translator) use(i int) uint16 {
+	o := &t.stack[i]
+	switch o.kind {
+	case kConst:
+		c := t.home(i)
+		t.emitConst(c, o.val, o.typ)
+		*o = operand{kind: kTemp, typ: o.typ, cell: c}
+		return c
+	default:
+		return o.cell
+	}
+}
+
+// moveTo copies stack[i] into cell dst unless it is already there.
+func (t *translator) moveTo(i int, dst uint16) {
+	o := t.stack[i]
+	switch {
+	case o.kind == kConst:
+		t.emitConst(dst, o.val, o.typ)
+	case o.cell != dst:
+		t.emitProducer(word(opCopy, dst, o.cell, 0))
+	}
+}
+
+// moveTop copies the top n operands into the home cells of heights
+// h..h+n-1 (h <= len(stack)-n). Temporaries sit in their own homes at
+// heights >= their destination's, so copying in increasing order never
+// overwrites a source still to be read. The stack itself is unchanged.
+func (t *translator) moveTop(n, h int) {
+	s := len(t.stack) - n
+	for j := 0; j < n; j++ {
+		t.moveTo(s+j, t.home(h+j))
+	}
+}
+
+// settle makes the top n operands temporaries in their home cells.
+func (t *translator) settle(n int) {
+	s := len(t.stack) - n
+	t.moveTop(n, s)
+	for j := s; j < len(t.stack); j++ {
+		t.stack[j] = operand{kind: kTemp, typ: t.stack[j].typ, cell: t.home(j)}
+	}
+}
+
+// spillLocals turns every lazy local reference on the stack into a
+// temporary, so that a later local.set inside a block cannot change a
+// value pushed before the block (the copy would run on one path only).
+func (t *translator) spillLocals() {
+	for i := range t.stack {
+		if t.stack[i].kind == kLocal {
+			c := t.home(i)
+			t.emitProducer(word(opCopy, c, t.stack[i].cell, 0))
+			t.stack[i] = operand{kind: kTemp, typ: t.stack[i].typ, cell: c}
+		}
+	}
+}
+
+// preserve spills lazy references to local cell x before x is written.
+func (t *translator) preserve(x uint16) {
+	for i := range t.stack {
+		if t.stack[i].kind == kLocal && t.stack[i].cell == x {
+			c := t.home(i)
+			t.emitProducer(word(opCopy, c, x, 0))
+			t.stack[i] = operand{kind: kTemp, typ: t.stack[i].typ, cell: c}
+		}
+	}
+}
+
+// resetStack drops the stack to height h and pushes temporaries of types
+// ts in their homes (the values a block boundary leaves).
+func (t *translator) resetStack(h int, ts []decoder.ValType) {
+	t.stack = t.stack[:h]
+	for _, ty := range ts {
+		t.pushTemp(ty)
+	}
+}
+
+// branchTarget records that word at must hold label c's address.
+func (t *translator) branchTarget(c *ctrlFrame, at int) {
+	if c.kind == ctrlLoop {
+		t.code[at] = uint64(c.start)
+	} else {
+		c.fixups = append(c.fixups, at)
+	}
+}
+
+// valuesInPlace reports whether the top n operands already sit in the home
+// cells of heights h.. (so a branch needs no copies).
+func (t *translator) valuesInPlace(n, h int) bool {
+	s := len(t.stack) - n
+	for j := 0; j < n; j++ {
+		o := t.stack[s+j]
+		if o.kind != kTemp || int(o.cell) != t.nLocalCells+h+j {
+			return false
+		}
+	}
+	return true
+}
+
+// emitBr emits an unconditional branch to the label depth d, with the copies
+// its values need.
+func (t *translator) emitBr(d int) {
+	c := &t.ctrls[len(t.ctrls)-1-d]
+	if c.kind == ctrlFunc {
+		t.emitReturn()
+		return
+	}
+	n := len(c.labelTypes())
+	t.moveTop(n, c.height)
+	at := t.emit(word(opBr, 0, 0, 0), 0)
+	t.branchTarget(c, at+1)
+}
+
+// emitReturn moves the results into cells 0.. and returns.
+func (t *translator) emitReturn() {
+	ft := t.ctrls[0].results
+	n := len(ft)
+	s := len(t.stack) - n
+	if n == 1 {
+		o := t.stack[s]
+		if o.kind == kConst {
+			t.emitConst(0, o.val, o.typ)
+			t.emit(word(opReturn, 0, 0, 0))
+		} else {
+			t.emit(word(opReturn1, o.cell, 0, 0))
+		}
+		return
+	}
+	// Writing cell j must not clobber a source still to be read: a
+	// source j' > j reading cell < n. If that can happen, route every
+	// value through temporaries above both ranges first.
+	conflict := false
+	for j := 0; j < n; j++ {
+		o := t.stack[s+j]
+		if o.kind != kConst && int(o.cell) < n && int(o.cell) != j {
+			conflict = true
+		}
+	}
+	if conflict {
+		top := max(len(t.stack), n+1-t.nLocalCells)
+		for j := 0; j < n; j++ {
+			tmp := t.home(top + j)
+			t.moveTo(s+j, tmp)
+			t.stack[s+j] = operand{kind: kTemp, typ: t.stack[s+j].typ, cell: tmp}
+		}
+	}
+	for j := 0; j < n; j++ {
+		t.moveTo(s+j, uint16(j))
+	}
+	t.emit(word(opReturn, 0, 0, 0))
+}
+
+// ---- the translation loop ----
+
+func (t *translator) body2() {
+	for t.err == nil {
+		if t.pos >= len(t.body) {
+			t.fail("unexpected end of body")
+			return
+		}
+		opAt := t.pos
+		op := t.byte1()
+		if t.skipping {
+			if t.skipInstr(op) {
+				return
+			}
+			continue
+		}
+		if done := t.instr(op, opAt); done {
+			return
+		}
+	}
+}
+
+// skipInstr handles one instruction of dead code, returning true when the
+// function's final end was reached.
+func (t *translator) skipInstr(op byte) bool {
+	switch op {
+	case 0x02, 0x03, 0x04: // block, loop, if
+		t.blockType()
+		t.skipDepth++
+		return false
+	case 0x05: // else
+		if t.skipDepth == 0 {
+			t.skipping = false
+			t.doElse(true)
+		}
+		return false
+	case 0x0b: // end
+		if t.skipDepth > 0 {
+			t.skipDepth--
+			return false
+		}
+		t.skipping = false
+		return t.doEnd(true)
+	}
+	t.skipImmediates(op)
+	return false
+}
+
+// skipImmediates reads past the immediates of a non-control instruction.
+func (t *translator) skipImmediates(op byte) {
+	switch op {
+	case 0x0c, 0x0d, 0x10, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2:
+		t.u32()
+	case 0x0e:
+		n := t.u32()
+		for i := uint32(0); i <= n && t.err == nil; i++ {
+			t.u32()
+		}
+	case 0x11, 0x13:
+		t.u32()
+		t.u32()
+	case 0x1c:
+		n := t.u32()
+		for i := uint32(0); i < n && t.err == nil; i++ {
+			t.byte1()
+		}
+	case 0xd0:
+		t.byte1()
+	case 0x41:
+		t.s32()
+	case 0x42:
+		t.s64()
+	case 0x43:
+		t.bytesN(4)
+	case 0x44:
+		t.bytesN(8)
+	case 0x3f, 0x40:
+		t.byte1()
+	case 0xfc:
+		sub := t.u32()
+		switch sub {
+		case 8: // memory.init dataidx memidx
+			t.u32()
+			t.byte1()
+		case 9, 13, 15, 16, 17: // data.drop, elem.drop, table.grow/size/fill
+			t.u32()
+		case 10: // memory.copy
+			t.byte1()
+			t.byte1()
+		case 11: // memory.fill
+			t.byte1()
+		case 12, 14: // table.init, table.copy
+			t.u32()
+			t.u32()
+		}
+	case 0xfd:
+		t.fail("SIMD instructions are not supported yet")
+	default:
+		if op >= 0x28 && op <= 0x3e {
+			t.u32()
+			t.u32()
+		}
+	}
+}
+
+// blockEntry prepares the stack for a block, loop or if with the given
+// params: lazy locals are spilled; for loops and ifs the params are
+// settled into their home cells, where every entry path leaves them.
+func (t *translator) blockEntry(kind ctrlKind, params, results []decoder.ValType) *ctrlFrame {
+	t.spillLocals()
+	if kind != ctrlBlock {
+		t.settle(len(params))
+	}
+	t.ctrls = append(t.ctrls, ctrlFrame{kind: kind, height: len(t.stack) - len(params), params: params, results: results, elseFix: -1})
+	return &t.ctrls[len(t.ctrls)-1]
+}
+
+func (t *translator) doElse(dead bool) {
+	c := &t.ctrls[len(t.ctrls)-1]
+	if !dead {
+		t.moveTop(len(c.results), c.height)
+		at := t.emit(word(opBr, 0, 0, 0), 0)
+		c.fixups = append(c.fixups, at+1)
+	}
+	here := t.label()
+	if c.elseFix >= 0 {
+		t.code[c.elseFix] = uint64(here)
+		c.elseFix = -1
+	}
+	c.kind = ctrlElse
+	t.resetStack(c.height, c.params)
+}
+
+// doEnd closes the innermost block; it returns true at the function's end.
+func (t *translator) doEnd(dead bool) bool {
+	c := &t.ctrls[len(t.ctrls)-1]
+	if c.kind == ctrlFunc {
+		if !dead {
+			t.emitReturn()
+		}
+		return true
+	}
+	if !dead {
+		t.moveTop(len(c.results), c.height)
+	}
+	here := t.label()
+	for _, at := range c.fixups {
+		t.code[at] = uint64(here)
+	}
+	if c.elseFix >= 0 { // if without else: params pass through as results
+		t.code[c.elseFix] = uint64(here)
+	}
+	h, rs := c.height, c.results
+	t.ctrls = t.ctrls[:len(t.ctrls)-1]
+	t.resetStack(h, rs)
+	return false
+}
+
+func (t *translator) startSkipping() {
+	t.skipping = true
+	t.skipDepth = 0
+}
+
+// condBranch pops a condition and emits a branch taken when it is true
+// (or, with invert, false), returning the word to patch with the target.
+// A compare or eqz that produced the condition just before is fused.
+func (t *translator) condBranch(invert bool) int {
+	cond := t.pop()
+	if t.producer >= 0 && cond.kind == kTemp && len(t.code) > t.producer {
+		w := t.code[t.producer]
+		if wA(w) == cond.cell {
+			if bop, ok := fusedBranch(wOp(w), invert); ok {
+				t.code = t.code[:t.producer]
+				t.src = t.src[:len(t.src)-1]
+				at := t.emit(word(bop, 0, wB(w), wC(w)), 0)
+				return at + 1
+			}
+		}
+	}
+	var c uint16
+	if cond.kind == kConst {
+		c = t.home(len(t.stack))
+		t.emitConst(c, cond.val, cond.typ)
+	} else {
+		c = cond.cell
+	}
+	op := opBrIfNz
+	if invert {
+		op = opBrIfZ
+	}
+	return t.emit(word(op, c, 0, 0), 0) + 1
+}
+
+// fusedBranch returns the compare-and-branch form of a compare opcode,
+// branching when the compare is true (or false, with invert).
+func fusedBranch(op opcode, invert bool) (opcode, bool) {
+	if op == opI32Eqz || op == opI64Eqz {
+		// eqz x is true when x == 0: compare against immediate 0.
+		b := map[bool]map[opcode]opcode{
+			false: {opI32Eqz: opBrI32EqImm, opI64Eqz: opBrI64EqImm},
+			true:  {opI32Eqz: opBrI32NeImm, opI64Eqz: opBrI64NeImm},
+		}[invert][op]
+		return b, true
+	}
+	f, ok := cmpBranch[op]
+	if !ok {
+		return 0, false
+	}
+	if invert {
+		return f.inv, true
+	}
+	return f.br, true
+}
+
+// instr translates one instruction; it returns true at the function's end.
+func (t *translator) instr(op byte, opAt int) bool {
+	switch op {
+	case 0x00: // unreachable
+		t.emit(word(opUnreachable, 0, 0, 0))
+		t.startSkipping()
+	case 0x01: // nop
+	case 0x02: // block
+		p, r := t.blockType()
+		t.blockEntry(ctrlBlock, p, r)
+	case 0x03: // loop
+		p, r := t.blockType()
+		c := t.blockEntry(ctrlLoop, p, r)
+		c.start = t.label()
+	case 0x04: // if
+		p, r := t.blockType()
+		// Spill and settle below the condition first: that code must run
+		// on both paths. Then branch to the else on a false condition.
+		cond := t.pop()
+		c := t.blockEntry(ctrlIf, p, r)
+		t.push(cond)
+		c.elseFix = t.condBranch(true)
+	case 0x05:
+		t.doElse(false)
+	case 0x0b:
+		return t.doEnd(false)
+	case 0x0c: // br
+		t.emitBr(int(t.u32()))
+		t.startSkipping()
+	case 0x0d: // br_if
+		d := int(t.u32())
+		c := &t.ctrls[len(t.ctrls)-1-d]
+		n := len(c.labelTypes())
+		if c.kind == ctrlFunc {
+			skip := t.condBranch(true)
+			t.emitReturn()
+			t.code[skip] = uint64(t.label())
+			break
+		}
+		// The condition is on top; the values below it.
+		if t.valuesInPlace(n, c.height) || n == 0 {
+			at := t.condBranch(false)
+			t.branchTarget(c, at)
+		} else {
+			cond := t.stack[len(t.stack)-1]
+			t.stack = t.stack[:len(t.stack)-1]
+			t.moveTopAfter(cond, n, c)
+		}
+	case 0x0e: // br_table
+		t.brTable()
+		t.startSkipping()
+	case 0x0f: // return
+		t.emitReturn()
+		t.startSkipping()
+	case 0x10: // call
+		t.call(t.u32())
+	case 0x11: // call_indirect
+		typeidx, tableidx := t.u32(), t.u32()
+		t.callIndirect(typeidx, tableidx)
+	case 0x1a: // drop
+		t.pop()
+	case 0x1b: // select
+		t.selectOp()
+	case 0x1c: // select t*
+		n := t.u32()
+		for i := uint32(0); i < n; i++ {
+			t.byte1()
+		}
+		t.selectOp()
+	case 0x20: // local.get
+		x := t.u32()
+		t.push(operand{kind: kLocal, typ: t.locals[x], cell: uint16(x)})
+	case 0x21, 0x22: // local.set, local.tee
+		x := uint16(t.u32())
+		t.localSet(x, op == 0x22)
+	case 0x23: // global.get
+		g := t.u32()
+		if g >= maxCells {
+			t.fail("globalidx %d too large", g)
+		}
+		ty := t.m.GlobalTypeOf(g).Type
+		c := t.home(len(t.stack))
+		t.emitProducer(word(opGlobalGet, c, uint16(g), 0))
+		t.pushTemp(ty)
+	case 0x24: // global.set
+		g := t.u32()
+		if g >= maxCells {
+			t.fail("globalidx %d too large", g)
+		}
+		c := t.use(len(t.stack) - 1)
+		t.pop()
+		t.emit(word(opGlobalSet, uint16(g), c, 0))
+	case 0x3f: // memory.size
+		t.byte1()
+		c := t.home(len(t.stack))
+		t.emitProducer(word(opMemorySize, c, 0, 0))
+		t.pushTemp(decoder.I32)
+	case 0x40: // memory.grow
+		t.byte1()
+		i := len(t.stack) - 1
+		c := t.use(i)
+		t.pop()
+		t.emit(word(opMemoryGrow, t.home(i), c, 0))
+		t.pushTemp(decoder.I32)
+	case 0x41:
+		t.push(operand{kind: kConst, typ: decoder.I32, val: uint64(uint32(t.s32()))})
+	case 0x42:
+		t.push(operand{kind: kConst, typ: decoder.I64, val: uint64(t.s64())})
+	case 0x43:
+		t.push(operand{kind: kConst, typ: decoder.F32, val: uint64(binary.LittleEndian.Uint32(t.bytesN(4)))})
+	case 0x44:
+		t.push(operand{kind: kConst, typ: decoder.F64, val: binary.LittleEndian.Uint64(t.bytesN(8))})
+	case 0xbc, 0xbd, 0xbe, 0xbf: // reinterpret: same bits in a cell
+		o := t.pop()
+		o.typ = reinterpretType[op]
+		t.push(o)
+	case 0xfc:
+		t.prefixFC()
+	default:
+		switch {
+		case op >= 0x28 && op <= 0x35:
+			t.load(op)
+		case op >= 0x36 && op <= 0x3e:
+			t.store(op)
+		default:
+			if info, ok := numericOps[op]; ok {
+				t.numeric(info)
+				break
+			}
+			t.fail("unsupported opcode %#x", op)
+		}
+	}
+	_ = opAt
+	return false
+}
+
+var reinterpretType = map[byte]decoder.ValType{0xbc: decoder.I32, 0xbd: decoder.I64, 0xbe: decoder.F32, 0xbf: decoder.F64}
+
+// moveTopAfter emits a conditional branch whose values need copies:
+// branch over the copies when the condition is false.
+func (t *translator) moveTopAfter(cond operand, n int, c *ctrlFrame) {
+	t.stack = append(t.stack, cond)
+	skip := t.condBranch(true)
+	t.moveTop(n, c.height)
+	at := t.emit(word(opBr, 0, 0, 0), 0)
+	t.branchTarget(c, at+1)
+	t.code[skip] = uint64(t.label())
+}
+
+func (t *translator) brTable() {
+	n := t.u32()
+	depths := make([]int, n+1)
+	for i := range depths {
+		depths[i] = int(t.u32())
+	}
+	idx := len(t.stack) - 1
+	ic := t.use(idx)
+	t.pop()
+	if n+1 >= 1<<16 {
+		// B holds n; larger tables than that are not worth a format.
+		t.fail("br_table with %d targets", n)
+		return
+	}
+	at := t.emit(word(opBrTable, ic, uint16(n), 0), make([]uint64, n+1)...)
+	arity := len(t.ctrls[len(t.ctrls)-1-depths[0]].labelTypes())
+	for i, d := range depths {
+		c := &t.ctrls[len(t.ctrls)-1-d]
+		slot := at + 1 + i
+		switch {
+		case c.kind == ctrlFunc:
+			t.code[slot] = uint64(t.label())
+			t.emitReturn()
+		case arity == 0 || t.valuesInPlace(arity, c.height):
+			t.branchTarget(c, slot)
+		default:
+			t.code[slot] = uint64(t.label())
+			t.moveTop(arity, c.height)
+			j := t.emit(word(opBr, 0, 0, 0), 0)
+			t.branchTarget(c, j+1)
+		}
+	}
+}
+
+func (t *translator) call(funcidx uint32) {
+	ft := t.m.FuncTypeOf(funcidx)
+	np := len(ft.Params)
+	t.settle(np)
+	base := t.home(len(t.stack) - np)
+	t.stack = t.stack[:len(t.stack)-np]
+	t.emit(word(opCall, base, 0, 0), uint64(funcidx))
+	t.pushResults(ft.Results, np)
+}
+
+// pushResults pushes a call's results and makes sure the frame covers the
+// callee's argument and result cells.
+func (t *translator) pushResults(rs []decoder.ValType, np int) {
+	h := len(t.stack)
+	for _, r := range rs {
+		t.pushTemp(r)
+	}
+	if n := max(np, len(rs)); n > 0 {
+		t.home(h + n - 1)
+	}
+}
+
+func (t *translator) callIndirect(typeidx, tableidx uint32) {
+	ft := &t.m.Types[typeidx]
+	np := len(ft.Params)
+	ii := len(t.stack) - 1
+	ic := t.use(ii)
+	idx := t.pop()
+	_ = idx
+	t.settle(np)
+	base := t.home(len(t.stack) - np)
+	t.stack = t.stack[:len(t.stack)-np]
+	if tableidx >= 1<<16 {
+		t.fail("tableidx %d too large", tableidx)
+	}
+	t.emit(word(opCallIndirect, base, ic, uint16(tableidx)), uint64(TypeID(ft)))
+	t.pushResults(ft.Results, np)
+}
+
+func (t *translator) selectOp() {
+	n := len(t.stack)
+	cc := t.use(n - 1)
+	c2 := t.use(n - 2)
+	c1 := t.use(n - 3)
+	ty := t.stack[n-3].typ
+	t.stack = t.stack[:n-3]
+	t.emitProducer(word(opSelect, t.home(n-3), c1, c2), uint64(cc))
+	t.pushTemp(ty)
+}
+
+func (t *translator) localSet(x uint16, tee bool) {
+	v := t.stack[len(t.stack)-1]
+	if v.kind == kLocal && v.cell == x {
+		if !tee {
+			t.pop()
+		}
+		return
+	}
+	t.stack = t.stack[:len(t.stack)-1]
+	t.preserve(x)
+	switch {
+	case v.kind == kTemp && t.producer >= 0 && wA(t.code[t.producer]) == v.cell:
+		w := t.code[t.producer]
+		t.code[t.producer] = w&^(0xffff<<16) | uint64(x)<<16
+		t.producer = -1
+	case v.kind == kConst:
+		t.emitConst(x, v.val, v.typ)
+		t.producer = -1
+	default:
+		t.emit(word(opCopy, x, v.cell, 0))
+	}
+	if tee {
+		t.push(operand{kind: kLocal, typ: v.typ, cell: x})
+	}
+}
+
+// memarg reads align and offset (spec §5.4.6).
+func (t *translator) memarg() uint32 {
+	t.u32()
+	return t.u32()
+}
+
+var loadOps = [...]struct {
+	op  opcode
+	typ decoder.ValType
+}{
+	{opI32Load, decoder.I32}, {opI64Load, decoder.I64}, {opF32Load, decoder.F32}, {opF64Load, decoder.F64},
+	{opI32Load8S, decoder.I32}, {opI32Load8U, decoder.I32}, {opI32Load16S, decoder.I32}, {opI32Load16U, decoder.I32},
+	{opI64Load8S, decoder.I64}, {opI64Load8U, decoder.I64}, {opI64Load16S, decoder.I64}, {opI64Load16U, decoder.I64},
+	{opI64Load32S, decoder.I64}, {opI64Load32U, decoder.I64},
+}
+
+var storeOps = [...]opcode{opI32Store, opI64Store, opF32Store, opF64Store, opI32Store8, opI32Store16, opI64Store8, opI64Store16, opI64Store32}
+
+func (t *translator) load(op byte) {
+	off := t.memarg()
+	l := loadOps[op-0x28]
+	i := len(t.stack) - 1
+	a := t.use(i)
+	t.pop()
+	d := t.home(i)
+	if off <= math.MaxUint16 {
+		t.emitProducer(word(l.op, d, a, uint16(off)))
+	} else {
+		t.emitProducer(word(opLoadFar, d, a, uint16(l.op)), uint64(off))
+	}
+	t.pushTemp(l.typ)
+}
+
+func (t *translator) store(op byte) {
+	off := t.memarg()
+	n := len(t.stack)
+	v := t.use(n - 1)
+	a := t.use(n - 2)
+	t.stack = t.stack[:n-2]
+	s := storeOps[op-0x36]
+	if off <= math.MaxUint16 {
+		t.emit(word(s, a, v, uint16(off)))
+	} else {
+		t.emit(word(opStoreFar, a, v, uint16(s)), uint64(off))
+	}
+}
+
+func (t *translator) prefixFC() {
+	sub := t.u32()
+	if sub <= 7 {
+		t.numeric(satOps[sub])
+		return
+	}
+	t.fail("unsupported instruction 0xfc %d (bulk memory and reference types are not supported yet)", sub)
+}
+
+// numInfo describes a numeric instruction: its register form, optional
+// immediate form, arity and result type.
+type numInfo struct {
+	op, imm opcode
+	unary   bool
+	comm    bool // commutative: a constant left operand may use imm
+	sub     bool // a constant right operand may use imm with negated value (sub -> add)
+	mirror  opcode
+	wide    bool // operands are 64-bit (for imm range)
+	res     decoder.ValType
+}
+
+// numeric translates a unary or binary operator.
+func (t *translator) numeric(in numInfo) {
+	n := len(t.stack)
+	if in.unary {
+		a := t.use(n - 1)
+		t.pop()
+		t.emitProducer(word(in.op, t.home(n-1), a, 0))
+		t.pushTemp(in.res)
+		return
+	}
+	x, y := t.stack[n-2], t.stack[n-1]
+	if in.imm != 0 {
+		if y.kind == kConst {
+			if v, ok := imm16(y.val, in.wide, in.sub); ok {
+				a := t.use(n - 2)
+				t.stack = t.stack[:n-2]
+				t.emitProducer(word(in.imm, t.home(n-2), a, v))
+				t.pushTemp(in.res)
+				return
+			}
+		}
+		if x.kind == kConst && (in.comm || in.mirror != 0) && y.kind != kConst {
+			if v, ok := imm16(x.val, in.wide, false); ok {
+				op := in.imm
+				if !in.comm {
+					op = in.mirror
+				}
+				b := t.use(n - 1)
+				t.stack = t.stack[:n-2]
+				t.emitProducer(word(op, t.home(n-2), b, v))
+				t.pushTemp(in.res)
+				return
+			}
+		}
+	}
+	a := t.use(n - 2)
+	b := t.use(n - 1)
+	t.stack = t.stack[:n-2]
+	t.emitProducer(word(in.op, t.home(n-2), a, b))
+	t.pushTemp(in.res)
+}
+
+// imm16 returns v as a signed 16-bit immediate if it fits (negated first
+// for neg), for an i32 (wide false) or i64 operand.
+func imm16(v uint64, wide, neg bool) (uint16, bool) {
+	var s int64
+	if wide {
+		s = int64(v)
+	} else {
+		s = int64(int32(uint32(v)))
+	}
+	if neg {
+		if s == math.MinInt64 {
+			return 0, false
+		}
+		s = -s
+	}
+	if s < math.MinInt16 || s > math.MaxInt16 {
+		return 0, false
+	}
+	return uint16(int16(s)), true
+}

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Disassemble writes a listing of c, one instruction per line:
+//
+//	0004  i32.add_imm     c3 = c1, 1
+//
+// Cells print as cN, immediates as plain numbers, branch targets as word
+// addresses.
+func (c *Code) Disassemble(w io.Writer) error {
+	fmt.Fprintf(w, "; params %d, locals %d, results %d, frame %d cells\n", c.NumParams, c.NumLocals, c.NumResults, c.FrameCells)
+	for ip := 0; ip < len(c.Words); {
+		line, n := c.instrString(ip)
+		if _, err := fmt.Fprintf(w, "%04d  %s\n", ip, line); err != nil {
+			return err
+		}
+		ip += n
+	}
+	return nil
+}
+
+// String returns the disassembly of c.
+func (c *Code) String() string {
+	var b strings.Builder
+	_ = c.Disassemble(&b)
+	return b.String()
+}
+
+// instrString renders the instruction at ip and returns its length in words.
+func (c *Code) instrString(ip int) (string, int) {
+	w := c.Words[ip]
+	op := wOp(w)
+	if int(op) >= int(opCount) {
+		return fmt.Sprintf("?? %#x", w), 1
+	}
+	info := opInfos[op]
+	a, b, cc := wA(w), wB(w), wC(w)
+	x := func(i int) uint64 { return c.Words[ip+i] }
+	n := 1 + info.fmt.extraWords()
+	var args string
+	switch info.fmt {
+	case fmtNone:
+	case fmtA:
+		args = fmt.Sprintf("c%d", a)
+	case fmtD:
+		args = fmt.Sprintf("c%d", a)
+	case fmtDA:
+		args = fmt.Sprintf("c%d = c%d", a, b)
+	case fmtDAB:
+		args = fmt.Sprintf("c%d = c%d, c%d", a, b, cc)
+	case fmtDAI:
+		args = fmt.Sprintf("c%d = c%d, %d", a, b, int16(cc))
+	case fmtDK32:
+		args = fmt.Sprintf("c%d = %#x", a, w>>32)
+	case fmtDK64:
+		args = fmt.Sprintf("c%d = %#x", a, x(1))
+	case fmtBr:
+		args = fmt.Sprintf("-> %04d", x(1))
+	case fmtBrA:
+		args = fmt.Sprintf("c%d -> %04d", a, x(1))
+	case fmtBrAB:
+		args = fmt.Sprintf("c%d, c%d -> %04d", b, cc, x(1))
+	case fmtBrAI:
+		args = fmt.Sprintf("c%d, %d -> %04d", b, int16(cc), x(1))
+	case fmtBrTable:
+		var ts []string
+		for i := 0; i <= int(b); i++ {
+			ts = append(ts, fmt.Sprintf("%04d", x(1+i)))
+		}
+		args = fmt.Sprintf("c%d -> [%s]", a, strings.Join(ts, " "))
+		n = 2 + int(b)
+	case fmtCall:
+		args = fmt.Sprintf("func[%d] args at c%d", x(1), a)
+	case fmtCallIndirect:
+		args = fmt.Sprintf("table[%d][c%d] type#%d args at c%d", cc, b, x(1), a)
+	case fmtSelect:
+		args = fmt.Sprintf("c%d = c%d ? c%d : c%d", a, x(1), b, cc)
+	case fmtGlobalGet:
+		args = fmt.Sprintf("c%d = global[%d]", a, b)
+	case fmtGlobalSet:
+		args = fmt.Sprintf("global[%d] = c%d", a, b)
+	case fmtLoad:
+		args = fmt.Sprintf("c%d = [c%d + %d]", a, b, cc)
+	case fmtStore:
+		args = fmt.Sprintf("[c%d + %d] = c%d", a, cc, b)
+	case fmtLoadFar:
+		return fmt.Sprintf("%-16s c%d = [c%d + %d]", opInfos[cc].name, a, b, x(1)), n
+	case fmtStoreFar:
+		return fmt.Sprintf("%-16s [c%d + %d] = c%d", opInfos[cc].name, a, x(1), b), n
+	}
+	return strings.TrimRight(fmt.Sprintf("%-16s %s", info.name, args), " "), n
+}

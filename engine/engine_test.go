@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/wpi-dev/wpi/decoder"
+)
+
+// newTestInstance compiles a module without imports and wires a bare
+// instance for it: memory in a Go slice, globals from i32/i64 constants,
+// no tables. The instance package does the real instantiation; this is
+// the smallest harness for the interpreter alone.
+func newTestInstance(t testing.TB, path string) (*Instance, map[string]*Function) {
+	t.Helper()
+	bin, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm, err := decoder.Decode(bin, api.CoreFeaturesV2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := Compile(dm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := &Instance{Module: cm}
+	for i := range dm.Funcs {
+		inst.Funcs = append(inst.Funcs, &Function{
+			Type: &dm.Types[dm.Funcs[i]], TypeID: cm.TypeIDs[dm.Funcs[i]],
+			Instance: inst, Code: cm.Codes[i], Index: uint32(i),
+		})
+	}
+	for _, g := range dm.Globals {
+		inst.Globals = append(inst.Globals, &Global{Type: g.Type, Val: g.Init[0].Value})
+	}
+	if len(dm.Memories) > 0 {
+		buf := make([]byte, 4*PageSize)
+		inst.Memory = &Memory{Buf: buf, Size: dm.Memories[0].Limits.Min * PageSize, MaxPages: 4}
+	}
+	exports := map[string]*Function{}
+	for _, e := range dm.Exports {
+		if e.Kind == decoder.ExternFunc {
+			exports[e.Name] = inst.Funcs[e.Index]
+		}
+	}
+	return inst, exports
+}
+
+func TestBasic(t *testing.T) {
+	_, ex := newTestInstance(t, "testdata/basic.wasm")
+	tests := []struct {
+		name string
+		args []uint64
+		want []uint64
+	}{
+		{"fac", []uint64{0}, []uint64{1}},
+		{"fac", []uint64{20}, []uint64{2432902008176640000}},
+		{"fib", []uint64{20}, []uint64{6765}},
+		{"loop", []uint64{1000}, []uint64{loopRef(1000)}},
+		{"mem", []uint64{100, 0xdeadbeef}, []uint64{0xdeadbeef}},
+		{"swap", []uint64{1, 2}, []uint64{2, 1}},
+		{"glob", nil, []uint64{8}},
+		{"glob", nil, []uint64{9}},
+		{"div", []uint64{api.EncodeI32(-7), 2}, []uint64{api.EncodeI32(-3)}},
+		{"brtable", []uint64{0}, []uint64{10}},
+		{"brtable", []uint64{1}, []uint64{11}},
+		{"brtable", []uint64{2}, []uint64{12}},
+		{"brtable", []uint64{99}, []uint64{12}},
+		{"multi", []uint64{1}, []uint64{api.EncodeI32(-1)}},
+		{"multi", []uint64{0}, []uint64{api.EncodeI32(-1)}},
+		{"tee", []uint64{20}, []uint64{15}},
+	}
+	for _, tc := range tests {
+		f := ex[tc.name]
+		stack := make([]uint64, max(len(tc.args), len(tc.want), 1))
+		copy(stack, tc.args)
+		if err := Call(context.Background(), f, stack, nil); err != nil {
+			t.Errorf("%s%v: %v", tc.name, tc.args, err)
+			continue
+		}
+		if d := cmp.Diff(tc.want, stack[:len(tc.want)]); d != "" {
+			t.Errorf("%s%v: (-want +got)\n%s\n%s", tc.name, tc.args, d, f.Code)
+		}
+	}
+}
+
+func loopRef(n uint32) uint64 {
+	var s uint32
+	for i := uint32(0); i < n; i++ {
+		s += (i * 3) ^ (i >> 1)
+	}
+	return uint64(s)
+}
+
+func TestTraps(t *testing.T) {
+	_, ex := newTestInstance(t, "testdata/basic.wasm")
+	stack := make([]uint64, 2)
+	err := Call(context.Background(), ex["div"], []uint64{1, 0}, nil)
+	if !errors.Is(err, ErrIntegerDivideByZero) {
+		t.Errorf("div by zero: got %v", err)
+	}
+	err = Call(context.Background(), ex["inf"], stack, nil)
+	if !errors.Is(err, ErrStackExhausted) {
+		t.Errorf("infinite recursion: got %v", err)
+	}
+	err = Call(context.Background(), ex["mem"], []uint64{PageSize - 2, 0}, nil)
+	if !errors.Is(err, ErrOutOfBoundsMemory) {
+		t.Errorf("oob: got %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = Call(ctx, ex["spin"], stack, nil)
+	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("spin: got %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("spin stopped after %v", d)
+	}
+}
