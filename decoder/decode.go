@@ -134,6 +134,7 @@ func parse(bin []byte, features api.CoreFeatures) (*Module, error) {
 
 func (p *parser) module() {
 	r := &p.r
+	r.top = true
 	p.header(magic, "magic header not detected")
 	p.header(version, "unknown binary version")
 	if r.err != nil {
@@ -142,6 +143,7 @@ func (p *parser) module() {
 	lastRank := 0
 	for r.pos < len(r.b) && r.err == nil {
 		r.section = ""
+		r.top = true
 		idOff := r.pos
 		id := r.byte()
 		if int(id) >= len(sectionNames) || (id == secTag && !p.features.IsEnabled(experimental.CoreFeaturesExceptionHandling)) {
@@ -157,6 +159,7 @@ func (p *parser) module() {
 			r.fail(r.pos, "length out of bounds: section size %d, %d bytes left", size, r.remaining())
 			return
 		}
+		r.top = false
 		if id != secCustom {
 			rank := sectionRank[id]
 			if rank <= lastRank {
@@ -655,7 +658,9 @@ func (p *parser) dataSection() {
 			r.fail(off, "malformed data segment flags %d", flags)
 			return
 		}
-		d.Init = r.bytes(r.u32())
+		if d.Init = r.bytes(r.u32()); len(d.Init) == 0 {
+			d.Init = nil
+		}
 		p.m.Data = append(p.m.Data, d)
 	}
 }
@@ -668,7 +673,9 @@ func (p *parser) customSection() {
 	if r.err != nil {
 		return
 	}
-	c.Data = r.b[r.pos:r.end:r.end]
+	if r.pos < r.end {
+		c.Data = r.b[r.pos:r.end:r.end]
+	}
 	r.pos = r.end
 	p.m.Customs = append(p.m.Customs, c)
 	if c.Name == "name" && !p.seenName {

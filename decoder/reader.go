@@ -19,6 +19,11 @@ type reader struct {
 	section   string // for errors; "" outside sections
 	funcIndex int    // for errors; -1 outside code entries
 
+	// top is set while reading the module header and section headers, to
+	// tell running out of input there ("unexpected end") from running out
+	// of a section or code entry.
+	top bool
+
 	err *Error
 }
 
@@ -43,7 +48,7 @@ func (r *reader) fail(off int, format string, args ...any) {
 
 // failEnd reports running off the end of the current region.
 func (r *reader) failEnd() {
-	if r.end == len(r.b) {
+	if r.top {
 		r.fail(r.pos, "unexpected end")
 	} else {
 		r.fail(r.pos, "unexpected end of section or function")
@@ -65,11 +70,7 @@ func (r *reader) byte() byte {
 // bytes returns the next n bytes, sharing r.b.
 func (r *reader) bytes(n uint32) []byte {
 	if uint64(n) > uint64(r.remaining()) {
-		if r.end == len(r.b) {
-			r.fail(r.pos, "length out of bounds: %d bytes, %d left", n, r.remaining())
-		} else {
-			r.fail(r.pos, "unexpected end of section or function: %d bytes, %d left", n, r.remaining())
-		}
+		r.fail(r.pos, "length out of bounds: %d bytes, %d left", n, r.remaining())
 		return nil
 	}
 	s := r.b[r.pos : r.pos+int(n) : r.pos+int(n)]
