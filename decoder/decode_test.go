@@ -98,7 +98,7 @@ func allSections() ([]byte, *Module) {
 	globals := sec(secGlobal, vec(
 		cat(b(0x7f, 1), i32c(-5), b(end)),
 		cat(b(0x7e, 0), b(0x42), sleb(1<<40), b(end)),
-		cat(b(0x7d, 0), b(0x43, 0x00, 0x00, 0xc0, 0x3f), b(end)), // 1.5
+		cat(b(0x7d, 0), b(0x43, 0x00, 0x00, 0xc0, 0x3f), b(end)),       // 1.5
 		cat(b(0x7c, 0), b(0x44, 0, 0, 0, 0, 0, 0, 0x02, 0xc0), b(end)), // -2.25
 		cat(b(0x7f, 0), b(0x23, 0), b(end)),
 		cat(b(0x7b, 0), v128, b(end)),
