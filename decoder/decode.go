@@ -27,7 +27,7 @@ import (
 //
 // Code bodies are not decoded into instructions: Code.Body holds their raw
 // bytes. Constant expressions are decoded into ConstExpr. A malformed name
-// section is ignored, as the spec requires of custom sections (§7.1); wazero
+// section is ignored, as the spec requires of custom sections (§5.5.3); wazero
 // may still reject it (then the error is Invalid).
 //
 // The returned Module does not share memory with bin: bin may be reused
@@ -684,10 +684,10 @@ func (p *parser) customSection() {
 	}
 }
 
-// parseNames reads the contents of the name section (spec §7.4): the module
+// parseNames reads the contents of the name section (spec §7.4.1): the module
 // name, function names and local names subsections; others are skipped.
 // Any malformation makes it return empty Names: a custom section's errors
-// must not invalidate the module (spec §7.1).
+// must not invalidate the module (spec §5.5.3).
 func parseNames(data []byte) Names {
 	var names Names
 	r := &reader{b: data, end: len(data), funcIndex: -1}
