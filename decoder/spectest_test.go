@@ -156,3 +156,44 @@ func TestSpecSuiteMalformed(t *testing.T) {
 		})
 	}
 }
+
+// TestWazeroFiles decodes every other .wasm file shipped with wazero
+// (examples, WASI and test programs built by real toolchains): each one
+// wazero accepts with CoreFeaturesV2 must be accepted by Decode too.
+func TestWazeroFiles(t *testing.T) {
+	dir := wazeroDir(t)
+	ctx := context.Background()
+	features := api.CoreFeaturesV2
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().
+		WithCoreFeatures(features).WithMemoryLimitPages(65536))
+	defer rt.Close(ctx)
+	accepted := 0
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasSuffix(path, filepath.Join("integration_test", "spectest")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".wasm") {
+			return nil
+		}
+		bin, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if compile(rt, bin) != nil {
+			return nil
+		}
+		accepted++
+		if _, err := Decode(bin, features); err != nil {
+			rel, _ := filepath.Rel(dir, path)
+			t.Errorf("%s: wazero accepts, Decode says: %v", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d files accepted by wazero and by Decode", accepted)
+}
