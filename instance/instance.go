@@ -1,0 +1,358 @@
+package instance
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/wpi-dev/wpi/decoder"
+	"github.com/wpi-dev/wpi/engine"
+)
+
+// ModuleConfig configures one instantiation.
+type ModuleConfig struct {
+	// Name, if not empty, registers the instance under this module name,
+	// so later instantiations can import from it, and names it in
+	// backtraces. It must not be registered already (ErrNameTaken).
+	Name string
+}
+
+// Instance is an instantiated module (or host module): its functions,
+// tables, memory and globals, and the pool slot holding its memory.
+//
+// An Instance is not safe for concurrent use: run one call at a time on it
+// (like wazero's api.Module). Close it to return its slot to the pool.
+type Instance struct {
+	rt      *Runtime
+	e       engine.Instance
+	name    string
+	exports map[string]decoder.Export
+	slot    *slotHandle // nil when the instance defines no memory
+	// memory is the defined memory, detached on Close.
+	memory *engine.Memory
+
+	// registered and closed are guarded by rt.mu.
+	registered []string
+	closed     bool
+}
+
+// Name returns the instance's module name ("" if none).
+func (i *Instance) Name() string { return i.name }
+
+// String returns "module[name]".
+func (i *Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
+
+// Close resets the instance's memory slot and returns it to the pool,
+// detaches the memory (see the package doc), and removes the instance's
+// names from the runtime's namespace. Close is idempotent and always
+// returns nil; it must not run while a call on the instance is running.
+func (i *Instance) Close(ctx context.Context) error {
+	r := i.rt
+	r.mu.Lock()
+	if i.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	i.closed = true
+	for _, n := range i.registered {
+		if r.names[n] == i {
+			delete(r.names, n)
+		}
+	}
+	i.registered = nil
+	delete(r.instances, i)
+	r.mu.Unlock()
+	i.releaseMemory()
+	return nil
+}
+
+// releaseMemory detaches the defined memory and gives its slot back.
+func (i *Instance) releaseMemory() {
+	var highWater uint64
+	if i.memory != nil {
+		highWater = i.memory.Size // a memory never shrinks: its largest size
+		i.memory.Buf, i.memory.Cards = nil, nil
+		i.memory.Size, i.memory.MaxPages = 0, 0
+	}
+	if i.slot != nil {
+		i.rt.pool.release(i.slot, highWater)
+		i.slot = nil
+	}
+}
+
+func (i *Instance) isClosed() bool {
+	i.rt.mu.Lock()
+	defer i.rt.mu.Unlock()
+	return i.closed
+}
+
+func (i *Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
+	e, ok := i.exports[name]
+	if !ok || e.Kind != kind {
+		return 0, false
+	}
+	return e.Index, true
+}
+
+// ExportNames returns the names of the instance's exports of kind k.
+func (i *Instance) ExportNames(k decoder.ExternKind) []string {
+	var names []string
+	for n, e := range i.exports {
+		if e.Kind == k {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// ExportedFunction returns the exported function name, or nil if the
+// instance exports no function of that name.
+func (i *Instance) ExportedFunction(name string) *Function {
+	idx, ok := i.export(name, decoder.ExternFunc)
+	if !ok {
+		return nil
+	}
+	return &Function{f: i.e.Funcs[idx], inst: i, rt: i.rt}
+}
+
+// ExportedMemory returns the exported memory name, or nil.
+func (i *Instance) ExportedMemory(name string) *Memory {
+	if _, ok := i.export(name, decoder.ExternMemory); !ok {
+		return nil
+	}
+	return &Memory{m: i.e.Memory}
+}
+
+// Memory returns the instance's memory (memidx 0, defined or imported), or
+// nil if it has none. Host functions use it on their caller.
+func (i *Instance) Memory() *Memory {
+	if i.e.Memory == nil {
+		return nil
+	}
+	return &Memory{m: i.e.Memory}
+}
+
+// ExportedGlobal returns the exported global name, or nil.
+func (i *Instance) ExportedGlobal(name string) *Global {
+	idx, ok := i.export(name, decoder.ExternGlobal)
+	if !ok {
+		return nil
+	}
+	return &Global{g: i.e.Globals[idx]}
+}
+
+// ExportedTable returns the exported table name, or nil.
+func (i *Instance) ExportedTable(name string) *Table {
+	idx, ok := i.export(name, decoder.ExternTable)
+	if !ok {
+		return nil
+	}
+	return &Table{t: i.e.Tables[idx], rt: i.rt}
+}
+
+// Function is a function of an instance (or host module) callable from
+// Go. It is not safe for concurrent use (see Instance).
+type Function struct {
+	f *engine.Function
+	// inst is the owning instance, nil for a host function reached
+	// through a table.
+	inst *Instance
+	rt   *Runtime
+}
+
+// FunctionDefinition describes a function.
+type FunctionDefinition struct {
+	// ModuleName is the defining module's name; Name the function's name
+	// from the name section (or the host function's name), "" if none.
+	ModuleName, Name string
+	// Index is the funcidx in the defining module.
+	Index       uint32
+	ParamTypes  []api.ValueType
+	ResultTypes []api.ValueType
+}
+
+// Definition describes f. The slices must not be modified.
+func (f *Function) Definition() FunctionDefinition {
+	return FunctionDefinition{
+		ModuleName:  f.f.ModuleName,
+		Name:        f.f.Name,
+		Index:       f.f.Index,
+		ParamTypes:  f.f.Type.Params,
+		ResultTypes: f.f.Type.Results,
+	}
+}
+
+// ParamTypes returns the parameter types. The slice must not be modified.
+func (f *Function) ParamTypes() []api.ValueType { return f.f.Type.Params }
+
+// ResultTypes returns the result types. The slice must not be modified.
+func (f *Function) ResultTypes() []api.ValueType { return f.f.Type.Results }
+
+// Call calls f with params (one cell per value, two for a v128, encoded
+// as by api.EncodeI32 etc.) and returns the results, encoded the same
+// way. It fails if the number of param cells is wrong, if the instance is
+// closed, or with the trap (a *TrapError) if the call traps.
+func (f *Function) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
+	np, nr := cells(f.f.Type.Params), cells(f.f.Type.Results)
+	if len(params) != np {
+		return nil, fmt.Errorf("instance: %s expects %d params, got %d", f.describe(), np, len(params))
+	}
+	stack := make([]uint64, max(np, nr))
+	copy(stack, params)
+	if err := f.CallWithStack(ctx, stack); err != nil {
+		return nil, err
+	}
+	return stack[:nr], nil
+}
+
+// CallWithStack calls f without allocating (wazero's convention): stack
+// holds the param cells on entry and the result cells on return, so
+// len(stack) must be at least max(param cells, result cells).
+func (f *Function) CallWithStack(ctx context.Context, stack []uint64) error {
+	if n := max(cells(f.f.Type.Params), cells(f.f.Type.Results)); len(stack) < n {
+		return fmt.Errorf("instance: %s needs a stack of %d cells, got %d", f.describe(), n, len(stack))
+	}
+	if f.inst != nil && f.inst.closed { // read without the lock: Close must not overlap calls
+		return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
+	}
+	return engine.Call(ctx, f.f, stack, &f.rt.ecfg)
+}
+
+func (f *Function) describe() string {
+	name := f.f.Name
+	if name == "" {
+		name = fmt.Sprintf("$%d", f.f.Index)
+	}
+	return fmt.Sprintf("function %s.%s", f.f.ModuleName, name)
+}
+
+// Memory is a linear memory. Offsets and sizes are in bytes. It is not
+// safe for concurrent use. Writes through its methods are tracked for the
+// slot reset.
+type Memory struct{ m *engine.Memory }
+
+// Size returns the current size in bytes.
+func (m *Memory) Size() uint64 { return m.m.Size }
+
+// Pages returns the current size in 64 KiB pages.
+func (m *Memory) Pages() uint64 { return m.m.Pages() }
+
+// MaxPages returns the most pages the memory can grow to (the least of
+// its declared maximum, the slot size and 65536).
+func (m *Memory) MaxPages() uint64 { return m.m.MaxPages }
+
+// Grow adds delta pages and returns the previous size in pages, or false
+// if that would exceed MaxPages.
+func (m *Memory) Grow(delta uint64) (uint64, bool) { return m.m.Grow(delta) }
+
+// Read returns a view of n bytes at off, or false if out of range. The
+// view aliases the memory; writes through it are not tracked, so use
+// Write to modify memory.
+func (m *Memory) Read(off, n uint64) ([]byte, bool) { return m.m.Read(off, n) }
+
+// Write copies p to off; false (nothing written) if out of range.
+func (m *Memory) Write(off uint64, p []byte) bool { return m.m.Write(off, p) }
+
+// ReadUint32Le reads a little-endian uint32 at off.
+func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
+	b, ok := m.m.Read(off, 4)
+	if !ok {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint32(b), true
+}
+
+// WriteUint32Le writes a little-endian uint32 at off.
+func (m *Memory) WriteUint32Le(off uint64, v uint32) bool {
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], v)
+	return m.m.Write(off, b[:])
+}
+
+// ReadUint64Le reads a little-endian uint64 at off.
+func (m *Memory) ReadUint64Le(off uint64) (uint64, bool) {
+	b, ok := m.m.Read(off, 8)
+	if !ok {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint64(b), true
+}
+
+// WriteUint64Le writes a little-endian uint64 at off.
+func (m *Memory) WriteUint64Le(off uint64, v uint64) bool {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], v)
+	return m.m.Write(off, b[:])
+}
+
+// Global is a global variable. It is not safe for concurrent use.
+type Global struct{ g *engine.Global }
+
+// Type returns the value type.
+func (g *Global) Type() api.ValueType { return g.g.Type.Type }
+
+// Mutable reports whether the global is mutable.
+func (g *Global) Mutable() bool { return g.g.Type.Mutable }
+
+// Get returns the value as a cell (for v128, the low half; see Get128).
+func (g *Global) Get() uint64 { return g.g.Val }
+
+// Get128 returns a v128 global's low and high halves.
+func (g *Global) Get128() (lo, hi uint64) { return g.g.Val, g.g.Hi }
+
+// Set sets a mutable global of a numeric or externref type. It fails for
+// an immutable global or a funcref global.
+func (g *Global) Set(v uint64) error {
+	if !g.g.Type.Mutable {
+		return fmt.Errorf("instance: global is immutable")
+	}
+	if g.g.Type.Type == decoder.FuncRef {
+		return fmt.Errorf("instance: cannot set a funcref global from Go")
+	}
+	g.g.Val = v
+	return nil
+}
+
+// Table is a table. It is not safe for concurrent use.
+type Table struct {
+	t  *engine.Table
+	rt *Runtime
+}
+
+// Size returns the number of elements.
+func (t *Table) Size() uint64 { return t.t.Size() }
+
+// ElemType returns decoder.FuncRef or decoder.ExternRef.
+func (t *Table) ElemType() api.ValueType { return t.t.Type.Elem }
+
+// Function returns the element i of a funcref table: nil for a null
+// element, and false if i is out of range or the table holds externrefs.
+func (t *Table) Function(i uint64) (*Function, bool) {
+	if t.t.Type.Elem != decoder.FuncRef || i >= uint64(len(t.t.Funcs)) {
+		return nil, false
+	}
+	f := t.t.Funcs[i]
+	if f == nil {
+		return nil, true
+	}
+	var owner *Instance
+	if f.Instance != nil {
+		owner, _ = f.Instance.Owner.(*Instance)
+	}
+	return &Function{f: f, inst: owner, rt: t.rt}, true
+}
+
+// Externref returns the element i of an externref table (0 for null), and
+// false if i is out of range or the table holds funcrefs.
+func (t *Table) Externref(i uint64) (uint64, bool) {
+	if t.t.Type.Elem != decoder.ExternRef || i >= uint64(len(t.t.Externs)) {
+		return 0, false
+	}
+	return t.t.Externs[i], true
+}
+
+// maxTableLimit is the largest table maximum (uint32 range).
+const maxTableLimit = math.MaxUint32

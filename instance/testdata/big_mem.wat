@@ -1,0 +1,2 @@
+;; A memory whose minimum is 2 pages.
+(module (memory 2))

@@ -1,0 +1,2 @@
+;; Import test module.
+(module (import "env" "base" (global (mut i32))))

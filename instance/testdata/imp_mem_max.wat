@@ -1,0 +1,2 @@
+;; Import test module.
+(module (import "env" "mem" (memory 1 1)))

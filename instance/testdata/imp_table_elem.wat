@@ -1,0 +1,2 @@
+;; Import test module.
+(module (import "env" "tab" (table 2 externref)))

@@ -1,0 +1,2 @@
+;; Import test module.
+(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))))
