@@ -1,0 +1,448 @@
+package memory
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// CardShift is log2 of the dirty-tracking granule in bytes: one card byte
+// covers 1<<CardShift = 4 KiB of a slot. It must equal engine.CardShift,
+// because the interpreter marks Cards[ea>>engine.CardShift] on every store
+// and Release resets by the same index; a test in instance/ checks it.
+const CardShift = 12
+
+// CardSize is the number of slot bytes covered by one card (4 KiB).
+const CardSize = 1 << CardShift
+
+// WasmPageSize is the WebAssembly page size in bytes (64 KiB). Slot sizes
+// are multiples of it.
+const WasmPageSize = 65536
+
+// Defaults used for zero fields of Config.
+const (
+	// DefaultSlots is the number of slots when Config.Slots is 0.
+	DefaultSlots = 1000
+	// DefaultSlotBytes is the slot size when Config.SlotBytes is 0: 4 GiB,
+	// so that any 32-bit memory fits in a slot.
+	DefaultSlotBytes = 4 << 30
+	// DefaultKeepResident is the per-release memset budget when
+	// Config.KeepResident is 0: 16 MiB. A tenant that dirtied at most that
+	// much is reset without any system call and leaves its pages mapped,
+	// so the next tenant takes no page fault on them.
+	DefaultKeepResident = 16 << 20
+)
+
+// KeepNone, as Config.KeepResident, resets every dirty page with
+// madvise(2) and none with memset.
+const KeepNone = -1
+
+// maxShards bounds the number of free-list shards.
+const maxShards = 64
+
+// Config describes a Pool. The zero value of each field selects its
+// default.
+type Config struct {
+	// Slots is the number of slots, i.e. the most memories that can be in
+	// use at once. Default DefaultSlots (1000).
+	Slots int
+	// SlotBytes is the size of each slot in bytes: the largest a memory in
+	// it can grow to. It must be a multiple of WasmPageSize (64 KiB).
+	// Default DefaultSlotBytes (4 GiB).
+	SlotBytes uint64
+	// KeepResident is the most dirty bytes one Release zeroes with memset
+	// (rounded down to a multiple of CardSize); dirty pages past that
+	// budget are given back to the kernel with madvise(MADV_DONTNEED).
+	// memset keeps the pages mapped (no system call now, no page fault for
+	// the next tenant) at the price of resident memory held by idle slots.
+	// Default DefaultKeepResident (16 MiB); KeepNone (or any negative
+	// value) means no memset at all.
+	KeepResident int64
+	// Shards is the number of free lists the slots are spread over, to
+	// keep concurrent Acquire and Release from contending on one lock.
+	// Default: GOMAXPROCS at New, but at most Slots/8 and 64, at least 1.
+	Shards int
+
+	// Room for later knobs (e.g. a cap on bytes kept resident by idle
+	// slots, a warm-slot budget, prefaulting, batched decommit).
+}
+
+// ErrNoSlot is returned by Acquire when every slot is in use.
+var ErrNoSlot = errors.New("memory: no free slot in the pool")
+
+// ErrClosed is returned by Acquire after Close.
+var ErrClosed = errors.New("memory: pool is closed")
+
+// ErrNotAcquired is returned by Release for a slot handle that is not
+// currently acquired: released twice, or from another pool.
+var ErrNotAcquired = errors.New("memory: slot is not acquired (released twice?)")
+
+// ErrBusy is returned (wrapped) by Close while slots are still in use.
+var ErrBusy = errors.New("memory: slots still in use")
+
+// Pool is a fixed set of equal, zero-initialised memory slots carved out
+// of one mmap(2) reservation. See the package documentation for layout and
+// reset policy.
+//
+// All methods are safe for concurrent use by multiple goroutines.
+type Pool struct {
+	slotBytes    uint64
+	cardStride   uint64 // card bytes reserved per slot (>= slotBytes>>CardShift, 64-aligned)
+	keepResident uint64
+	osPage       uint64
+
+	mem   []byte // the slot reservation: len = slots*slotBytes
+	cards []byte // the card reservation: len = slots*cardStride
+
+	meta   []slotMeta
+	shards []shard
+	hints  sync.Pool // of *hint: the home shard of the calling P (best effort)
+	nhint  atomic.Uint32
+
+	closed atomic.Bool // written while holding every shard lock
+
+	// decommit gives bytes back to the kernel so that they read as zero;
+	// madvise(MADV_DONTNEED) outside tests.
+	decommit func([]byte) error
+}
+
+// slotMeta is the pool's state of one slot.
+type slotMeta struct {
+	// state is gen<<1 | inUse. gen counts releases, so that a stale
+	// *Slot (from before the last Release) never matches.
+	state atomic.Uint64
+	// The fields below are guarded by the lock of the shard whose lists
+	// hold the slot while it is free, and owned by the holder while it is
+	// in use.
+	key       uint64 // affinity of the current or last tenant
+	used      bool   // had a tenant since New
+	warm      bool   // the current tenant's key matched the last one's
+	highWater uint64 // bytes below which the current tenant may have written
+	prev      int32  // shard's LRU list of used free slots
+	next      int32
+	kprev     int32 // shard's list of free slots with the same key
+	knext     int32
+}
+
+type hint struct{ shard int }
+
+// New reserves the address space for cfg.Slots slots of cfg.SlotBytes
+// bytes each, with one mmap(2) of PROT_READ|PROT_WRITE,
+// MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, and one more such mapping for
+// the cards (one byte per 4 KiB of slot). No RAM is committed: pages are
+// backed on first write. There are no guard regions and the mapping is
+// never mprotect'ed.
+//
+// It fails on invalid configuration or if mmap fails (for example under
+// vm.overcommit_memory=2 or a low RLIMIT_AS: ask for fewer or smaller
+// slots).
+func New(cfg Config) (*Pool, error) {
+	if cfg.Slots == 0 {
+		cfg.Slots = DefaultSlots
+	}
+	if cfg.SlotBytes == 0 {
+		cfg.SlotBytes = DefaultSlotBytes
+	}
+	switch {
+	case cfg.KeepResident == 0:
+		cfg.KeepResident = DefaultKeepResident
+	case cfg.KeepResident < 0:
+		cfg.KeepResident = 0
+	}
+	if cfg.Slots < 0 || cfg.Slots > math.MaxInt32 {
+		return nil, fmt.Errorf("memory: invalid slot count %d", cfg.Slots)
+	}
+	if cfg.SlotBytes%WasmPageSize != 0 {
+		return nil, fmt.Errorf("memory: slot size %d is not a multiple of 64 KiB", cfg.SlotBytes)
+	}
+	osPage := uint64(os.Getpagesize())
+	if osPage > WasmPageSize || cfg.SlotBytes%osPage != 0 {
+		return nil, fmt.Errorf("memory: OS page size %d does not divide 64 KiB", osPage)
+	}
+	slots := uint64(cfg.Slots)
+	if cfg.SlotBytes > math.MaxInt/slots {
+		return nil, fmt.Errorf("memory: %d slots of %d bytes overflow the address space", slots, cfg.SlotBytes)
+	}
+	// Pad each slot's cards to a cache line so that neighbouring slots
+	// used by different cores do not share one.
+	cardStride := (cfg.SlotBytes>>CardShift + 63) &^ 63
+
+	shards := cfg.Shards
+	if shards <= 0 {
+		shards = min(runtime.GOMAXPROCS(0), cfg.Slots/8, maxShards)
+	}
+	shards = max(1, min(shards, cfg.Slots))
+
+	const prot = unix.PROT_READ | unix.PROT_WRITE
+	const flags = unix.MAP_PRIVATE | unix.MAP_ANONYMOUS | unix.MAP_NORESERVE
+	mem, err := unix.Mmap(-1, 0, int(slots*cfg.SlotBytes), prot, flags)
+	if err != nil {
+		return nil, fmt.Errorf("memory: mmap of %d slots x %d bytes: %w", slots, cfg.SlotBytes, err)
+	}
+	cards, err := unix.Mmap(-1, 0, int(slots*cardStride), prot, flags)
+	if err != nil {
+		_ = unix.Munmap(mem)
+		return nil, fmt.Errorf("memory: mmap of %d card bytes: %w", slots*cardStride, err)
+	}
+
+	p := &Pool{
+		slotBytes:    cfg.SlotBytes,
+		cardStride:   cardStride,
+		keepResident: uint64(cfg.KeepResident) &^ (CardSize - 1),
+		osPage:       osPage,
+		mem:          mem,
+		cards:        cards,
+		meta:         make([]slotMeta, cfg.Slots),
+		shards:       make([]shard, shards),
+		decommit:     decommit,
+	}
+	p.hints.New = func() any {
+		return &hint{shard: int(p.nhint.Add(1)-1) % len(p.shards)}
+	}
+	for i := range p.shards {
+		sh := &p.shards[i]
+		sh.head, sh.tail = -1, -1
+		sh.keys = make(map[uint64]keyList)
+		sh.cold = make([]int32, 0, cfg.Slots/shards+1)
+	}
+	// Deal never-used slots round-robin; each cold stack pops its lowest
+	// index first.
+	for i := cfg.Slots - 1; i >= 0; i-- {
+		sh := &p.shards[i%shards]
+		sh.cold = append(sh.cold, int32(i))
+		sh.nfree.Add(1)
+	}
+	return p, nil
+}
+
+// SlotBytes returns the size of every slot in bytes.
+func (p *Pool) SlotBytes() uint64 { return p.slotBytes }
+
+// Len returns the number of slots.
+func (p *Pool) Len() int { return len(p.meta) }
+
+// home returns the index of the calling goroutine's preferred shard. It
+// leans on sync.Pool's per-P caches, so a goroutine tends to keep getting
+// the same shard while it runs on the same P.
+func (p *Pool) home() int {
+	if len(p.shards) == 1 {
+		return 0
+	}
+	h := p.hints.Get().(*hint)
+	s := h.shard
+	p.hints.Put(h)
+	return s
+}
+
+// Acquire hands out a free slot whose bytes and cards are all zero.
+//
+// affinity is an opaque key for the tenant, typically an id of the module
+// and memory index; 0 means none. Acquire prefers, in this order: the most
+// recently released free slot whose last tenant had the same affinity
+// (a warm slot, see Slot.Warm); one whose last tenant had affinity 0; a
+// never-used slot; the least recently released free slot. Slots on the
+// calling goroutine's home shard are preferred at each step, so the order
+// is best effort.
+//
+// It returns ErrNoSlot if every slot is in use, ErrClosed after Close.
+// It makes no system call.
+func (p *Pool) Acquire(affinity uint64) (Slot, error) {
+	home := p.home()
+	n := len(p.shards)
+	// Pass 1: a slot that last served the same key.
+	for k := range n {
+		sh := &p.shards[(home+k)%n]
+		if sh.nfree.Load() == 0 {
+			continue
+		}
+		sh.mu.Lock()
+		if p.closed.Load() {
+			sh.mu.Unlock()
+			return Slot{}, ErrClosed
+		}
+		if i := sh.takeKey(p.meta, affinity); i >= 0 {
+			return p.handOut(sh, i, affinity), nil
+		}
+		sh.mu.Unlock()
+	}
+	// Pass 2: anything, least harmful first.
+	for k := range n {
+		sh := &p.shards[(home+k)%n]
+		if sh.nfree.Load() == 0 {
+			continue
+		}
+		sh.mu.Lock()
+		if p.closed.Load() {
+			sh.mu.Unlock()
+			return Slot{}, ErrClosed
+		}
+		if i := sh.takeAny(p.meta); i >= 0 {
+			return p.handOut(sh, i, affinity), nil
+		}
+		sh.mu.Unlock()
+	}
+	if p.closed.Load() {
+		return Slot{}, ErrClosed
+	}
+	return Slot{}, ErrNoSlot
+}
+
+// handOut marks slot i, just taken off sh's lists, in use for a tenant with
+// the given key, unlocks sh and returns the handle.
+func (p *Pool) handOut(sh *shard, i int32, key uint64) Slot {
+	m := &p.meta[i]
+	warm := m.used && key != 0 && m.key == key
+	fresh := !m.used
+	m.key, m.used, m.warm, m.highWater = key, true, warm, p.slotBytes
+	gen := m.state.Load() >> 1
+	m.state.Store(gen<<1 | 1)
+	sh.nfree.Add(-1)
+	sh.c.acquires.Add(1)
+	if warm {
+		sh.c.warmHits.Add(1)
+	}
+	if fresh {
+		sh.c.fresh.Add(1)
+	}
+	sh.mu.Unlock()
+	return Slot{pool: p, index: i, gen: gen}
+}
+
+// Release resets the slot and returns it to the pool. s, and every copy
+// of it, is stale afterwards (its methods return zero values); slices
+// obtained from it must not be used any more.
+//
+// Reset walks the cards below the slot's high-water mark (see
+// Slot.SetHighWater; the whole slot if never set) and, for every page
+// whose card is non-zero, zeroes it: with memset while the KeepResident
+// budget lasts, then with madvise(MADV_DONTNEED), one call per maximal run
+// of dirty pages. The cards are cleared. Afterwards every byte and card of
+// the slot is zero, provided the tenant marked every page it wrote.
+//
+// If madvise fails the pages are zeroed with memset instead and the
+// failure is counted in Stats.MadviseErrors; Release still succeeds.
+//
+// It returns ErrNotAcquired, and does nothing, if s is not currently
+// acquired from p: a second Release of the same handle (even after the
+// slot has been acquired again by someone else), the zero Slot, or a
+// handle from another pool. So a double release never corrupts the pool
+// or another tenant. Release is safe to call concurrently with any other
+// method.
+func (p *Pool) Release(s Slot) error {
+	if s.pool != p || p == nil {
+		return ErrNotAcquired
+	}
+	m := &p.meta[s.index]
+	if !m.state.CompareAndSwap(s.gen<<1|1, (s.gen+1)<<1) {
+		return ErrNotAcquired
+	}
+	// The slot is now neither in use nor on a free list: it is ours alone.
+	ncards := (min(m.highWater, p.slotBytes) + CardSize - 1) >> CardShift
+	sh := &p.shards[p.home()]
+	p.reset(p.slotMem(s.index), p.slotCards(s.index)[:ncards], &sh.c)
+
+	sh.mu.Lock()
+	sh.pushUsed(p.meta, s.index)
+	sh.nfree.Add(1)
+	sh.c.releases.Add(1)
+	sh.mu.Unlock()
+	return nil
+}
+
+// slotMem returns slot i's bytes: len and cap SlotBytes.
+func (p *Pool) slotMem(i int32) []byte {
+	off := uint64(i) * p.slotBytes
+	return p.mem[off : off+p.slotBytes : off+p.slotBytes]
+}
+
+// slotCards returns slot i's cards: len and cap SlotBytes>>CardShift.
+func (p *Pool) slotCards(i int32) []byte {
+	off, n := uint64(i)*p.cardStride, p.slotBytes>>CardShift
+	return p.cards[off : off+n : off+n]
+}
+
+// Close unmaps the pool's reservations with munmap(2). It fails with an
+// error wrapping ErrBusy, changing nothing, while any slot is acquired (or
+// being released). After a successful Close, Acquire returns ErrClosed
+// and further Close calls return nil.
+func (p *Pool) Close() error {
+	for i := range p.shards {
+		p.shards[i].mu.Lock()
+	}
+	defer func() {
+		for i := range p.shards {
+			p.shards[i].mu.Unlock()
+		}
+	}()
+	if p.closed.Load() {
+		return nil
+	}
+	free := 0
+	for i := range p.shards {
+		free += int(p.shards[i].nfree.Load())
+	}
+	if busy := len(p.meta) - free; busy != 0 {
+		return fmt.Errorf("memory: Close with %d of %d slots in use: %w", busy, len(p.meta), ErrBusy)
+	}
+	p.closed.Store(true)
+	err1 := unix.Munmap(p.mem)
+	err2 := unix.Munmap(p.cards)
+	p.mem, p.cards = nil, nil
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("memory: munmap: %w", err)
+	}
+	return nil
+}
+
+// Stats is a snapshot of a pool's counters. Counters only grow; byte
+// counts are in bytes. While other goroutines are acquiring and releasing,
+// the fields are read one by one and need not be mutually consistent.
+type Stats struct {
+	Slots int // total slots
+	InUse int // acquired and not yet returned by Release
+	Idle  int // Slots - InUse
+
+	Acquires uint64 // successful Acquire calls
+	WarmHits uint64 // of which got a slot whose last tenant had the same non-zero affinity
+	Fresh    uint64 // of which got a never-used slot
+	Releases uint64 // completed Release calls
+
+	MemsetRuns    uint64 // contiguous dirty runs zeroed with memset
+	MemsetBytes   uint64 // bytes zeroed with memset
+	MadviseCalls  uint64 // madvise(MADV_DONTNEED) calls
+	MadviseBytes  uint64 // bytes passed to madvise
+	MadviseErrors uint64 // failed madvise calls (their bytes were memset instead)
+}
+
+// Stats returns the pool's counters. It makes no system call; see Faults
+// for page-fault counts.
+func (p *Pool) Stats() Stats {
+	var st Stats
+	// Read releases before acquires, so that InUse never goes negative:
+	// every counted release's acquire happened before it.
+	for i := range p.shards {
+		c := &p.shards[i].c
+		st.Releases += c.releases.Load()
+		st.MemsetRuns += c.memsetRuns.Load()
+		st.MemsetBytes += c.memsetBytes.Load()
+		st.MadviseCalls += c.madviseCalls.Load()
+		st.MadviseBytes += c.madviseBytes.Load()
+		st.MadviseErrors += c.madviseErrors.Load()
+	}
+	for i := range p.shards {
+		c := &p.shards[i].c
+		st.Acquires += c.acquires.Load()
+		st.WarmHits += c.warmHits.Load()
+		st.Fresh += c.fresh.Load()
+	}
+	st.Slots = len(p.meta)
+	st.InUse = int(st.Acquires - st.Releases)
+	st.Idle = st.Slots - st.InUse
+	return st
+}

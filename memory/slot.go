@@ -1,0 +1,100 @@
+package memory
+
+// Slot is a handle to one acquired slot, valid from Acquire until Release.
+// It is a small value: copy it freely. Each Acquire returns a handle of a
+// new generation, so once the slot has been released every copy of the
+// handle is stale, forever: its methods return zero values, SetHighWater
+// does nothing and Release returns ErrNotAcquired, even while the slot
+// serves a later tenant. Acquire does not allocate.
+//
+// The zero Slot is stale.
+//
+// Methods may be called from any goroutine, but the owner must not call
+// SetHighWater concurrently with Release.
+type Slot struct {
+	pool  *Pool
+	index int32
+	gen   uint64 // the slot's generation when acquired
+}
+
+// meta returns the slot's state if s is currently acquired, else nil.
+func (s Slot) meta() *slotMeta {
+	if s.pool == nil {
+		return nil
+	}
+	m := &s.pool.meta[s.index]
+	if m.state.Load() != s.gen<<1|1 {
+		return nil
+	}
+	return m
+}
+
+// Acquired reports whether s is still acquired, i.e. not yet released.
+func (s Slot) Acquired() bool { return s.meta() != nil }
+
+// Bytes returns the whole slot: len and cap are the pool's SlotBytes. The
+// memory lives outside the Go heap, at an address that never changes while
+// the pool is open. It is all zero when handed out by Acquire. Every 4 KiB
+// page written through it must be marked in Cards, or Release will not
+// reset it. The slice must not be used after Release. Bytes returns nil if
+// s is stale.
+func (s Slot) Bytes() []byte {
+	if s.meta() == nil {
+		return nil
+	}
+	return s.pool.slotMem(s.index)
+}
+
+// Cards returns the slot's dirty cards: one byte per 4 KiB (CardSize) of
+// Bytes, len SlotBytes>>CardShift. Setting Cards()[off>>CardShift] to any
+// non-zero value records that bytes in that 4 KiB may have been written.
+// All zero when handed out by Acquire. Cards returns nil if s is stale.
+func (s Slot) Cards() []byte {
+	if s.meta() == nil {
+		return nil
+	}
+	return s.pool.slotCards(s.index)
+}
+
+// Index returns the slot's position in the pool, in [0, Pool.Len()). It is
+// stable across tenants; -1 for the zero Slot.
+func (s Slot) Index() int {
+	if s.pool == nil {
+		return -1
+	}
+	return int(s.index)
+}
+
+// Affinity returns the key passed to the Acquire that returned s, or 0 if
+// s is stale.
+func (s Slot) Affinity() uint64 {
+	if m := s.meta(); m != nil {
+		return m.key
+	}
+	return 0
+}
+
+// Warm reports whether the slot's previous tenant had the same non-zero
+// affinity (false if s is stale). For now a warm slot is zeroed like any
+// other; it is the hook for keeping a module's data image in place across
+// tenants.
+func (s Slot) Warm() bool {
+	if m := s.meta(); m != nil {
+		return m.warm
+	}
+	return false
+}
+
+// SetHighWater records that the tenant wrote no byte at or past offset n:
+// Release then scans only the cards below n (rounded up to 4 KiB) instead
+// of the whole slot's. The owner of a memory that never shrinks calls it
+// with the largest size in bytes the memory reached, typically right
+// before Release; the last call wins. Values past SlotBytes mean the whole
+// slot. Pages whose card is set at or past n are NOT reset: an n that is
+// too small leaves dirty bytes for the next tenant. It does nothing if s
+// is stale.
+func (s Slot) SetHighWater(n uint64) {
+	if m := s.meta(); m != nil {
+		m.highWater = n
+	}
+}
