@@ -1,0 +1,85 @@
+// Command wpi runs WebAssembly modules on wpi's interpreter.
+//
+//	wpi exec [--invoke NAME] [--timeout D] module.wasm [ARGS...]
+//	wpi spectest [--features v1|v2] [-v] PATH...
+//
+// Flags use Go's flag package: -x and --x are the same, and flags go
+// before the positional arguments.
+//
+// Exit status: 0 on success; 1 for an error (bad module, unknown export,
+// failed spec tests, ...); 2 for bad usage; 134 when the wasm code traps
+// (as wasmtime does on Unix).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+	exitTrap  = 134
+)
+
+// subcommand is one "wpi NAME" command. run gets the arguments after the
+// name.
+type subcommand struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+// subcommands is the dispatch table; add new commands (bench, ...) here.
+var subcommands []subcommand
+
+func init() {
+	subcommands = []subcommand{
+		{"exec", "run a module's _start or an exported function", runExec},
+		{"spectest", "run wast2json spec test files", runSpectest},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole CLI, minus os.Exit, so tests can call it.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range subcommands {
+		if c.name == name {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "wpi: unknown command %q (run 'wpi help')\n", name)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: wpi <command> [flags] [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range subcommands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "run 'wpi <command> -h' for a command's flags")
+}
+
+// oneLine flattens an error message to one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func td(name string) string { return filepath.Join("testdata", name) }
+
+type outcome struct {
+	Code   int
+	Stdout string
+	Stderr string
+}
+
+func runCLI(args ...string) outcome {
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return outcome{code, stdout.String(), stderr.String()}
+}
+
+func TestExec(t *testing.T) {
+	calc := td("calc.wasm")
+	tests := []struct {
+		name string
+		args []string
+		want outcome
+	}{
+		{"i32", []string{"exec", "--invoke", "add", calc, "2", "40"}, outcome{0, "42\n", ""}},
+		{"i32 signed result", []string{"exec", "-invoke", "add", calc, "-5", "2"}, outcome{0, "-3\n", ""}},
+		{"i32 hex and unsigned", []string{"exec", "-invoke", "add", calc, "0xffffffff", "0x10"}, outcome{0, "15\n", ""}},
+		{"i64", []string{"exec", "-invoke", "neg64", calc, "-9223372036854775807"}, outcome{0, "9223372036854775807\n", ""}},
+		{"f32", []string{"exec", "-invoke", "fdiv", calc, "1", "4"}, outcome{0, "0.25\n", ""}},
+		{"f32 inf", []string{"exec", "-invoke", "fdiv", calc, "-1", "0"}, outcome{0, "-inf\n", ""}},
+		{"f32 nan", []string{"exec", "-invoke", "fdiv", calc, "0", "0"}, outcome{0, "NaN\n", ""}},
+		{"f64", []string{"exec", "-invoke", "dmul", calc, "1.5", "-2"}, outcome{0, "-3\n", ""}},
+		{"multi-value", []string{"exec", "-invoke", "pair", calc, "-1"}, outcome{0, "-1\n4294967295\n", ""}},
+		{"trap", []string{"exec", "-invoke", "boom", calc}, outcome{134, "", "wpi: trap: unreachable\n"}},
+		{"trap divide", []string{"exec", "-invoke", "div", calc, "1", "0"}, outcome{134, "", "wpi: trap: integer divide by zero\n"}},
+		{"trap exhaustion", []string{"exec", "-invoke", "rec", calc}, outcome{134, "", "wpi: trap: call stack exhausted\n"}},
+		{"_start traps", []string{"exec", td("command.wasm")}, outcome{134, "", "wpi: trap: unreachable\n"}},
+		{"start function traps", []string{"exec", td("start_trap.wasm")}, outcome{134, "", "wpi: trap: integer divide by zero\n"}},
+		{"nothing to run", []string{"exec", td("plain.wasm")}, outcome{0, "", ""}},
+		{"missing file", []string{"exec", td("nope.wasm")}, outcome{1, "", "wpi: open testdata/nope.wasm: no such file or directory\n"}},
+		{"unknown export", []string{"exec", "-invoke", "nope", calc}, outcome{1, "", `wpi: testdata/calc.wasm: no exported function "nope"` + "\n"}},
+		{"too few args", []string{"exec", "-invoke", "add", calc, "1"}, outcome{2, "", "wpi: --invoke add: want 2 arguments (i32, i32), got 1\n"}},
+		{"bad i32", []string{"exec", "-invoke", "add", calc, "1", "x"}, outcome{2, "", `wpi: --invoke add: argument 2: "x" is not an i32` + "\n"}},
+		{"i32 out of range", []string{"exec", "-invoke", "add", calc, "1", "4294967296"}, outcome{2, "", `wpi: --invoke add: argument 2: "4294967296" is not an i32` + "\n"}},
+		{"bad f64", []string{"exec", "-invoke", "dmul", calc, "1", "1.5.2"}, outcome{2, "", `wpi: --invoke dmul: argument 2: "1.5.2" is not an f64` + "\n"}},
+		{"args without invoke", []string{"exec", td("plain.wasm"), "1"}, outcome{2, "", "wpi: arguments given without --invoke\n"}},
+		{"wasi", []string{"exec", td("wasi.wasm")}, outcome{1, "", "wpi: testdata/wasi.wasm: unsupported import wasi_snapshot_preview1.proc_exit: WASI is not supported yet\n"}},
+		{"no module", []string{"exec"}, outcome{2, "", "wpi exec: missing module file (run 'wpi exec -h')\n"}},
+		{"bad flag", []string{"exec", "--bogus", calc}, outcome{2, "", "wpi exec: flag provided but not defined: -bogus (run 'wpi exec -h')\n"}},
+		{"unknown command", []string{"frobnicate"}, outcome{2, "", `wpi: unknown command "frobnicate" (run 'wpi help')` + "\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, runCLI(tc.args...)); diff != "" {
+				t.Errorf("wpi %s (-want +got):\n%s", strings.Join(tc.args, " "), diff)
+			}
+		})
+	}
+}
+
+func TestExecMalformed(t *testing.T) {
+	got := runCLI("exec", td("malformed.wasm"))
+	if got.Code != 1 || got.Stdout != "" || !strings.HasPrefix(got.Stderr, "wpi: testdata/malformed.wasm: ") ||
+		!strings.Contains(got.Stderr, "malformed") || strings.Count(got.Stderr, "\n") != 1 {
+		t.Errorf("got %+v, want exit 1 and one line naming the file and saying malformed", got)
+	}
+}
+
+func TestSpectestCommand(t *testing.T) {
+	fixture := filepath.Join("..", "..", "spectest", "testdata")
+	tests := []struct {
+		name string
+		args []string
+		want outcome
+	}{
+		{"fixture dir", []string{"spectest", fixture}, outcome{1,
+			"FAIL " + filepath.Join(fixture, "runner.json") + ": 7 passed, 2 failed, 1 skipped\n7 passed, 2 failed, 1 skipped\n", ""}},
+		{"no paths", []string{"spectest"}, outcome{2, "", "wpi spectest: no PATH given (run 'wpi spectest -h')\n"}},
+		{"bad features", []string{"spectest", "-features", "v3", fixture}, outcome{2, "", `wpi spectest: -features "v3": want v1 or v2` + "\n"}},
+		{"missing path", []string{"spectest", "nope.json"}, outcome{1, "", "wpi spectest: stat nope.json: no such file or directory\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, runCLI(tc.args...)); diff != "" {
+				t.Errorf("wpi %s (-want +got):\n%s", strings.Join(tc.args, " "), diff)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	got := runCLI("help")
+	if got.Code != 0 || !strings.Contains(got.Stdout, "exec") || !strings.Contains(got.Stdout, "spectest") {
+		t.Errorf("help: %+v", got)
+	}
+	if got := runCLI("exec", "-h"); got.Code != 0 || !strings.Contains(got.Stdout, "-invoke") {
+		t.Errorf("exec -h: %+v", got)
+	}
+}

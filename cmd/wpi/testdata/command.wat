@@ -1,0 +1,3 @@
+;; A command module: _start traps.
+(module
+  (func (export "_start") (unreachable)))
