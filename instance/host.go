@@ -215,7 +215,7 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		if err != nil {
 			return nil, err
 		}
-		inst.slot, inst.memory, e.Memory = slot, mem, mem
+		inst.slot, inst.hasSlot, inst.memory, e.Memory = slot, true, mem, mem
 	}
 	defer func() {
 		if err != nil {

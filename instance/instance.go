@@ -30,7 +30,8 @@ type Instance struct {
 	e       engine.Instance
 	name    string
 	exports map[string]decoder.Export
-	slot    *slotHandle // nil when the instance defines no memory
+	slot    slotHandle // the zero Slot when the instance defines no memory
+	hasSlot bool
 	// memory is the defined memory, detached on Close.
 	memory *engine.Memory
 
@@ -77,9 +78,9 @@ func (i *Instance) releaseMemory() {
 		i.memory.Buf, i.memory.Cards = nil, nil
 		i.memory.Size, i.memory.MaxPages = 0, 0
 	}
-	if i.slot != nil {
+	if i.hasSlot {
 		i.rt.pool.release(i.slot, highWater)
-		i.slot = nil
+		i.slot, i.hasSlot = slotHandle{}, false
 	}
 }
 

@@ -123,7 +123,7 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		if err != nil {
 			return nil, err
 		}
-		inst.slot, inst.memory, e.Memory = slot, mem, mem
+		inst.slot, inst.hasSlot, inst.memory, e.Memory = slot, true, mem, mem
 	}
 
 	if err := r.initSegments(e); err != nil {
@@ -166,14 +166,14 @@ func newTable(tt decoder.TableType) *engine.Table {
 }
 
 // newMemory acquires a slot and builds a memory of type mt in it.
-func (r *Runtime) newMemory(mt decoder.MemoryType, affinity uint64) (*engine.Memory, *slotHandle, error) {
+func (r *Runtime) newMemory(mt decoder.MemoryType, affinity uint64) (*engine.Memory, slotHandle, error) {
 	if mt.Limits.Min > engine.MaxPages || mt.Limits.Min*engine.PageSize > r.cfg.MemorySlotBytes {
-		return nil, nil, fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
+		return nil, slotHandle{}, fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
 			ErrMemoryTooLarge, mt.Limits.Min, mt.Limits.Min*engine.PageSize, r.cfg.MemorySlotBytes)
 	}
 	slot, err := r.pool.acquire(affinity)
 	if err != nil {
-		return nil, nil, fmt.Errorf("instance: acquiring a memory slot: %w", err)
+		return nil, slotHandle{}, fmt.Errorf("instance: acquiring a memory slot: %w", err)
 	}
 	maxPages := min(uint64(len(slot.Bytes()))/engine.PageSize, engine.MaxPages)
 	if mt.Limits.HasMax {

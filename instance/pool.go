@@ -14,7 +14,8 @@ var ErrNoSlot = memory.ErrNoSlot
 // slotPool adapts memory.Pool to what instantiation needs.
 type slotPool struct{ p *memory.Pool }
 
-// slotHandle is an acquired slot.
+// slotHandle is an acquired slot (a small value; the zero value is no
+// slot).
 type slotHandle = memory.Slot
 
 func newSlotPool(cfg Config) (*slotPool, error) {
@@ -29,11 +30,11 @@ func newSlotPool(cfg Config) (*slotPool, error) {
 	return &slotPool{p: p}, nil
 }
 
-func (p *slotPool) acquire(affinity uint64) (*slotHandle, error) { return p.p.Acquire(affinity) }
+func (p *slotPool) acquire(affinity uint64) (slotHandle, error) { return p.p.Acquire(affinity) }
 
 // release resets the slot (only the pages below highWater bytes whose
 // cards are set) and returns it to the pool.
-func (p *slotPool) release(s *slotHandle, highWater uint64) {
+func (p *slotPool) release(s slotHandle, highWater uint64) {
 	s.SetHighWater(highWater)
 	_ = p.p.Release(s) // fails only for a double release, which Close prevents
 }
