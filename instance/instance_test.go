@@ -50,15 +50,6 @@ func newTestRuntime(t testing.TB, cfg Config) *Runtime {
 	return rt
 }
 
-// requireEngine skips tests that run wasm code while the engine cannot
-// compile it yet.
-func requireEngine(t *testing.T, rt *Runtime) {
-	t.Helper()
-	if _, err := rt.Compile(ctx, readWasm(t, "host_call")); err != nil && strings.Contains(err.Error(), "not implemented") {
-		t.Skip("engine cannot compile code yet:", err)
-	}
-}
-
 var errBoom = errors.New("boom")
 
 // envModule registers the host module "env": f() nothing, add(i32, i32)
@@ -153,7 +144,6 @@ func TestHostFunctionErrorIsCause(t *testing.T) {
 
 func TestHostFunctionCalledFromWasm(t *testing.T) {
 	rt := newTestRuntime(t, Config{})
-	requireEngine(t, rt)
 	var callerName string
 	add := func(_ context.Context, caller *Instance, s []uint64) error {
 		if caller != nil {
@@ -412,7 +402,6 @@ func TestSlotIsolation(t *testing.T) {
 // done by wasm code.
 func TestSlotIsolationWasm(t *testing.T) {
 	rt := newTestRuntime(t, Config{MemorySlots: 1})
-	requireEngine(t, rt)
 	cm, err := rt.Compile(ctx, readWasm(t, "scribble"))
 	if err != nil {
 		t.Fatal(err)
@@ -522,10 +511,8 @@ func TestConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var code *CompiledModule
-	if c, err := rt.Compile(ctx, readWasm(t, "scribble")); err == nil {
-		code = c
-	} else if !strings.Contains(err.Error(), "not implemented") {
+	code, err := rt.Compile(ctx, readWasm(t, "scribble"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	errs := make(chan error, workers)
@@ -548,16 +535,14 @@ func TestConcurrent(t *testing.T) {
 						return fmt.Errorf("worker %d round %d: dirty byte %d", w, r, b[0])
 					}
 					mem.Write(100, []byte{byte(w + 1)})
-					if code != nil {
-						ci, err := rt.Instantiate(ctx, code, ModuleConfig{})
-						if err != nil {
-							return err
-						}
-						if _, err := ci.ExportedFunction("scribble").Call(ctx); err != nil {
-							return err
-						}
-						ci.Close(ctx)
+					ci, err := rt.Instantiate(ctx, code, ModuleConfig{})
+					if err != nil {
+						return err
 					}
+					if _, err := ci.ExportedFunction("scribble").Call(ctx); err != nil {
+						return err
+					}
+					ci.Close(ctx)
 					inst.Close(ctx)
 				}
 				return nil
