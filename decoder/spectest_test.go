@@ -62,7 +62,7 @@ func TestSpecSuiteFiles(t *testing.T) {
 			rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().
 				WithCoreFeatures(suite.features).WithMemoryLimitPages(65536))
 			defer rt.Close(ctx)
-			accepted, rejected, unsupported := 0, 0, 0
+			accepted, rejected, unsupported, stricter := 0, 0, 0, 0
 			for _, f := range files {
 				bin, err := os.ReadFile(f)
 				if err != nil {
@@ -78,6 +78,12 @@ func TestSpecSuiteFiles(t *testing.T) {
 						unsupported++
 						continue
 					}
+					if stricterThanWazero(parseErr) && stricterThanWazero(decodeErr) {
+						// The suite's own assert_invalid commands check
+						// these verdicts (spectest package).
+						stricter++
+						continue
+					}
 					if parseErr != nil {
 						t.Errorf("%s: wazero accepts, our parser says: %v", name, parseErr)
 					}
@@ -91,7 +97,7 @@ func TestSpecSuiteFiles(t *testing.T) {
 					t.Errorf("%s: wazero rejects (%v), Decode accepts", name, wantErr)
 				}
 			}
-			t.Logf("%d files accepted by wazero (%d of them unsupported by wpi), %d rejected", accepted, unsupported, rejected)
+			t.Logf("%d files accepted by wazero (%d of them unsupported by wpi, %d invalid for wpi), %d rejected", accepted, unsupported, stricter, rejected)
 		})
 	}
 }
@@ -196,4 +202,11 @@ func TestWazeroFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d files accepted by wazero and by Decode", accepted)
+}
+
+// stricterThanWazero reports whether err is a verdict where wpi follows the
+// spec and wazero is lax: global.get of an imported mutable global in a
+// constant expression (spec §3.3.10).
+func stricterThanWazero(err error) bool {
+	return errors.Is(err, ErrInvalid) && strings.Contains(err.Error(), "global.get of mutable global")
 }

@@ -161,25 +161,7 @@ var v2Unsupported = map[string]string{
 // by "dir/file.json:line", with the reason. They are reported, not
 // failed; an entry that starts passing fails the test, so the list stays
 // true.
-var knownFailures = map[string]string{
-	// decoder: with Wasm 1.0 features the validation gate rejects an
-	// active element segment beyond the table's minimum as invalid; the
-	// spec makes it a link error ("elements segment does not fit").
-	"v1/elem.json:143":    "decoder rejects a link error as invalid",
-	"v1/elem.json:152":    "decoder rejects a link error as invalid",
-	"v1/elem.json:161":    "decoder rejects a link error as invalid",
-	"v1/elem.json:170":    "decoder rejects a link error as invalid",
-	"v1/elem.json:178":    "decoder rejects a link error as invalid",
-	"v1/elem.json:195":    "decoder rejects a link error as invalid",
-	"v1/elem.json:212":    "decoder rejects a link error as invalid",
-	"v1/elem.json:229":    "decoder rejects a link error as invalid",
-	"v1/linking.json:345": "decoder rejects a link error as invalid",
-	// decoder: global.get of a mutable (imported) global in a constant
-	// expression is accepted; the spec requires an immutable global.
-	"v2/data.json:470":   "decoder accepts global.get of a mutable global in a constant expression",
-	"v2/data.json:496":   "decoder accepts global.get of a mutable global in a constant expression",
-	"v2/global.json:371": "decoder accepts global.get of a mutable global in a constant expression",
-}
+var knownFailures = map[string]string{}
 
 func runSuite(t *testing.T, dir string, features api.CoreFeatures, skip func(name string) string) {
 	files, err := filepath.Glob(filepath.Join(dir, "testdata", "*.json"))
