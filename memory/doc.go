@@ -75,7 +75,12 @@
 //   - Call Slot.SetHighWater with the largest size the memory reached, or
 //     let Release scan every card of the slot.
 //   - Drop every slice of the slot before Release: the next tenant may get
-//     the same bytes.
+//     the same bytes. The Slot handle itself may be kept: it carries the
+//     slot's generation, so after Release it is inert (nil Bytes, Release
+//     returns ErrNotAcquired) whoever holds the slot next.
+//
+// Acquire and Release make no heap allocation (Slot is a small value), so
+// the pool adds no Go-heap page faults of its own either.
 //
 // The package needs Linux for madvise's zero-fill guarantee on private
 // anonymous mappings; on other Unix systems the madvise path is replaced

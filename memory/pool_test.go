@@ -538,3 +538,96 @@ func TestAffinity(t *testing.T) {
 		t.Errorf("WarmHits %d Fresh %d, want 2, 4", st.WarmHits, st.Fresh)
 	}
 }
+
+// TestResetRandom compares reset with a simple model on random card
+// patterns: exactly the dirty pages are zeroed (a marker left on a clean
+// page survives), the first KeepResident dirty bytes by memset, the rest
+// by one decommit per maximal run.
+func TestResetRandom(t *testing.T) {
+	if os.Getpagesize() != CardSize {
+		t.Skipf("OS page size %d: runs are widened to OS pages", os.Getpagesize())
+	}
+	const size = 1 << 20 // 256 cards
+	const ncards = size >> CardShift
+	r := rand.New(rand.NewPCG(7, 8))
+	p := newPool(t, Config{Slots: 1, SlotBytes: size})
+	for iter := range 300 {
+		keep := uint64(r.IntN(ncards/4)) * CardSize
+		p.keepResident = keep
+		density := []int{1, 5, 30, 60, 95}[iter%5]
+		s, err := p.Acquire(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls := recordDecommit(p, s, nil)
+		b, c := s.Bytes(), s.Cards()
+		var dirtyPages, cleanPages []int
+		for pg := range ncards {
+			if r.IntN(100) < density {
+				dirtyPages = append(dirtyPages, pg)
+			} else {
+				cleanPages = append(cleanPages, pg)
+			}
+		}
+		dirty(s, r, dirtyPages...)
+		for _, pg := range cleanPages {
+			b[pg<<CardShift+100] = 0xAA // not marked: reset must not touch it
+		}
+
+		// Model.
+		var wantCalls []span
+		var wantMemset uint64
+		budget := keep
+		for i := 0; i < ncards; {
+			if c[i] == 0 {
+				i++
+				continue
+			}
+			j := i
+			for j < ncards && c[j] != 0 {
+				j++
+			}
+			lo, hi := uint64(i)<<CardShift, uint64(j)<<CardShift
+			m := min(hi-lo, budget)
+			budget -= m
+			wantMemset += m
+			if lo+m < hi {
+				wantCalls = append(wantCalls, span{int(lo + m), int(hi - lo - m)})
+			}
+			i = j
+		}
+
+		before := p.Stats()
+		if err := p.Release(s); err != nil {
+			t.Fatal(err)
+		}
+		after := p.Stats()
+		if diff := cmp.Diff(wantCalls, *calls); diff != "" {
+			t.Fatalf("iter %d (keep %d, density %d%%): decommit calls (-want +got):\n%s", iter, keep, density, diff)
+		}
+		if got := after.MemsetBytes - before.MemsetBytes; got != wantMemset {
+			t.Fatalf("iter %d: memset %d bytes, want %d", iter, got, wantMemset)
+		}
+
+		s, err = p.Acquire(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, c = s.Bytes(), s.Cards()
+		for _, pg := range cleanPages {
+			if b[pg<<CardShift+100] != 0xAA {
+				t.Fatalf("iter %d: clean page %d was touched", iter, pg)
+			}
+			b[pg<<CardShift+100] = 0
+		}
+		if i := nonZero(b); i >= 0 {
+			t.Fatalf("iter %d: byte %d (page %d) not zero after reset", iter, i, i>>CardShift)
+		}
+		if i := nonZero(c); i >= 0 {
+			t.Fatalf("iter %d: card %d not zero after reset", iter, i)
+		}
+		if err := p.Release(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
