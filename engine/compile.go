@@ -427,10 +427,16 @@ func (t *translator) resetStack(h int, ts []decoder.ValType) {
 	}
 }
 
+// patch stores in the branch slot word at the target's distance from it,
+// in words: the interpreter branches to slot + offset.
+func (t *translator) patch(slot, target int) {
+	t.code[slot] = uint64(int64(target - slot))
+}
+
 // branchTarget records that word at must hold label c's address.
 func (t *translator) branchTarget(c *ctrlFrame, at int) {
 	if c.kind == ctrlLoop {
-		t.code[at] = uint64(c.start)
+		t.patch(at, c.start)
 	} else {
 		c.fixups = append(c.fixups, at)
 	}
@@ -628,7 +634,7 @@ func (t *translator) doElse(dead bool) {
 	}
 	here := t.label()
 	if c.elseFix >= 0 {
-		t.code[c.elseFix] = uint64(here)
+		t.patch(c.elseFix, here)
 		c.elseFix = -1
 	}
 	c.kind = ctrlElse
@@ -649,10 +655,10 @@ func (t *translator) doEnd(dead bool) bool {
 	}
 	here := t.label()
 	for _, at := range c.fixups {
-		t.code[at] = uint64(here)
+		t.patch(at, here)
 	}
 	if c.elseFix >= 0 { // if without else: params pass through as results
-		t.code[c.elseFix] = uint64(here)
+		t.patch(c.elseFix, here)
 	}
 	h, rs := c.height, c.results
 	t.ctrls = t.ctrls[:len(t.ctrls)-1]
@@ -752,7 +758,7 @@ func (t *translator) instr(op byte, opAt int) bool {
 		if c.kind == ctrlFunc {
 			skip := t.condBranch(true)
 			t.emitReturn()
-			t.code[skip] = uint64(t.label())
+			t.patch(skip, t.label())
 			break
 		}
 		// The condition is on top; the values below it.
@@ -862,7 +868,7 @@ func (t *translator) moveTopAfter(cond operand, n int, c *ctrlFrame) {
 	t.moveTop(n, c.height)
 	at := t.emit(word(opBr, 0, 0, 0), 0)
 	t.branchTarget(c, at+1)
-	t.code[skip] = uint64(t.label())
+	t.patch(skip, t.label())
 }
 
 func (t *translator) brTable() {
@@ -886,12 +892,12 @@ func (t *translator) brTable() {
 		slot := at + 1 + i
 		switch {
 		case c.kind == ctrlFunc:
-			t.code[slot] = uint64(t.label())
+			t.patch(slot, t.label())
 			t.emitReturn()
 		case arity == 0 || t.valuesInPlace(arity, c.height):
 			t.branchTarget(c, slot)
 		default:
-			t.code[slot] = uint64(t.label())
+			t.patch(slot, t.label())
 			t.moveTop(arity, c.height)
 			j := t.emit(word(opBr, 0, 0, 0), 0)
 			t.branchTarget(c, j+1)

@@ -41,6 +41,7 @@ func (c *Code) instrString(ip int) (string, int) {
 	info := opInfos[op]
 	a, b, cc := wA(w), wB(w), wC(w)
 	x := func(i int) uint64 { return c.Words[ip+i] }
+	tgt := func(i int) int { return ip + i + int(int64(x(i))) }
 	n := 1 + info.fmt.extraWords()
 	var args string
 	switch info.fmt {
@@ -60,17 +61,17 @@ func (c *Code) instrString(ip int) (string, int) {
 	case fmtDK64:
 		args = fmt.Sprintf("c%d = %#x", a, x(1))
 	case fmtBr:
-		args = fmt.Sprintf("-> %04d", x(1))
+		args = fmt.Sprintf("-> %04d", tgt(1))
 	case fmtBrA:
-		args = fmt.Sprintf("c%d -> %04d", a, x(1))
+		args = fmt.Sprintf("c%d -> %04d", a, tgt(1))
 	case fmtBrAB:
-		args = fmt.Sprintf("c%d, c%d -> %04d", b, cc, x(1))
+		args = fmt.Sprintf("c%d, c%d -> %04d", b, cc, tgt(1))
 	case fmtBrAI:
-		args = fmt.Sprintf("c%d, %d -> %04d", b, int16(cc), x(1))
+		args = fmt.Sprintf("c%d, %d -> %04d", b, int16(cc), tgt(1))
 	case fmtBrTable:
 		var ts []string
 		for i := 0; i <= int(b); i++ {
-			ts = append(ts, fmt.Sprintf("%04d", x(1+i)))
+			ts = append(ts, fmt.Sprintf("%04d", tgt(1+i)))
 		}
 		args = fmt.Sprintf("c%d -> [%s]", a, strings.Join(ts, " "))
 		n = 2 + int(b)

@@ -13,8 +13,8 @@ import (
 // frame is a suspended caller on the machine's frame stack.
 type frame struct {
 	fn *Function
-	ip int // where the caller resumes
-	fp int // the caller's frame pointer (index into stack)
+	pc unsafe.Pointer // where the caller resumes, in fn.Code.Words
+	fp int            // the caller's frame pointer (index into stack)
 }
 
 // machine is the state of one call from Go into wasm: the value stack of
@@ -33,9 +33,15 @@ type machine struct {
 	ctx     context.Context
 	hostErr error
 
-	// Where a trap happened, for the backtrace.
-	trapFn *Function
-	trapIP int
+	// The running function's state that the loop keeps out of locals.
+	fn      *Function
+	fpi     int // frame pointer, as an index into stack
+	inst    *Instance
+	globals []*Global
+	cards   unsafe.Pointer
+
+	// Where a trap happened (in m.fn), for the backtrace.
+	trapPC unsafe.Pointer
 }
 
 var machines = sync.Pool{New: func() any { return &machine{stack: make([]uint64, 1024)} }}
@@ -72,7 +78,7 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 			err = &TrapError{Cause: fmt.Errorf("wpi: internal error: %v", r)}
 			return
 		}
-		m.ctx, m.hostErr, m.trapFn = nil, nil, nil
+		m.ctx, m.hostErr, m.fn, m.inst, m.globals, m.cards, m.trapPC = nil, nil, nil, nil, nil, nil, nil
 		m.frames = m.frames[:0]
 		machines.Put(m)
 	}()
@@ -112,11 +118,11 @@ func (m *machine) trapError(code trapCode) error {
 		}
 		e.Trace = append(e.Trace, fi)
 	}
-	if m.trapFn != nil {
-		add(m.trapFn, m.trapIP)
+	if m.fn != nil {
+		add(m.fn, wordIndex(m.fn, m.trapPC))
 	}
 	for i := len(m.frames) - 1; i >= 0; i-- {
-		add(m.frames[i].fn, m.frames[i].ip-1)
+		add(m.frames[i].fn, wordIndex(m.frames[i].fn, m.frames[i].pc)-1)
 	}
 	return e
 }
@@ -214,71 +220,77 @@ func u64f(x float64) uint64 { return math.Float64bits(x) }
 
 // execute runs f, whose frame is at the bottom of the stack with its
 // arguments in place, until it returns (results in cells 0..) or traps.
+//
+// Only the hottest state lives in locals (pc, fp, memBase, memSize): with
+// more, the compiler spills around the dispatch jump. The rest is in m.
 func (m *machine) execute(f *Function) (trap trapCode) {
-	fn := f
-	code := fn.Code.Words
-	ip := 0
-	fpi := 0
+	m.fn, m.fpi = f, 0
+	m.inst = f.Instance
+	// SAFETY: pc always points at an instruction word of m.fn.Code.Words:
+	// it starts at word 0, moves by the length of the instruction it
+	// executed, or by a branch offset the translator computed to land on
+	// an instruction of the same function; every path of a function ends
+	// in a return, br or unreachable, so pc never runs off the end.
+	pc := unsafe.Pointer(&f.Code.Words[0])
 	// SAFETY: stack is non-empty (callFunction sized it to the frame).
 	fp := unsafe.Pointer(&m.stack[0])
-	inst := fn.Instance
-	memBase, memSize, cards := memState(inst)
-	globals := inst.Globals
+	memBase, memSize := m.loadInstance()
 
 	var callee *Function
-	var base uint64
-	var w uint64
+	var base int
 
 loop:
 	for {
-		w = code[ip]
+		w := *(*uint64)(pc)
 		switch opcode(w) {
 		case opUnreachable:
 			trap = trapUnreachable
 			break loop
 		case opNop:
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opBr:
-			t := int(code[ip+1])
-			if t <= ip && m.interrupt.Load() != 0 {
+			off := int64(x1(pc))
+			if off < 0 && m.interrupt.Load() != 0 {
 				trap = trapInterrupted
 				break loop
 			}
-			ip = t
+			pc = unsafe.Add(pc, 8+off*8)
 		case opBrIfNz:
 			if *ra(fp, w) != 0 {
-				t := int(code[ip+1])
-				if t <= ip && m.interrupt.Load() != 0 {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
 					trap = trapInterrupted
 					break loop
 				}
-				ip = t
+				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				ip += 2
+				pc = unsafe.Add(pc, 16)
 			}
 		case opBrIfZ:
 			if *ra(fp, w) == 0 {
-				t := int(code[ip+1])
-				if t <= ip && m.interrupt.Load() != 0 {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
 					trap = trapInterrupted
 					break loop
 				}
-				ip = t
+				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				ip += 2
+				pc = unsafe.Add(pc, 16)
 			}
 		case opBrTable:
 			i := uint64(uint32(*ra(fp, w)))
-			n := uint64(wB(w))
-			if i > n {
+			if n := uint64(wB(w)); i > n {
 				i = n
 			}
-			t := int(code[ip+1+int(i)])
-			if t <= ip && m.interrupt.Load() != 0 {
+			// SAFETY: i <= n, and the n+1 target words follow the
+			// instruction.
+			slot := unsafe.Add(pc, 8+8*i)
+			off := int64(*(*uint64)(slot))
+			if off < 0 && m.interrupt.Load() != 0 {
 				trap = trapInterrupted
 				break loop
 			}
-			ip = t
+			pc = unsafe.Add(slot, off*8)
 		case opReturn1:
 			*(*uint64)(fp) = *ra(fp, w)
 			fallthrough
@@ -288,23 +300,21 @@ loop:
 			}
 			fr := &m.frames[len(m.frames)-1]
 			m.frames = m.frames[:len(m.frames)-1]
-			fn, ip, fpi = fr.fn, fr.ip, fr.fp
-			code = fn.Code.Words
+			m.fn, pc, m.fpi = fr.fn, fr.pc, fr.fp
 			// SAFETY: the caller's frame was valid when it made the call
 			// and the stack only grows.
-			fp = unsafe.Pointer(&m.stack[fpi])
-			if fn.Instance != inst {
-				inst = fn.Instance
-				globals = inst.Globals
-			}
-			memBase, memSize, cards = memState(inst)
+			fp = unsafe.Pointer(&m.stack[m.fpi])
+			// Reload even for the same instance: the callee may have
+			// grown the memory.
+			m.inst = m.fn.Instance
+			memBase, memSize = m.loadInstance()
 		case opCall:
-			callee = inst.Funcs[code[ip+1]]
-			base = uint64(wA(w))
-			ip += 2
+			callee = m.inst.Funcs[x1(pc)]
+			base = int(wA(w))
+			pc = unsafe.Add(pc, 16)
 			goto call
 		case opCallIndirect:
-			tab := inst.Tables[wC(w)]
+			tab := m.inst.Tables[wC(w)]
 			i := uint64(uint32(*rb(fp, w)))
 			if i >= uint64(len(tab.Funcs)) {
 				trap = trapUndefinedElement
@@ -315,50 +325,476 @@ loop:
 				trap = trapUninitializedElement
 				break loop
 			}
-			if uint64(callee.TypeID) != code[ip+1] {
+			if uint64(callee.TypeID) != x1(pc) {
 				trap = trapIndirectType
 				break loop
 			}
-			base = uint64(wA(w))
-			ip += 2
+			base = int(wA(w))
+			pc = unsafe.Add(pc, 16)
 			goto call
 		case opCopy:
 			*ra(fp, w) = *rb(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opConst32:
 			*ra(fp, w) = w >> 32
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opConst64:
-			*ra(fp, w) = code[ip+1]
-			ip += 2
+			*ra(fp, w) = x1(pc)
+			pc = unsafe.Add(pc, 16)
 		case opSelect:
 			v := *rc(fp, w)
-			if *cell(fp, code[ip+1]) != 0 {
+			if *cell(fp, x1(pc)) != 0 {
 				v = *rb(fp, w)
 			}
 			*ra(fp, w) = v
-			ip += 2
+			pc = unsafe.Add(pc, 16)
 		case opGlobalGet:
-			*ra(fp, w) = globals[wB(w)].Val
-			ip++
+			*ra(fp, w) = m.globals[wB(w)].Val
+			pc = unsafe.Add(pc, 8)
 		case opGlobalSet:
-			globals[wA(w)].Val = *rb(fp, w)
-			ip++
+			m.globals[wA(w)].Val = *rb(fp, w)
+			pc = unsafe.Add(pc, 8)
 
-		// Compare-and-branch.
-		case opBrI32Eq, opBrI32Ne, opBrI32LtS, opBrI32LtU, opBrI32GtS, opBrI32GtU, opBrI32LeS, opBrI32LeU, opBrI32GeS, opBrI32GeU,
-			opBrI32EqImm, opBrI32NeImm, opBrI32LtSImm, opBrI32LtUImm, opBrI32GtSImm, opBrI32GtUImm, opBrI32LeSImm, opBrI32LeUImm, opBrI32GeSImm, opBrI32GeUImm,
-			opBrI64Eq, opBrI64Ne, opBrI64LtS, opBrI64LtU, opBrI64GtS, opBrI64GtU, opBrI64LeS, opBrI64LeU, opBrI64GeS, opBrI64GeU,
-			opBrI64EqImm, opBrI64NeImm, opBrI64LtSImm, opBrI64LtUImm, opBrI64GtSImm, opBrI64GtUImm, opBrI64LeSImm, opBrI64LeUImm, opBrI64GeSImm, opBrI64GeUImm:
-			if cmpBr(opcode(w), fp, w) {
-				t := int(code[ip+1])
-				if t <= ip && m.interrupt.Load() != 0 {
+		// Compare-and-branch (generated pattern: one case per compare and operand kind).
+		case opBrI32Eq:
+			if uint32(*rb(fp, w)) == uint32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
 					trap = trapInterrupted
 					break loop
 				}
-				ip = t
+				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				ip += 2
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32EqImm:
+			if uint32(*rb(fp, w)) == uint32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32Ne:
+			if uint32(*rb(fp, w)) != uint32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32NeImm:
+			if uint32(*rb(fp, w)) != uint32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LtS:
+			if int32(*rb(fp, w)) < int32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LtSImm:
+			if int32(*rb(fp, w)) < int32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LtU:
+			if uint32(*rb(fp, w)) < uint32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LtUImm:
+			if uint32(*rb(fp, w)) < uint32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GtS:
+			if int32(*rb(fp, w)) > int32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GtSImm:
+			if int32(*rb(fp, w)) > int32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GtU:
+			if uint32(*rb(fp, w)) > uint32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GtUImm:
+			if uint32(*rb(fp, w)) > uint32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LeS:
+			if int32(*rb(fp, w)) <= int32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LeSImm:
+			if int32(*rb(fp, w)) <= int32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LeU:
+			if uint32(*rb(fp, w)) <= uint32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32LeUImm:
+			if uint32(*rb(fp, w)) <= uint32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GeS:
+			if int32(*rb(fp, w)) >= int32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GeSImm:
+			if int32(*rb(fp, w)) >= int32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GeU:
+			if uint32(*rb(fp, w)) >= uint32(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI32GeUImm:
+			if uint32(*rb(fp, w)) >= uint32(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64Eq:
+			if uint64(*rb(fp, w)) == uint64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64EqImm:
+			if uint64(*rb(fp, w)) == uint64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64Ne:
+			if uint64(*rb(fp, w)) != uint64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64NeImm:
+			if uint64(*rb(fp, w)) != uint64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LtS:
+			if int64(*rb(fp, w)) < int64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LtSImm:
+			if int64(*rb(fp, w)) < int64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LtU:
+			if uint64(*rb(fp, w)) < uint64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LtUImm:
+			if uint64(*rb(fp, w)) < uint64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GtS:
+			if int64(*rb(fp, w)) > int64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GtSImm:
+			if int64(*rb(fp, w)) > int64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GtU:
+			if uint64(*rb(fp, w)) > uint64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GtUImm:
+			if uint64(*rb(fp, w)) > uint64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LeS:
+			if int64(*rb(fp, w)) <= int64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LeSImm:
+			if int64(*rb(fp, w)) <= int64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LeU:
+			if uint64(*rb(fp, w)) <= uint64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64LeUImm:
+			if uint64(*rb(fp, w)) <= uint64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GeS:
+			if int64(*rb(fp, w)) >= int64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GeSImm:
+			if int64(*rb(fp, w)) >= int64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GeU:
+			if uint64(*rb(fp, w)) >= uint64(*rc(fp, w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
+			}
+		case opBrI64GeUImm:
+			if uint64(*rb(fp, w)) >= uint64(imm(w)) {
+				off := int64(x1(pc))
+				if off < 0 && m.interrupt.Load() != 0 {
+					trap = trapInterrupted
+					break loop
+				}
+				pc = unsafe.Add(pc, 8+off*8)
+			} else {
+				pc = unsafe.Add(pc, 16)
 			}
 
 		// Memory.
@@ -370,7 +806,7 @@ loop:
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			*ra(fp, w) = uint64(*(*uint32)(unsafe.Add(memBase, ea)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Load:
 			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
 			if ea+8 > memSize {
@@ -379,7 +815,7 @@ loop:
 			}
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Load:
 			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
 			if ea+4 > memSize {
@@ -388,7 +824,7 @@ loop:
 			}
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = uint64(*(*uint32)(unsafe.Add(memBase, ea)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Load:
 			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
 			if ea+8 > memSize {
@@ -397,7 +833,7 @@ loop:
 			}
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Load8S, opI32Load8U, opI32Load16S, opI32Load16U,
 			opI64Load8S, opI64Load8U, opI64Load16S, opI64Load16U, opI64Load32S, opI64Load32U:
 			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
@@ -407,7 +843,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = v
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Store, opF32Store:
 			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
 			if ea+4 > memSize {
@@ -417,9 +853,9 @@ loop:
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of ea and
 			// ea+3 exist (see memState).
 			*(*uint32)(unsafe.Add(memBase, ea)) = uint32(*rb(fp, w))
-			*(*byte)(unsafe.Add(cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(cards, (ea+3)>>CardShift)) = 1
-			ip++
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
+			pc = unsafe.Add(pc, 8)
 		case opI64Store, opF64Store:
 			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
 			if ea+8 > memSize {
@@ -428,9 +864,9 @@ loop:
 			}
 			// SAFETY: as for i32.store.
 			*(*uint64)(unsafe.Add(memBase, ea)) = *rb(fp, w)
-			*(*byte)(unsafe.Add(cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(cards, (ea+7)>>CardShift)) = 1
-			ip++
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
+			pc = unsafe.Add(pc, 8)
 		case opI32Store8, opI64Store8:
 			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
 			if ea+1 > memSize {
@@ -439,8 +875,8 @@ loop:
 			}
 			// SAFETY: as for i32.store.
 			*(*uint8)(unsafe.Add(memBase, ea)) = uint8(*rb(fp, w))
-			*(*byte)(unsafe.Add(cards, ea>>CardShift)) = 1
-			ip++
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			pc = unsafe.Add(pc, 8)
 		case opI32Store16, opI64Store16:
 			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
 			if ea+2 > memSize {
@@ -449,9 +885,9 @@ loop:
 			}
 			// SAFETY: as for i32.store.
 			*(*uint16)(unsafe.Add(memBase, ea)) = uint16(*rb(fp, w))
-			*(*byte)(unsafe.Add(cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(cards, (ea+1)>>CardShift)) = 1
-			ip++
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
+			pc = unsafe.Add(pc, 8)
 		case opI64Store32:
 			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
 			if ea+4 > memSize {
@@ -460,58 +896,58 @@ loop:
 			}
 			// SAFETY: as for i32.store.
 			*(*uint32)(unsafe.Add(memBase, ea)) = uint32(*rb(fp, w))
-			*(*byte)(unsafe.Add(cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(cards, (ea+3)>>CardShift)) = 1
-			ip++
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
+			pc = unsafe.Add(pc, 8)
 		case opLoadFar:
-			ea := uint64(uint32(*rb(fp, w))) + code[ip+1]
+			ea := uint64(uint32(*rb(fp, w))) + x1(pc)
 			v, ok := loadNarrow(opcode(wC(w)), memBase, memSize, ea)
 			if !ok {
 				trap = trapOOBMemory
 				break loop
 			}
 			*ra(fp, w) = v
-			ip += 2
+			pc = unsafe.Add(pc, 16)
 		case opStoreFar:
-			ea := uint64(uint32(*ra(fp, w))) + code[ip+1]
-			if !storeAny(opcode(wC(w)), memBase, memSize, cards, ea, *rb(fp, w)) {
+			ea := uint64(uint32(*ra(fp, w))) + x1(pc)
+			if !storeAny(opcode(wC(w)), memBase, memSize, m.cards, ea, *rb(fp, w)) {
 				trap = trapOOBMemory
 				break loop
 			}
-			ip += 2
+			pc = unsafe.Add(pc, 16)
 		case opMemorySize:
 			*ra(fp, w) = memSize / PageSize
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opMemoryGrow:
 			r := uint64(math.MaxUint32)
-			if inst.Memory != nil {
-				if old, ok := inst.Memory.Grow(uint64(uint32(*rb(fp, w)))); ok {
+			if m.inst.Memory != nil {
+				if old, ok := m.inst.Memory.Grow(uint64(uint32(*rb(fp, w)))); ok {
 					r = old
 				}
-				memBase, memSize, cards = memState(inst)
+				memBase, memSize = m.loadInstance()
 			}
 			*ra(fp, w) = r
-			ip++
+			pc = unsafe.Add(pc, 8)
 
 		// i32 arithmetic.
 		case opI32Eqz:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == 0)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Add:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) + *rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32AddImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) + imm(w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Sub:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) - *rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Mul:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32MulImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(imm(w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32DivS:
 			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
 			if b == 0 {
@@ -523,7 +959,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(uint32(a / b))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32DivU:
 			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
 			if b == 0 {
@@ -531,7 +967,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(a / b)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32RemS:
 			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
 			if b == 0 {
@@ -543,7 +979,7 @@ loop:
 			} else {
 				*ra(fp, w) = uint64(uint32(a % b))
 			}
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32RemU:
 			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
 			if b == 0 {
@@ -551,90 +987,204 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(a % b)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32And:
 			*ra(fp, w) = *rb(fp, w) & *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32AndImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) & imm(w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Or:
 			*ra(fp, w) = *rb(fp, w) | *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32OrImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) | imm(w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Xor:
 			*ra(fp, w) = *rb(fp, w) ^ *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32XorImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) ^ imm(w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Shl:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (*rc(fp, w) & 31))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32ShlImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (imm(w) & 31))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32ShrS:
 			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (*rc(fp, w) & 31)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32ShrSImm:
 			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (imm(w) & 31)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32ShrU:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (*rc(fp, w) & 31))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32ShrUImm:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (imm(w) & 31))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Rotl:
 			*ra(fp, w) = rotl32(*rb(fp, w), *rc(fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32RotlImm:
 			*ra(fp, w) = rotl32(*rb(fp, w), imm(w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Rotr:
 			*ra(fp, w) = rotr32(*rb(fp, w), *rc(fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32RotrImm:
 			*ra(fp, w) = rotr32(*rb(fp, w), imm(w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Clz:
 			*ra(fp, w) = uint64(bits.LeadingZeros32(uint32(*rb(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Ctz:
 			*ra(fp, w) = uint64(bits.TrailingZeros32(uint32(*rb(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Popcnt:
 			*ra(fp, w) = uint64(bits.OnesCount32(uint32(*rb(fp, w))))
-			ip++
-		case opI32Eq, opI32Ne, opI32LtS, opI32LtU, opI32GtS, opI32GtU, opI32LeS, opI32LeU, opI32GeS, opI32GeU,
-			opI32EqImm, opI32NeImm, opI32LtSImm, opI32LtUImm, opI32GtSImm, opI32GtUImm, opI32LeSImm, opI32LeUImm, opI32GeSImm, opI32GeUImm,
-			opI64Eq, opI64Ne, opI64LtS, opI64LtU, opI64GtS, opI64GtU, opI64LeS, opI64LeU, opI64GeS, opI64GeU,
-			opI64EqImm, opI64NeImm, opI64LtSImm, opI64LtUImm, opI64GtSImm, opI64GtUImm, opI64LeSImm, opI64LeUImm, opI64GeSImm, opI64GeUImm:
-			*ra(fp, w) = b2u(cmpOp(opcode(w), fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
+		case opI32Eq:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32EqImm:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32Ne:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32NeImm:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LtS:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LtSImm:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LtU:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LtUImm:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GtS:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GtSImm:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GtU:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GtUImm:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LeS:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LeSImm:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LeU:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32LeUImm:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GeS:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GeSImm:
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GeU:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI32GeUImm:
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64Eq:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64EqImm:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64Ne:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64NeImm:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LtS:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LtSImm:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LtU:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LtUImm:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GtS:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GtSImm:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GtU:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GtUImm:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LeS:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LeSImm:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LeU:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64LeUImm:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GeS:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GeSImm:
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(imm(w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GeU:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(*rc(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opI64GeUImm:
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(imm(w)))
+			pc = unsafe.Add(pc, 8)
 
 		// i64 arithmetic.
 		case opI64Eqz:
 			*ra(fp, w) = b2u(*rb(fp, w) == 0)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Add:
 			*ra(fp, w) = *rb(fp, w) + *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64AddImm:
 			*ra(fp, w) = *rb(fp, w) + imm(w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Sub:
 			*ra(fp, w) = *rb(fp, w) - *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Mul:
 			*ra(fp, w) = *rb(fp, w) * *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64MulImm:
 			*ra(fp, w) = *rb(fp, w) * imm(w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64DivS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -646,7 +1196,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(a / b)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64DivU:
 			a, b := *rb(fp, w), *rc(fp, w)
 			if b == 0 {
@@ -654,7 +1204,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = a / b
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64RemS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -666,7 +1216,7 @@ loop:
 			} else {
 				*ra(fp, w) = uint64(a % b)
 			}
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64RemU:
 			a, b := *rb(fp, w), *rc(fp, w)
 			if b == 0 {
@@ -674,214 +1224,214 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = a % b
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64And:
 			*ra(fp, w) = *rb(fp, w) & *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64AndImm:
 			*ra(fp, w) = *rb(fp, w) & imm(w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Or:
 			*ra(fp, w) = *rb(fp, w) | *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64OrImm:
 			*ra(fp, w) = *rb(fp, w) | imm(w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Xor:
 			*ra(fp, w) = *rb(fp, w) ^ *rc(fp, w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64XorImm:
 			*ra(fp, w) = *rb(fp, w) ^ imm(w)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Shl:
 			*ra(fp, w) = *rb(fp, w) << (*rc(fp, w) & 63)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ShlImm:
 			*ra(fp, w) = *rb(fp, w) << (imm(w) & 63)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ShrS:
 			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (*rc(fp, w) & 63))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ShrSImm:
 			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (imm(w) & 63))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ShrU:
 			*ra(fp, w) = *rb(fp, w) >> (*rc(fp, w) & 63)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ShrUImm:
 			*ra(fp, w) = *rb(fp, w) >> (imm(w) & 63)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Rotl:
 			*ra(fp, w) = rotl64(*rb(fp, w), *rc(fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64RotlImm:
 			*ra(fp, w) = rotl64(*rb(fp, w), imm(w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Rotr:
 			*ra(fp, w) = rotr64(*rb(fp, w), *rc(fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64RotrImm:
 			*ra(fp, w) = rotr64(*rb(fp, w), imm(w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Clz:
 			*ra(fp, w) = uint64(bits.LeadingZeros64(*rb(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Ctz:
 			*ra(fp, w) = uint64(bits.TrailingZeros64(*rb(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Popcnt:
 			*ra(fp, w) = uint64(bits.OnesCount64(*rb(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 
 		// f32.
 		case opF32Add:
 			*ra(fp, w) = u32f(f32(*rb(fp, w)) + f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Sub:
 			*ra(fp, w) = u32f(f32(*rb(fp, w)) - f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Mul:
 			*ra(fp, w) = u32f(f32(*rb(fp, w)) * f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Div:
 			*ra(fp, w) = u32f(f32(*rb(fp, w)) / f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Min:
 			*ra(fp, w) = u32f(fmin32(f32(*rb(fp, w)), f32(*rc(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Max:
 			*ra(fp, w) = u32f(fmax32(f32(*rb(fp, w)), f32(*rc(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Copysign:
 			*ra(fp, w) = *rb(fp, w)&0x7fffffff | *rc(fp, w)&0x80000000
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Abs:
 			*ra(fp, w) = *rb(fp, w) & 0x7fffffff
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Neg:
 			*ra(fp, w) = (*rb(fp, w) ^ 0x80000000) & 0xffffffff
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Ceil:
 			*ra(fp, w) = unary32(*rb(fp, w), math.Ceil)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Floor:
 			*ra(fp, w) = unary32(*rb(fp, w), math.Floor)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Trunc:
 			*ra(fp, w) = unary32(*rb(fp, w), math.Trunc)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Nearest:
 			*ra(fp, w) = unary32(*rb(fp, w), math.RoundToEven)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Sqrt:
 			*ra(fp, w) = sqrt32(*rb(fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Eq:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) == f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Ne:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) != f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Lt:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) < f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Gt:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) > f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Le:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) <= f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF32Ge:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) >= f32(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 
 		// f64.
 		case opF64Add:
 			*ra(fp, w) = u64f(f64(*rb(fp, w)) + f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Sub:
 			*ra(fp, w) = u64f(f64(*rb(fp, w)) - f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Mul:
 			*ra(fp, w) = u64f(f64(*rb(fp, w)) * f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Div:
 			*ra(fp, w) = u64f(f64(*rb(fp, w)) / f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Min:
 			*ra(fp, w) = u64f(fmin64(f64(*rb(fp, w)), f64(*rc(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Max:
 			*ra(fp, w) = u64f(fmax64(f64(*rb(fp, w)), f64(*rc(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Copysign:
 			*ra(fp, w) = *rb(fp, w)&(1<<63-1) | *rc(fp, w)&(1<<63)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Abs:
 			*ra(fp, w) = *rb(fp, w) & (1<<63 - 1)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Neg:
 			*ra(fp, w) = *rb(fp, w) ^ 1<<63
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Ceil:
 			*ra(fp, w) = unary64(*rb(fp, w), math.Ceil)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Floor:
 			*ra(fp, w) = unary64(*rb(fp, w), math.Floor)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Trunc:
 			*ra(fp, w) = unary64(*rb(fp, w), math.Trunc)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Nearest:
 			*ra(fp, w) = unary64(*rb(fp, w), math.RoundToEven)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Sqrt:
 			*ra(fp, w) = unary64(*rb(fp, w), math.Sqrt)
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Eq:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) == f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Ne:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) != f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Lt:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) < f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Gt:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) > f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Le:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) <= f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opF64Ge:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) >= f64(*rc(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 
 		// Conversions.
 		case opI32WrapI64:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ExtendI32S:
 			*ra(fp, w) = uint64(int64(int32(*rb(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64ExtendI32U:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Extend8S:
 			*ra(fp, w) = uint64(uint32(int32(int8(*rb(fp, w)))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32Extend16S:
 			*ra(fp, w) = uint64(uint32(int32(int16(*rb(fp, w)))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Extend8S:
 			*ra(fp, w) = uint64(int64(int8(*rb(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Extend16S:
 			*ra(fp, w) = uint64(int64(int16(*rb(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI64Extend32S:
 			*ra(fp, w) = uint64(int64(int32(*rb(fp, w))))
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32TruncF32S, opI32TruncF32U, opI32TruncF64S, opI32TruncF64U,
 			opI64TruncF32S, opI64TruncF32U, opI64TruncF64S, opI64TruncF64U:
 			v, t := truncOp(opcode(w), *rb(fp, w))
@@ -890,16 +1440,16 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = v
-			ip++
+			pc = unsafe.Add(pc, 8)
 		case opI32TruncSatF32S, opI32TruncSatF32U, opI32TruncSatF64S, opI32TruncSatF64U,
 			opI64TruncSatF32S, opI64TruncSatF32U, opI64TruncSatF64S, opI64TruncSatF64U,
 			opF32ConvertI32S, opF32ConvertI32U, opF32ConvertI64S, opF32ConvertI64U, opF32DemoteF64,
 			opF64ConvertI32S, opF64ConvertI32U, opF64ConvertI64S, opF64ConvertI64U, opF64PromoteF32:
 			*ra(fp, w) = convOp(opcode(w), *rb(fp, w))
-			ip++
+			pc = unsafe.Add(pc, 8)
 
 		default:
-			panic(fmt.Sprintf("wpi: bad opcode %d at %d", opcode(w), ip))
+			panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
 		}
 		continue
 
@@ -910,47 +1460,70 @@ loop:
 		}
 		if callee.Code == nil {
 			n := max(len(callee.Type.Params), len(callee.Type.Results))
-			s := m.stack[fpi+int(base) : fpi+int(base)+n]
-			if err := callHost(m.ctx, callee, inst, s); err != nil {
+			s := m.stack[m.fpi+base : m.fpi+base+n]
+			if err := callHost(m.ctx, callee, m.inst, s); err != nil {
 				m.hostErr = err
 				trap = trapHost
 				// Report the call site, not the next instruction.
-				ip -= 2
+				pc = unsafe.Add(pc, -16)
 				break loop
 			}
 			// The host may have grown the memory.
-			memBase, memSize, cards = memState(inst)
+			memBase, memSize = m.loadInstance()
 			continue
 		}
 		if len(m.frames) >= m.maxDepth {
 			trap = trapStackExhausted
-			ip -= 2
+			pc = unsafe.Add(pc, -16)
 			break loop
 		}
 		{
 			c := callee.Code
-			nfp := fpi + int(base)
-			if nfp+c.FrameCells > len(m.stack) {
-				if !m.grow(nfp + c.FrameCells) {
-					trap = trapStackExhausted
-					ip -= 2
-					break loop
-				}
+			nfp := m.fpi + base
+			if nfp+c.FrameCells > len(m.stack) && !m.grow(nfp+c.FrameCells) {
+				trap = trapStackExhausted
+				pc = unsafe.Add(pc, -16)
+				break loop
 			}
-			m.frames = append(m.frames, frame{fn: fn, ip: ip, fp: fpi})
-			fn, code, ip, fpi = callee, c.Words, 0, nfp
-			// SAFETY: nfp+FrameCells <= len(stack), checked above.
-			fp = unsafe.Pointer(&m.stack[fpi])
-			clear(m.stack[fpi+c.NumParams : fpi+c.NumParams+c.NumLocals])
-			if fn.Instance != inst {
-				inst = fn.Instance
-				globals = inst.Globals
-				memBase, memSize, cards = memState(inst)
+			m.frames = append(m.frames, frame{fn: m.fn, pc: pc, fp: m.fpi})
+			m.fn, m.fpi = callee, nfp
+			pc = unsafe.Pointer(&c.Words[0])
+			// SAFETY: nfp+FrameCells <= len(stack), checked above (the
+			// stack may have moved: fp is recomputed).
+			fp = unsafe.Pointer(&m.stack[nfp])
+			clear(m.stack[nfp+c.NumParams : nfp+c.NumParams+c.NumLocals])
+			if callee.Instance != m.inst {
+				m.inst = callee.Instance
+				memBase, memSize = m.loadInstance()
 			}
 		}
 	}
-	m.trapFn, m.trapIP = fn, ip
+	m.trapPC = pc
 	return trap
+}
+
+// loadInstance caches m.inst's globals and cards in m and returns its
+// memory's base and size for the loop's locals.
+func (m *machine) loadInstance() (unsafe.Pointer, uint64) {
+	m.globals = m.inst.Globals
+	base, size, cards := memState(m.inst)
+	m.cards = cards
+	return base, size
+}
+
+// x1 reads the word after the instruction at pc.
+func x1(pc unsafe.Pointer) uint64 {
+	// SAFETY: only called for formats with an extra word, which the
+	// translator always emits.
+	return *(*uint64)(unsafe.Add(pc, 8))
+}
+
+// wordIndex converts a pc inside f's code to a word index.
+func wordIndex(f *Function, pc unsafe.Pointer) int {
+	if f.Code == nil || pc == nil {
+		return -1
+	}
+	return int((uintptr(pc) - uintptr(unsafe.Pointer(&f.Code.Words[0]))) / 8)
 }
 
 // grow enlarges the value stack to at least need cells, within maxCells.
@@ -963,120 +1536,6 @@ func (m *machine) grow(need int) bool {
 	copy(s, m.stack)
 	m.stack = s
 	return true
-}
-
-func cmpBr(op opcode, fp unsafe.Pointer, w uint64) bool {
-	return cmpOp(branchCmp[op], fp, w)
-}
-
-// branchCmp maps each compare-and-branch opcode to its compare.
-var branchCmp = func() (t [opCount]opcode) {
-	for _, r := range []struct{ br, cmp opcode }{
-		{opBrI32Eq, opI32Eq}, {opBrI32Ne, opI32Ne}, {opBrI32LtS, opI32LtS}, {opBrI32LtU, opI32LtU},
-		{opBrI32GtS, opI32GtS}, {opBrI32GtU, opI32GtU}, {opBrI32LeS, opI32LeS}, {opBrI32LeU, opI32LeU},
-		{opBrI32GeS, opI32GeS}, {opBrI32GeU, opI32GeU},
-		{opBrI32EqImm, opI32EqImm}, {opBrI32NeImm, opI32NeImm}, {opBrI32LtSImm, opI32LtSImm}, {opBrI32LtUImm, opI32LtUImm},
-		{opBrI32GtSImm, opI32GtSImm}, {opBrI32GtUImm, opI32GtUImm}, {opBrI32LeSImm, opI32LeSImm}, {opBrI32LeUImm, opI32LeUImm},
-		{opBrI32GeSImm, opI32GeSImm}, {opBrI32GeUImm, opI32GeUImm},
-		{opBrI64Eq, opI64Eq}, {opBrI64Ne, opI64Ne}, {opBrI64LtS, opI64LtS}, {opBrI64LtU, opI64LtU},
-		{opBrI64GtS, opI64GtS}, {opBrI64GtU, opI64GtU}, {opBrI64LeS, opI64LeS}, {opBrI64LeU, opI64LeU},
-		{opBrI64GeS, opI64GeS}, {opBrI64GeU, opI64GeU},
-		{opBrI64EqImm, opI64EqImm}, {opBrI64NeImm, opI64NeImm}, {opBrI64LtSImm, opI64LtSImm}, {opBrI64LtUImm, opI64LtUImm},
-		{opBrI64GtSImm, opI64GtSImm}, {opBrI64GtUImm, opI64GtUImm}, {opBrI64LeSImm, opI64LeSImm}, {opBrI64LeUImm, opI64LeUImm},
-		{opBrI64GeSImm, opI64GeSImm}, {opBrI64GeUImm, opI64GeUImm},
-	} {
-		t[r.br] = r.cmp
-	}
-	return t
-}()
-
-// cmpOp evaluates an integer compare of B with C (a cell, or an immediate
-// for the _imm forms).
-func cmpOp(op opcode, fp unsafe.Pointer, w uint64) bool {
-	a := *rb(fp, w)
-	switch op {
-	case opI32Eq:
-		return uint32(a) == uint32(*rc(fp, w))
-	case opI32Ne:
-		return uint32(a) != uint32(*rc(fp, w))
-	case opI32LtS:
-		return int32(a) < int32(*rc(fp, w))
-	case opI32LtU:
-		return uint32(a) < uint32(*rc(fp, w))
-	case opI32GtS:
-		return int32(a) > int32(*rc(fp, w))
-	case opI32GtU:
-		return uint32(a) > uint32(*rc(fp, w))
-	case opI32LeS:
-		return int32(a) <= int32(*rc(fp, w))
-	case opI32LeU:
-		return uint32(a) <= uint32(*rc(fp, w))
-	case opI32GeS:
-		return int32(a) >= int32(*rc(fp, w))
-	case opI32GeU:
-		return uint32(a) >= uint32(*rc(fp, w))
-	case opI32EqImm:
-		return uint32(a) == uint32(imm(w))
-	case opI32NeImm:
-		return uint32(a) != uint32(imm(w))
-	case opI32LtSImm:
-		return int32(a) < int32(imm(w))
-	case opI32LtUImm:
-		return uint32(a) < uint32(imm(w))
-	case opI32GtSImm:
-		return int32(a) > int32(imm(w))
-	case opI32GtUImm:
-		return uint32(a) > uint32(imm(w))
-	case opI32LeSImm:
-		return int32(a) <= int32(imm(w))
-	case opI32LeUImm:
-		return uint32(a) <= uint32(imm(w))
-	case opI32GeSImm:
-		return int32(a) >= int32(imm(w))
-	case opI32GeUImm:
-		return uint32(a) >= uint32(imm(w))
-	case opI64Eq:
-		return a == *rc(fp, w)
-	case opI64Ne:
-		return a != *rc(fp, w)
-	case opI64LtS:
-		return int64(a) < int64(*rc(fp, w))
-	case opI64LtU:
-		return a < *rc(fp, w)
-	case opI64GtS:
-		return int64(a) > int64(*rc(fp, w))
-	case opI64GtU:
-		return a > *rc(fp, w)
-	case opI64LeS:
-		return int64(a) <= int64(*rc(fp, w))
-	case opI64LeU:
-		return a <= *rc(fp, w)
-	case opI64GeS:
-		return int64(a) >= int64(*rc(fp, w))
-	case opI64GeU:
-		return a >= *rc(fp, w)
-	case opI64EqImm:
-		return a == imm(w)
-	case opI64NeImm:
-		return a != imm(w)
-	case opI64LtSImm:
-		return int64(a) < int64(imm(w))
-	case opI64LtUImm:
-		return a < imm(w)
-	case opI64GtSImm:
-		return int64(a) > int64(imm(w))
-	case opI64GtUImm:
-		return a > imm(w)
-	case opI64LeSImm:
-		return int64(a) <= int64(imm(w))
-	case opI64LeUImm:
-		return a <= imm(w)
-	case opI64GeSImm:
-		return int64(a) >= int64(imm(w))
-	case opI64GeUImm:
-		return a >= imm(w)
-	}
-	panic("wpi: bad compare opcode")
 }
 
 // loadNarrow performs any load (by its near opcode) at ea, bounds-checked.

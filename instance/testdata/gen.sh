@@ -4,3 +4,6 @@
 set -e
 cd "$(dirname "$0")"
 for f in *.wat; do wat2wasm --enable-all "$f" -o "${f%.wat}.wasm"; done
+# The instantiation workload comes from the shared bench folder (not copied
+# here: only its compiled form is committed).
+for f in echo touch; do wat2wasm "../../../shared/bench/$f.wat" -o "$f.wasm"; done
