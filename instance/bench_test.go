@@ -158,7 +158,7 @@ func TestCPUResults(t *testing.T) {
 		return a
 	}
 	for _, c := range []struct {
-		fn       string
+		fn        string
 		arg, want uint64
 	}{{"loop", 100000, uint64(s)}, {"fib", 20, uint64(fib(20))}} {
 		res, err := inst.ExportedFunction(c.fn).Call(ctx, c.arg)
