@@ -813,7 +813,11 @@ func (t *translator) instr(op byte, opAt int) bool {
 		}
 		c := t.use(len(t.stack) - 1)
 		t.pop()
-		t.emit(word(opGlobalSet, uint16(g), c, 0))
+		op := opGlobalSet
+		if t.m.GlobalTypeOf(g).Type == decoder.FuncRef {
+			op = opGlobalSetRef
+		}
+		t.emit(word(op, uint16(g), c, 0))
 	case 0x3f: // memory.size
 		t.byte1()
 		c := t.home(len(t.stack))
@@ -840,6 +844,29 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.push(o)
 	case 0xfc:
 		t.prefixFC()
+	case 0x25: // table.get
+		x := t.u32()
+		i := len(t.stack) - 1
+		c := t.use(i)
+		ty := t.m.TableTypeOf(x).Elem
+		t.pop()
+		t.emitProducer(word(opTableGet, t.home(i), c, 0), uint64(x))
+		t.pushTemp(ty)
+	case 0x26: // table.set
+		x := t.u32()
+		n := len(t.stack)
+		a, b := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emit(word(opTableSet, a, b, 0), uint64(x))
+	case 0xd0: // ref.null t
+		ty := t.byte1()
+		t.push(operand{kind: kConst, typ: ty, val: 0})
+	case 0xd1: // ref.is_null: a null reference is 0
+		t.numeric(numInfo{op: opI64Eqz, unary: true, res: decoder.I32})
+	case 0xd2: // ref.func
+		x := t.u32()
+		t.emitProducer(word(opRefFunc, t.home(len(t.stack)), 0, 0), uint64(x))
+		t.pushTemp(decoder.FuncRef)
 	default:
 		switch {
 		case op >= 0x28 && op <= 0x35:
@@ -1034,7 +1061,53 @@ func (t *translator) prefixFC() {
 		t.numeric(satOps[sub])
 		return
 	}
-	t.fail("unsupported instruction 0xfc %d (bulk memory and reference types are not supported yet)", sub)
+	n := len(t.stack)
+	switch sub {
+	case 8: // memory.init dataidx memidx
+		x := t.u32()
+		t.byte1()
+		t.emit3(opMemoryInit, uint64(x))
+	case 9: // data.drop
+		t.emit(word(opDataDrop, 0, 0, 0), uint64(t.u32()))
+	case 10: // memory.copy memidx memidx
+		t.byte1()
+		t.byte1()
+		t.emit3(opMemoryCopy, 0)
+	case 11: // memory.fill memidx
+		t.byte1()
+		t.emit3(opMemoryFill, 0)
+	case 12: // table.init elemidx tableidx
+		e, tb := t.u32(), t.u32()
+		t.emit3(opTableInit, uint64(e)|uint64(tb)<<32)
+	case 13: // elem.drop
+		t.emit(word(opElemDrop, 0, 0, 0), uint64(t.u32()))
+	case 14: // table.copy dst src
+		d, s := t.u32(), t.u32()
+		t.emit3(opTableCopy, uint64(d)|uint64(s)<<32)
+	case 15: // table.grow
+		x := t.u32()
+		b, c := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emit(word(opTableGrow, t.home(n-2), b, c), uint64(x))
+		t.pushTemp(decoder.I32)
+	case 16: // table.size
+		x := t.u32()
+		t.emitProducer(word(opTableSize, t.home(n), 0, 0), uint64(x))
+		t.pushTemp(decoder.I32)
+	case 17: // table.fill
+		t.emit3(opTableFill, uint64(t.u32()))
+	default:
+		t.fail("unsupported instruction 0xfc %d", sub)
+	}
+}
+
+// emit3 pops three operands and emits an instruction reading them, with
+// the extra word x.
+func (t *translator) emit3(op opcode, x uint64) {
+	n := len(t.stack)
+	a, b, c := t.use(n-3), t.use(n-2), t.use(n-1)
+	t.stack = t.stack[:n-3]
+	t.emit(word(op, a, b, c), x)
 }
 
 // numInfo describes a numeric instruction: its register form, optional

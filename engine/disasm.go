@@ -89,6 +89,18 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = [c%d + %d]", a, b, cc)
 	case fmtStore:
 		args = fmt.Sprintf("[c%d + %d] = c%d", a, cc, b)
+	case fmtABCX:
+		args = fmt.Sprintf("c%d, c%d, c%d; %#x", a, b, cc, x(1))
+	case fmtDABX:
+		args = fmt.Sprintf("c%d = c%d, c%d; %#x", a, b, cc, x(1))
+	case fmtDAX:
+		args = fmt.Sprintf("c%d = c%d; %#x", a, b, x(1))
+	case fmtABX:
+		args = fmt.Sprintf("c%d, c%d; %#x", a, b, x(1))
+	case fmtDX:
+		args = fmt.Sprintf("c%d; %#x", a, x(1))
+	case fmtX:
+		args = fmt.Sprintf("%#x", x(1))
 	case fmtLoadFar:
 		return fmt.Sprintf("%-16s c%d = [c%d + %d]", opInfos[cc].name, a, b, x(1)), n
 	case fmtStoreFar:

@@ -1448,6 +1448,78 @@ loop:
 			*ra(fp, w) = convOp(opcode(w), *rb(fp, w))
 			pc = unsafe.Add(pc, 8)
 
+		// Bulk memory and reference types.
+		case opMemoryInit:
+			if t := m.memoryInit(fp, w, x1(pc)); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opDataDrop:
+			m.inst.DroppedData[x1(pc)] = true
+			pc = unsafe.Add(pc, 16)
+		case opMemoryCopy:
+			if t := m.memoryCopy(fp, w); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opMemoryFill:
+			if t := m.memoryFill(fp, w); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opTableInit:
+			if t := m.tableInit(fp, w, x1(pc)); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opElemDrop:
+			m.inst.DroppedElem[x1(pc)] = true
+			pc = unsafe.Add(pc, 16)
+		case opTableCopy:
+			if t := m.tableCopy(fp, w, x1(pc)); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opTableGrow:
+			*ra(fp, w) = m.tableGrow(fp, w, x1(pc))
+			pc = unsafe.Add(pc, 16)
+		case opTableSize:
+			*ra(fp, w) = m.inst.Tables[x1(pc)].Size()
+			pc = unsafe.Add(pc, 16)
+		case opTableFill:
+			if t := m.tableFill(fp, w, x1(pc)); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opTableGet:
+			v, t := m.tableGet(fp, w, x1(pc))
+			if t != trapNone {
+				trap = t
+				break loop
+			}
+			*ra(fp, w) = v
+			pc = unsafe.Add(pc, 16)
+		case opTableSet:
+			if t := m.tableSet(fp, w, x1(pc)); t != trapNone {
+				trap = t
+				break loop
+			}
+			pc = unsafe.Add(pc, 16)
+		case opRefFunc:
+			*ra(fp, w) = FuncRefValue(m.inst.Funcs[x1(pc)])
+			pc = unsafe.Add(pc, 16)
+		case opGlobalSetRef:
+			g := m.globals[wA(w)]
+			g.Val = *rb(fp, w)
+			g.Ref = FuncRefFunction(g.Val)
+			pc = unsafe.Add(pc, 8)
+
 		default:
 			panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
 		}

@@ -50,13 +50,20 @@ const (
 	fmtStore                      // A: address cell, B: value cell, C: uint16 offset
 	fmtLoadFar                    // as fmtLoad with C: the near opcode; +1 word: offset
 	fmtStoreFar                   // as fmtStore with C: the near opcode; +1 word: offset
+	fmtABCX                       // A, B, C: cells read; +1 word: index (or two, low and high 32 bits)
+	fmtDABX                       // A: dst, B, C: cells read; +1 word: index
+	fmtDAX                        // A: dst, B: cell read; +1 word: index
+	fmtABX                        // A, B: cells read; +1 word: index
+	fmtDX                         // A: dst; +1 word: index
+	fmtX                          // +1 word: index
 )
 
 // extraWords returns how many words follow the first word of an
 // instruction of format f (br_table: see brTableWords).
 func (f format) extraWords() int {
 	switch f {
-	case fmtDK64, fmtBr, fmtBrA, fmtBrAB, fmtBrAI, fmtCall, fmtCallIndirect, fmtSelect, fmtLoadFar, fmtStoreFar:
+	case fmtDK64, fmtBr, fmtBrA, fmtBrAB, fmtBrAI, fmtCall, fmtCallIndirect, fmtSelect, fmtLoadFar, fmtStoreFar,
+		fmtABCX, fmtDABX, fmtDAX, fmtABX, fmtDX, fmtX:
 		return 1
 	}
 	return 0
@@ -334,10 +341,39 @@ const (
 	opI64TruncSatF32U
 	opI64TruncSatF64S
 	opI64TruncSatF64U
+	// Bulk memory and reference types (Wasm 2.0).
+	opMemoryInit // [A .. A+C) = data[x][B .. B+C)
+	opDataDrop
+	opMemoryCopy // [A .. A+C) = [B .. B+C)
+	opMemoryFill // [A .. A+C) = B
+	opTableInit  // table[x>>32][A .. A+C) = elem[x&0xffffffff][B .. B+C)
+	opElemDrop
+	opTableCopy // table[x&0xffffffff][A .. A+C) = table[x>>32][B .. B+C)
+	opTableGrow // A = grow table[x] by C cells of B
+	opTableSize
+	opTableFill // table[x][A .. A+C) = B
+	opTableGet
+	opTableSet
+	opRefFunc
+	opGlobalSetRef // global.set of a funcref global: also keeps the function reachable
 	opCount
 )
 
 var opInfos = [opCount]opInfo{
+	opMemoryInit:      {"memory.init", fmtABCX},
+	opDataDrop:        {"data.drop", fmtX},
+	opMemoryCopy:      {"memory.copy", fmtABCX},
+	opMemoryFill:      {"memory.fill", fmtABCX},
+	opTableInit:       {"table.init", fmtABCX},
+	opElemDrop:        {"elem.drop", fmtX},
+	opTableCopy:       {"table.copy", fmtABCX},
+	opTableGrow:       {"table.grow", fmtDABX},
+	opTableSize:       {"table.size", fmtDX},
+	opTableFill:       {"table.fill", fmtABCX},
+	opTableGet:        {"table.get", fmtDAX},
+	opTableSet:        {"table.set", fmtABX},
+	opRefFunc:         {"ref.func", fmtDX},
+	opGlobalSetRef:    {"global.set_ref", fmtGlobalSet},
 	opUnreachable:     {"unreachable", fmtNone},
 	opNop:             {"nop", fmtNone},
 	opBr:              {"br", fmtBr},

@@ -133,29 +133,10 @@ func wazeroSpecDir(t *testing.T) string {
 }
 
 // v2Unsupported lists the v2 suite files that need Wasm 2.0 features the
-// engine does not implement yet: bulk memory (memory.copy/fill/init,
-// data.drop, table.init/copy, elem.drop), reference types (ref.*,
-// table.get/set/size/grow/fill, externref), and SIMD (every simd_* file,
-// matched by prefix below). The remaining v2 files use Wasm 1.0 plus
-// sign extension, non-trapping float-to-int conversion and multi-value.
-// Decided per file by running them; remove entries as the engine grows.
-var v2Unsupported = map[string]string{
-	"bulk.json":        "bulk memory",
-	"memory_copy.json": "bulk memory",
-	"memory_fill.json": "bulk memory",
-	"memory_init.json": "bulk memory",
-	"elem.json":        "bulk memory (table.init, elem.drop) and reference types",
-	"ref_func.json":    "reference types",
-	"ref_is_null.json": "reference types",
-	"ref_null.json":    "reference types",
-	"table_copy.json":  "bulk memory",
-	"table_fill.json":  "reference types",
-	"table_get.json":   "reference types",
-	"table_grow.json":  "reference types",
-	"table_init.json":  "bulk memory",
-	"table_set.json":   "reference types",
-	"table_size.json":  "reference types",
-}
+// engine does not implement yet, with the feature. Every simd_* file is
+// matched by prefix in TestSpecV2 until SIMD lands. Remove entries as the
+// engine grows.
+var v2Unsupported = map[string]string{}
 
 // knownFailures are assertions that fail for reasons outside the engine,
 // by "dir/file.json:line", with the reason. They are reported, not
