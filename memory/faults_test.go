@@ -69,4 +69,3 @@ func TestSteadyStateFaults(t *testing.T) {
 		})
 	}
 }
-

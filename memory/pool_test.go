@@ -63,6 +63,7 @@ func TestNewConfig(t *testing.T) {
 		cfg  Config
 		ok   bool
 	}{
+		{"defaults: 1000 x 4 GiB", Config{}, true},
 		{"small", Config{Slots: 2, SlotBytes: 64 << 10}, true},
 		{"one slot", Config{Slots: 1, SlotBytes: 128 << 10, Shards: 8}, true},
 		{"default slot size", Config{Slots: 4}, true},
