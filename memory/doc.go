@@ -58,15 +58,34 @@
 // If madvise fails, the run is memset instead (counted in
 // Stats.MadviseErrors): a slot is always returned zeroed.
 //
-// # Slot choice
+// # Images
 //
-// Acquire takes an affinity key (e.g. a module id). Free slots are kept in
-// per-shard lists; a slot released by a goroutine goes to that goroutine's
-// home shard, so slots drift towards the cores that use them. Acquire
-// prefers the most recently released slot of the same key (a warm slot:
-// later, its data image can be left in place), then a slot whose last
-// tenant had no key, then a never-used slot, then the least recently
-// released one.
+// AcquireImage takes an Image: the initial bytes of a range of the slot,
+// typically a module's active data segments flattened. The slot remembers
+// the image it holds. Release restores a dirty page that overlaps the
+// image (its range rounded out to 64 KiB) from the image instead of
+// zeroing it, and never decommits it; so the next tenant with the same
+// image finds it in place (Slot.ImageHit) and copies nothing. A tenant
+// with another image (or none) gets the old image's bytes cleared and its
+// own copied, outside any lock. The cost of a tenancy therefore follows
+// what the previous tenant wrote, not the memory or data size.
+//
+//	slot with image I, free            next tenant of the same module
+//	┌───────┬──────────┬───────────┐   ┌───────┬──────────┬───────────┐
+//	│ zero  │ I's data │ zero ...  │ → │ zero  │ I's data │ zero ...  │ no copy
+//	└───────┴──────────┴───────────┘   └───────┴──────────┴───────────┘
+//	 dirty cards: zero them; dirty cards in I's range: copy I back.
+//
+// # Idle resident memory
+//
+// Pages reset with memset (and images) stay resident while their slot is
+// free. Config.MaxIdleResident caps that over the pool, in equal shares
+// per shard. Each slot counts as resident the end of the highest page it
+// kept (an upper bound). When a Release takes its shard past the share,
+// the least recently released free slots of the shard are decommitted
+// whole, one madvise(MADV_DONTNEED) per slot over [0, resident), at most
+// eight per Release, and go back to the cold stack without an image
+// (Stats.Evictions). Below the cap there is no system call at all.
 //
 // # Contract with the owner
 //
@@ -80,7 +99,10 @@
 //     returns ErrNotAcquired) whoever holds the slot next.
 //
 // Acquire and Release make no heap allocation (Slot is a small value), so
-// the pool adds no Go-heap page faults of its own either.
+// the pool adds no Go-heap page faults of its own either. In the steady
+// state (a warm slot, a tenant within KeepResident, idle slots within
+// MaxIdleResident) a tenancy makes no system call and takes no page fault:
+// the scripts and tests in the repository check both (strace, getrusage).
 //
 // The package needs Linux for madvise's zero-fill guarantee on private
 // anonymous mappings; on other Unix systems the madvise path is replaced

@@ -37,6 +37,9 @@ const (
 	// much is reset without any system call and leaves its pages mapped,
 	// so the next tenant takes no page fault on them.
 	DefaultKeepResident = 16 << 20
+	// DefaultMaxIdleResident is the cap on bytes kept resident by free
+	// slots when Config.MaxIdleResident is 0: 1 GiB.
+	DefaultMaxIdleResident = 1 << 30
 )
 
 // KeepNone, as Config.KeepResident, resets every dirty page with
@@ -68,9 +71,16 @@ type Config struct {
 	// keep concurrent Acquire and Release from contending on one lock.
 	// Default: GOMAXPROCS at New, but at most Slots/8 and 64, at least 1.
 	Shards int
-
-	// Room for later knobs (e.g. a cap on bytes kept resident by idle
-	// slots, a warm-slot budget, prefaulting, batched decommit).
+	// MaxIdleResident caps the bytes that free (idle) slots may keep
+	// resident, summed over the pool: pages kept by memset resets and
+	// images left in place. Each shard gets an equal share; when a
+	// Release takes its shard past its share, the least recently released
+	// free slots of that shard are decommitted whole (one madvise each,
+	// their images forgotten) until it is back under. Resident bytes are
+	// counted per slot as an upper bound (the end of the highest page
+	// ever kept). Default DefaultMaxIdleResident (1 GiB); KeepNone (or
+	// any negative value) means no cap.
+	MaxIdleResident int64
 }
 
 // ErrNoSlot is returned by Acquire when every slot is in use.
@@ -112,22 +122,33 @@ type Pool struct {
 	decommit func([]byte) error
 }
 
-// slotMeta is the pool's state of one slot.
+// slotMeta is the pool's state of one slot, padded to two cache lines so
+// that slots used by different cores never share one.
 type slotMeta struct {
 	// state is gen<<1 | inUse. gen counts releases, so that a stale
 	// *Slot (from before the last Release) never matches.
 	state atomic.Uint64
-	// The fields below are guarded by the lock of the shard whose lists
-	// hold the slot while it is free, and owned by the holder while it is
-	// in use.
+	// The fields below are guarded by the lock of the slot's shard while
+	// the slot is free, and owned by the holder while it is in use.
 	key       uint64 // affinity of the current or last tenant
-	used      bool   // had a tenant since New
-	warm      bool   // the current tenant's key matched the last one's
+	image     *Image // the image in place (free) or being used (in use); nil for none
 	highWater uint64 // bytes below which the current tenant may have written
+	resident  uint64 // upper bound of resident bytes: end of the highest page kept
+	shard     int32  // the shard whose lists hold the slot when free
 	prev      int32  // shard's LRU list of used free slots
 	next      int32
 	kprev     int32 // shard's list of free slots with the same key
 	knext     int32
+	klist     *keyList // that list, while the slot is on it
+	used      bool     // had a tenant since New (or since it was evicted)
+	warm      bool     // the current tenant's key matched the last one's
+	imageHit  bool     // the current tenant found its image in place
+	// imageBytes is what Acquire wrote to put the current tenant's image
+	// in place (old image cleared plus new one copied), added to the
+	// shard's counters at Release.
+	imageBytes uint64
+
+	_ [128 - 88]byte
 }
 
 type hint struct{ shard int }
@@ -154,6 +175,12 @@ func New(cfg Config) (*Pool, error) {
 		cfg.KeepResident = DefaultKeepResident
 	case cfg.KeepResident < 0:
 		cfg.KeepResident = 0
+	}
+	switch {
+	case cfg.MaxIdleResident == 0:
+		cfg.MaxIdleResident = DefaultMaxIdleResident
+	case cfg.MaxIdleResident < 0:
+		cfg.MaxIdleResident = math.MaxInt64
 	}
 	if cfg.Slots < 0 || cfg.Slots > math.MaxInt32 {
 		return nil, fmt.Errorf("memory: invalid slot count %d", cfg.Slots)
@@ -208,13 +235,16 @@ func New(cfg Config) (*Pool, error) {
 	for i := range p.shards {
 		sh := &p.shards[i]
 		sh.head, sh.tail = -1, -1
-		sh.keys = make(map[uint64]keyList)
+		sh.keys = make(map[uint64]*keyList)
+		sh.sweepAt = 64
 		sh.cold = make([]int32, 0, cfg.Slots/shards+1)
+		sh.residentCap = uint64(cfg.MaxIdleResident) / uint64(shards)
 	}
 	// Deal never-used slots round-robin; each cold stack pops its lowest
 	// index first.
 	for i := cfg.Slots - 1; i >= 0; i-- {
 		sh := &p.shards[i%shards]
+		p.meta[i].shard = int32(i % shards)
 		sh.cold = append(sh.cold, int32(i))
 		sh.nfree.Add(1)
 	}
@@ -240,19 +270,32 @@ func (p *Pool) home() int {
 	return s
 }
 
-// Acquire hands out a free slot whose bytes and cards are all zero.
+// Acquire is AcquireImage(affinity, nil): it hands out a free slot whose
+// bytes and cards are all zero.
+func (p *Pool) Acquire(affinity uint64) (Slot, error) { return p.AcquireImage(affinity, nil) }
+
+// AcquireImage hands out a free slot whose cards are all zero and whose
+// bytes are zero except for img (if not nil), which is in place at its
+// offset. Use one Image per module and pass it with every instantiation:
+// a slot whose last tenant had the same image gets it for free (see
+// Slot.ImageHit); otherwise AcquireImage clears the old image and copies
+// the new one, outside any lock. The image must fit in the slot.
 //
 // affinity is an opaque key for the tenant, typically an id of the module
-// and memory index; 0 means none. Acquire prefers, in this order: the most
-// recently released free slot whose last tenant had the same affinity
+// and memory index; 0 means none. AcquireImage prefers, in this order: the
+// most recently released free slot whose last tenant had the same affinity
 // (a warm slot, see Slot.Warm); one whose last tenant had affinity 0; a
 // never-used slot; the least recently released free slot. Slots on the
 // calling goroutine's home shard are preferred at each step, so the order
 // is best effort.
 //
 // It returns ErrNoSlot if every slot is in use, ErrClosed after Close.
-// It makes no system call.
-func (p *Pool) Acquire(affinity uint64) (Slot, error) {
+// It makes no system call and no heap allocation; it takes one shard lock
+// (more only when the home shard has no fitting slot).
+func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
+	if img != nil && img.hi > p.slotBytes {
+		return Slot{}, fmt.Errorf("memory: image [%d, %d) does not fit a slot of %d bytes", img.off, img.End(), p.slotBytes)
+	}
 	home := p.home()
 	n := len(p.shards)
 	// Pass 1: a slot that last served the same key.
@@ -267,7 +310,7 @@ func (p *Pool) Acquire(affinity uint64) (Slot, error) {
 			return Slot{}, ErrClosed
 		}
 		if i := sh.takeKey(p.meta, affinity); i >= 0 {
-			return p.handOut(sh, i, affinity), nil
+			return p.handOut(sh, i, affinity, img), nil
 		}
 		sh.mu.Unlock()
 	}
@@ -283,7 +326,7 @@ func (p *Pool) Acquire(affinity uint64) (Slot, error) {
 			return Slot{}, ErrClosed
 		}
 		if i := sh.takeAny(p.meta); i >= 0 {
-			return p.handOut(sh, i, affinity), nil
+			return p.handOut(sh, i, affinity, img), nil
 		}
 		sh.mu.Unlock()
 	}
@@ -294,8 +337,8 @@ func (p *Pool) Acquire(affinity uint64) (Slot, error) {
 }
 
 // handOut marks slot i, just taken off sh's lists, in use for a tenant with
-// the given key, unlocks sh and returns the handle.
-func (p *Pool) handOut(sh *shard, i int32, key uint64) Slot {
+// the given key, unlocks sh, puts img in place and returns the handle.
+func (p *Pool) handOut(sh *shard, i int32, key uint64, img *Image) Slot {
 	m := &p.meta[i]
 	warm := m.used && key != 0 && m.key == key
 	fresh := !m.used
@@ -303,14 +346,32 @@ func (p *Pool) handOut(sh *shard, i int32, key uint64) Slot {
 	gen := m.state.Load() >> 1
 	m.state.Store(gen<<1 | 1)
 	sh.nfree.Add(-1)
-	sh.c.acquires.Add(1)
+	sh.idleResident -= m.resident
+	sh.c.acquires++
 	if warm {
-		sh.c.warmHits.Add(1)
+		sh.c.warmHits++
 	}
 	if fresh {
-		sh.c.fresh.Add(1)
+		sh.c.fresh++
 	}
 	sh.mu.Unlock()
+
+	// The slot is ours alone now: fix its image without the lock.
+	m.imageHit, m.imageBytes = m.image == img, 0
+	if !m.imageHit {
+		buf := p.slotMem(i)
+		if old := m.image; old != nil {
+			// Outside the old image the slot is zero already.
+			clear(buf[old.off:old.End()])
+			m.imageBytes += uint64(len(old.data))
+		}
+		if img != nil {
+			copy(buf[img.off:], img.data)
+			m.imageBytes += uint64(len(img.data))
+			m.resident = max(m.resident, img.hi)
+		}
+		m.image = img
+	}
 	return Slot{pool: p, index: i, gen: gen}
 }
 
@@ -320,10 +381,16 @@ func (p *Pool) handOut(sh *shard, i int32, key uint64) Slot {
 //
 // Reset walks the cards below the slot's high-water mark (see
 // Slot.SetHighWater; the whole slot if never set) and, for every page
-// whose card is non-zero, zeroes it: with memset while the KeepResident
-// budget lasts, then with madvise(MADV_DONTNEED), one call per maximal run
-// of dirty pages. The cards are cleared. Afterwards every byte and card of
-// the slot is zero, provided the tenant marked every page it wrote.
+// whose card is non-zero: restores it from the slot's image if it overlaps
+// the image (memset and copy, never madvise), else zeroes it, with memset
+// while the KeepResident budget lasts, then with madvise(MADV_DONTNEED),
+// one call per maximal run of dirty pages. The cards are cleared.
+// Afterwards every card of the slot is zero, and its bytes are zero except
+// for the image, provided the tenant marked every page it wrote.
+//
+// Then, if the free slots of the releasing shard keep more than their
+// share of Config.MaxIdleResident resident, the least recently released
+// ones are decommitted whole (one madvise each) and forget their image.
 //
 // If madvise fails the pages are zeroed with memset instead and the
 // failure is counted in Stats.MadviseErrors; Release still succeeds.
@@ -333,7 +400,8 @@ func (p *Pool) handOut(sh *shard, i int32, key uint64) Slot {
 // slot has been acquired again by someone else), the zero Slot, or a
 // handle from another pool. So a double release never corrupts the pool
 // or another tenant. Release is safe to call concurrently with any other
-// method.
+// method; it takes the lock of the slot's shard once (twice when it
+// decommits idle slots) and allocates nothing.
 func (p *Pool) Release(s Slot) error {
 	if s.pool != p || p == nil {
 		return ErrNotAcquired
@@ -344,15 +412,68 @@ func (p *Pool) Release(s Slot) error {
 	}
 	// The slot is now neither in use nor on a free list: it is ours alone.
 	ncards := (min(m.highWater, p.slotBytes) + CardSize - 1) >> CardShift
-	sh := &p.shards[p.home()]
-	p.reset(p.slotMem(s.index), p.slotCards(s.index)[:ncards], &sh.c)
+	var c counters
+	kept := p.reset(p.slotMem(s.index), p.slotCards(s.index)[:ncards], m.image, &c)
+	m.resident = max(m.resident, kept)
+	c.releases = 1
+	if m.imageHit && m.image != nil {
+		c.imageHits = 1
+	} else if m.imageBytes != 0 {
+		c.imageWrites, c.imageBytes = 1, m.imageBytes
+	}
 
+	sh := &p.shards[m.shard]
 	sh.mu.Lock()
+	sh.c.add(&c)
 	sh.pushUsed(p.meta, s.index)
 	sh.nfree.Add(1)
-	sh.c.releases.Add(1)
+	sh.idleResident += m.resident
+	var evict [maxEvict]int32
+	ne := 0
+	for ne < maxEvict && sh.idleResident > sh.residentCap && sh.head >= 0 {
+		i := sh.head
+		sh.unlink(p.meta, i)
+		sh.nfree.Add(-1)
+		sh.idleResident -= p.meta[i].resident
+		evict[ne] = i
+		ne++
+	}
 	sh.mu.Unlock()
+	if ne > 0 {
+		p.evict(sh, evict[:ne])
+	}
 	return nil
+}
+
+// maxEvict bounds the idle slots one Release decommits.
+const maxEvict = 8
+
+// evict decommits the resident range of each slot in idx (taken off sh's
+// lists by the caller, so owned by it), forgets their images and puts
+// them back on sh's cold stack as if never used.
+func (p *Pool) evict(sh *shard, idx []int32) {
+	var c counters
+	for _, i := range idx {
+		m := &p.meta[i]
+		if n := min((m.resident+p.osPage-1)&^(p.osPage-1), p.slotBytes); n > 0 {
+			b := p.slotMem(i)[:n]
+			c.madviseCalls++
+			c.madviseBytes += n
+			if err := p.decommit(b); err != nil {
+				c.madviseErrors++
+				clear(b)
+			}
+		}
+		m.image, m.resident, m.key, m.used = nil, 0, 0, false
+		c.evictions++
+	}
+	sh.mu.Lock()
+	sh.c.add(&c)
+	for _, i := range idx {
+		sh.cold = append(sh.cold, i)
+		sh.nfree.Add(1)
+	}
+	sh.mu.Unlock()
 }
 
 // slotMem returns slot i's bytes: len and cap SlotBytes.
@@ -401,8 +522,9 @@ func (p *Pool) Close() error {
 }
 
 // Stats is a snapshot of a pool's counters. Counters only grow; byte
-// counts are in bytes. While other goroutines are acquiring and releasing,
-// the fields are read one by one and need not be mutually consistent.
+// counts are in bytes. Each shard is read under its lock, but shards one
+// after the other, so while other goroutines are acquiring and releasing
+// the totals need not be mutually consistent.
 type Stats struct {
 	Slots int // total slots
 	InUse int // acquired and not yet returned by Release
@@ -410,38 +532,43 @@ type Stats struct {
 
 	Acquires uint64 // successful Acquire calls
 	WarmHits uint64 // of which got a slot whose last tenant had the same non-zero affinity
-	Fresh    uint64 // of which got a never-used slot
+	Fresh    uint64 // of which got a never-used (or evicted) slot
 	Releases uint64 // completed Release calls
 
-	MemsetRuns    uint64 // contiguous dirty runs zeroed with memset
-	MemsetBytes   uint64 // bytes zeroed with memset
-	MadviseCalls  uint64 // madvise(MADV_DONTNEED) calls
+	// Images, counted at Release for the tenant being released.
+	ImageHits   uint64 // tenants with an image that found it in place (no copy)
+	ImageWrites uint64 // tenants whose Acquire had to clear an old image and/or copy theirs
+	ImageBytes  uint64 // bytes those Acquires cleared and copied
+
+	MemsetRuns    uint64 // contiguous dirty runs zeroed (or restored from the image) with memset
+	MemsetBytes   uint64 // bytes reset with memset, including RestoredBytes
+	RestoredBytes uint64 // of which lie in a page of the slot's image and were restored from it
+	MadviseCalls  uint64 // madvise(MADV_DONTNEED) calls, by resets and evictions
 	MadviseBytes  uint64 // bytes passed to madvise
 	MadviseErrors uint64 // failed madvise calls (their bytes were memset instead)
+
+	Evictions    uint64 // idle slots decommitted whole to respect MaxIdleResident
+	IdleResident uint64 // bytes free slots may hold resident now (upper bound)
 }
 
 // Stats returns the pool's counters. It makes no system call; see Faults
 // for page-fault counts.
 func (p *Pool) Stats() Stats {
 	var st Stats
-	// Read releases before acquires, so that InUse never goes negative:
-	// every counted release's acquire happened before it.
+	var c counters
 	for i := range p.shards {
-		c := &p.shards[i].c
-		st.Releases += c.releases.Load()
-		st.MemsetRuns += c.memsetRuns.Load()
-		st.MemsetBytes += c.memsetBytes.Load()
-		st.MadviseCalls += c.madviseCalls.Load()
-		st.MadviseBytes += c.madviseBytes.Load()
-		st.MadviseErrors += c.madviseErrors.Load()
-	}
-	for i := range p.shards {
-		c := &p.shards[i].c
-		st.Acquires += c.acquires.Load()
-		st.WarmHits += c.warmHits.Load()
-		st.Fresh += c.fresh.Load()
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		c.add(&sh.c)
+		st.IdleResident += sh.idleResident
+		sh.mu.Unlock()
 	}
 	st.Slots = len(p.meta)
+	st.Acquires, st.WarmHits, st.Fresh, st.Releases = c.acquires, c.warmHits, c.fresh, c.releases
+	st.ImageHits, st.ImageWrites, st.ImageBytes = c.imageHits, c.imageWrites, c.imageBytes
+	st.MemsetRuns, st.MemsetBytes, st.RestoredBytes = c.memsetRuns, c.memsetBytes, c.restoredBytes
+	st.MadviseCalls, st.MadviseBytes, st.MadviseErrors = c.madviseCalls, c.madviseBytes, c.madviseErrors
+	st.Evictions = c.evictions
 	st.InUse = int(st.Acquires - st.Releases)
 	st.Idle = st.Slots - st.InUse
 	return st

@@ -5,18 +5,23 @@ import (
 	"sync/atomic"
 )
 
-// shard is one free list of the pool. A free slot is on exactly one
-// shard: either on its cold stack (never used) or on both its LRU list and
-// the list of its last tenant's key. A released slot goes to the shard of
-// the releasing goroutine, so slots drift towards the cores that use them.
+// shard is one free list of the pool. Every slot belongs to one shard for
+// good (slotMeta.shard) and goes back to it on Release, wherever it was
+// acquired: a goroutine takes from its home shard first and steals from
+// others only when that has nothing fitting. A free slot is either on its
+// shard's cold stack (never used, or evicted) or on both its LRU list and
+// the list of its last tenant's key.
 type shard struct {
 	mu    sync.Mutex
 	nfree atomic.Int32 // free slots on this shard; written under mu
 
 	// Guarded by mu.
-	cold       []int32            // never-used slots, lowest index on top
-	head, tail int32              // LRU list of used free slots: head least recently released
-	keys       map[uint64]keyList // free used slots by last tenant's key, MRU at tail
+	cold         []int32             // never-used slots, lowest index on top
+	head, tail   int32               // LRU list of used free slots: head least recently released
+	keys         map[uint64]*keyList // free used slots by last tenant's key, MRU at tail; may hold empty lists
+	sweepAt      int                 // map size at which pushUsed drops the empty lists
+	idleResident uint64              // sum of slotMeta.resident over free slots
+	residentCap  uint64              // this shard's share of Config.MaxIdleResident
 
 	c counters
 
@@ -26,18 +31,34 @@ type shard struct {
 // keyList is an intrusive list threaded through slotMeta.kprev/knext.
 type keyList struct{ head, tail int32 }
 
-// counters are the statistics a shard's users update. They are atomics
-// because resets run outside the lock.
+// counters are the statistics of a shard. They are plain integers
+// guarded by the shard's lock, which Acquire and Release hold anyway: no
+// atomic read-modify-write on a shared line per tenant. Resets run outside
+// the lock on a local counters value that is added under it.
 type counters struct {
-	acquires      atomic.Uint64
-	warmHits      atomic.Uint64
-	fresh         atomic.Uint64
-	releases      atomic.Uint64
-	memsetRuns    atomic.Uint64
-	memsetBytes   atomic.Uint64
-	madviseCalls  atomic.Uint64
-	madviseBytes  atomic.Uint64
-	madviseErrors atomic.Uint64
+	acquires, warmHits, fresh, releases       uint64
+	imageHits, imageWrites, imageBytes        uint64
+	memsetRuns, memsetBytes, restoredBytes    uint64
+	madviseCalls, madviseBytes, madviseErrors uint64
+	evictions                                 uint64
+}
+
+// add adds o to c.
+func (c *counters) add(o *counters) {
+	c.acquires += o.acquires
+	c.warmHits += o.warmHits
+	c.fresh += o.fresh
+	c.releases += o.releases
+	c.imageHits += o.imageHits
+	c.imageWrites += o.imageWrites
+	c.imageBytes += o.imageBytes
+	c.memsetRuns += o.memsetRuns
+	c.memsetBytes += o.memsetBytes
+	c.restoredBytes += o.restoredBytes
+	c.madviseCalls += o.madviseCalls
+	c.madviseBytes += o.madviseBytes
+	c.madviseErrors += o.madviseErrors
+	c.evictions += o.evictions
 }
 
 // pushUsed puts released slot i at the MRU end of the LRU list and of its
@@ -52,10 +73,15 @@ func (sh *shard) pushUsed(meta []slotMeta, i int32) {
 	}
 	sh.tail = i
 
-	kl, ok := sh.keys[m.key]
-	if !ok {
-		kl = keyList{-1, -1}
+	kl := sh.keys[m.key]
+	if kl == nil {
+		if len(sh.keys) >= sh.sweepAt {
+			sh.sweep()
+		}
+		kl = &keyList{-1, -1}
+		sh.keys[m.key] = kl
 	}
+	m.klist = kl
 	m.kprev, m.knext = kl.tail, -1
 	if kl.tail >= 0 {
 		meta[kl.tail].knext = i
@@ -63,7 +89,18 @@ func (sh *shard) pushUsed(meta []slotMeta, i int32) {
 		kl.head = i
 	}
 	kl.tail = i
-	sh.keys[m.key] = kl
+}
+
+// sweep deletes the empty key lists, and sets the map size at which to
+// sweep again. Empty lists are kept until then so that a module whose
+// slots come and go does not insert and delete its key every time.
+func (sh *shard) sweep() {
+	for k, kl := range sh.keys {
+		if kl.head < 0 {
+			delete(sh.keys, k)
+		}
+	}
+	sh.sweepAt = 2*len(sh.keys) + 64
 }
 
 // unlink removes used free slot i from both lists. sh.mu must be held.
@@ -80,7 +117,7 @@ func (sh *shard) unlink(meta []slotMeta, i int32) {
 		sh.tail = m.prev
 	}
 
-	kl := sh.keys[m.key]
+	kl := m.klist
 	if m.kprev >= 0 {
 		meta[m.kprev].knext = m.knext
 	} else {
@@ -91,19 +128,14 @@ func (sh *shard) unlink(meta []slotMeta, i int32) {
 	} else {
 		kl.tail = m.kprev
 	}
-	if kl.head < 0 {
-		delete(sh.keys, m.key)
-	} else {
-		sh.keys[m.key] = kl
-	}
-	m.prev, m.next, m.kprev, m.knext = -1, -1, -1, -1
+	m.prev, m.next, m.kprev, m.knext, m.klist = -1, -1, -1, -1, nil
 }
 
 // takeKey removes and returns the most recently released free slot whose
 // last tenant had the given key, or -1. sh.mu must be held.
 func (sh *shard) takeKey(meta []slotMeta, key uint64) int32 {
-	kl, ok := sh.keys[key]
-	if !ok {
+	kl := sh.keys[key]
+	if kl == nil || kl.tail < 0 {
 		return -1
 	}
 	i := kl.tail

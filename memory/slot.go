@@ -34,7 +34,8 @@ func (s Slot) Acquired() bool { return s.meta() != nil }
 
 // Bytes returns the whole slot: len and cap are the pool's SlotBytes. The
 // memory lives outside the Go heap, at an address that never changes while
-// the pool is open. It is all zero when handed out by Acquire. Every 4 KiB
+// the pool is open. It is all zero when handed out by Acquire, except for
+// the image passed to AcquireImage. Every 4 KiB
 // page written through it must be marked in Cards, or Release will not
 // reset it. The slice must not be used after Release. Bytes returns nil if
 // s is stale.
@@ -75,12 +76,20 @@ func (s Slot) Affinity() uint64 {
 }
 
 // Warm reports whether the slot's previous tenant had the same non-zero
-// affinity (false if s is stale). For now a warm slot is zeroed like any
-// other; it is the hook for keeping a module's data image in place across
-// tenants.
+// affinity (false if s is stale).
 func (s Slot) Warm() bool {
 	if m := s.meta(); m != nil {
 		return m.warm
+	}
+	return false
+}
+
+// ImageHit reports whether the image passed to AcquireImage was in place
+// already, left by the previous tenant's reset, so that Acquire copied
+// nothing (false if s is stale or had no image).
+func (s Slot) ImageHit() bool {
+	if m := s.meta(); m != nil {
+		return m.imageHit && m.image != nil
 	}
 	return false
 }
