@@ -7,21 +7,31 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/wpi-dev/wpi/decoder"
+	"github.com/wpi-dev/wpi/engine"
 	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/instance/wasi"
 )
 
-const execUsage = `usage: wpi exec [flags] module.wasm [ARGS...]
+const execUsage = `usage: wpi exec [flags] module.wasm [--] [ARGS...]
 
-Instantiates the module (running its start function), then calls the
-export named by --invoke with ARGS parsed by its parameter types, or
-_start if exported and --invoke is not given.
+Instantiates the module (running its start function) with WASI preview1
+available, then:
+  - with --invoke NAME: calls _initialize if exported (a WASI reactor),
+    then the export NAME with ARGS parsed by its parameter types;
+  - else, if the module exports _start (a WASI command): calls it with
+    ARGS as the program's arguments (argv[0] is the module's file name).
+stdin, stdout and stderr pass through; the guest's exit code (proc_exit)
+is wpi's. A trap prints the trap and a wasm backtrace, and exits 134. "--"
+ends wpi's flags; a "--" right after the module is dropped.
 
 ARGS: i32 and i64 as decimal (negative allowed) or 0x hex, signed or
 unsigned range; f32 and f64 as decimal, "nan", "inf" or "-inf".
@@ -37,7 +47,11 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	invoke := fs.String("invoke", "", "call this exported function instead of _start")
-	timeout := fs.Duration("timeout", 0, "stop the call after this long (0: no limit)")
+	timeout := fs.Duration("timeout", 0, "stop the guest after this long, exit 134 (0: no limit)")
+	var dirs, envs, listens listFlag
+	fs.Var(&dirs, "dir", "preopen the host directory HOST as GUEST: `HOST[::GUEST]` (repeatable; GUEST defaults to HOST; add ::ro for read-only)")
+	fs.Var(&envs, "env", "set the guest's environment variable: `NAME[=VALUE]` (repeatable; without =VALUE, inherit it from wpi's)")
+	fs.Var(&listens, "tcplisten", "preopen a TCP listener on `ADDR` (host:port, repeatable) for sock_accept")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, execUsage)
@@ -53,6 +67,15 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	path, params := fs.Arg(0), fs.Args()[1:]
+	if len(params) > 0 && params[0] == "--" {
+		params = params[1:]
+	}
+	wcfg, cleanup, err := wasiConfig(dirs, envs, listens, stdout, stderr)
+	defer cleanup()
+	if err != nil {
+		fmt.Fprintf(stderr, "wpi exec: %s\n", oneLine(err))
+		return exitUsage
+	}
 
 	ctx := context.Background()
 	if *timeout > 0 {
@@ -60,16 +83,107 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
-	code, err := execModule(ctx, path, *invoke, params, stdout)
+	code, err := execModule(ctx, path, *invoke, params, wcfg, stdout)
 	if err != nil {
-		if instance.IsTrap(err) {
+		var te *instance.TrapError
+		switch {
+		case *timeout > 0 && errors.Is(err, instance.ErrTrapInterrupted) && errors.Is(err, context.DeadlineExceeded):
+			fmt.Fprintf(stderr, "wpi: timeout: the guest was stopped after --timeout %s\n", *timeout)
+		case instance.IsTrap(err):
 			fmt.Fprintf(stderr, "wpi: trap: %s\n", trapMessage(err))
-		} else {
+		default:
 			fmt.Fprintf(stderr, "wpi: %s\n", oneLine(err))
+		}
+		if errors.As(err, &te) && len(te.Trace) > 0 {
+			printBacktrace(stderr, te.Trace)
 		}
 	}
 	return code
 }
+
+// maxFrames is the most backtrace frames printed: the innermost ones and
+// the outermost few, with a count of those left out (a stack overflow has
+// thousands).
+const maxFrames = 20
+
+// printBacktrace prints a trap's wasm backtrace, innermost frame first.
+func printBacktrace(w io.Writer, trace []engine.FrameInfo) {
+	fmt.Fprintln(w, "wasm backtrace:")
+	for i, f := range trace {
+		if len(trace) > maxFrames && i == maxFrames-5 {
+			fmt.Fprintf(w, "  ... %d frames omitted\n", len(trace)-maxFrames)
+		}
+		if len(trace) > maxFrames && i >= maxFrames-5 && i < len(trace)-5 {
+			continue
+		}
+		fmt.Fprintf(w, "  %d: %s\n", i, f)
+	}
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// wasiConfig builds the WASI environment from --dir, --env and
+// --tcplisten. cleanup closes the listeners.
+func wasiConfig(dirs, envs, listens []string, stdout, stderr io.Writer) (wasi.Config, func(), error) {
+	cfg := wasi.Config{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	cleanup := func() {
+		for _, l := range cfg.Listeners {
+			l.Close()
+		}
+	}
+	for _, d := range dirs {
+		m, err := parseDir(d)
+		if err != nil {
+			return cfg, cleanup, err
+		}
+		cfg.Mounts = append(cfg.Mounts, m)
+	}
+	for _, e := range envs {
+		if strings.Contains(e, "=") {
+			cfg.Env = append(cfg.Env, e)
+		} else if v, ok := os.LookupEnv(e); ok {
+			cfg.Env = append(cfg.Env, e+"="+v)
+		}
+	}
+	for _, a := range listens {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return cfg, cleanup, fmt.Errorf("--tcplisten %s: %w", a, err)
+		}
+		cfg.Listeners = append(cfg.Listeners, l)
+	}
+	return cfg, cleanup, nil
+}
+
+// parseDir parses HOST[::GUEST][::ro] (Wasmtime's --dir, plus wazero's
+// read-only option).
+func parseDir(d string) (wasi.Mount, error) {
+	parts := strings.Split(d, "::")
+	m := wasi.Mount{HostDir: parts[0]}
+	if len(parts) > 1 && parts[len(parts)-1] == "ro" {
+		m.ReadOnly = true
+		parts = parts[:len(parts)-1]
+	}
+	switch len(parts) {
+	case 1:
+		m.GuestPath = parts[0]
+	case 2:
+		m.GuestPath = parts[1]
+	default:
+		return m, fmt.Errorf("--dir %s: want HOST[::GUEST][::ro]", d)
+	}
+	if m.HostDir == "" || m.GuestPath == "" {
+		return m, fmt.Errorf("--dir %s: empty directory", d)
+	}
+	return m, nil
+}
+
+// stdin is the guest's standard input (a variable for tests).
+var stdin io.Reader = os.Stdin
 
 // trapMessage is the trap's message without the instance layer's
 // prefixes ("instance: start function: ...").
@@ -83,7 +197,7 @@ func trapMessage(err error) string {
 
 // execModule does the work of exec and returns the exit code and the
 // error to report.
-func execModule(ctx context.Context, path, invoke string, params []string, stdout io.Writer) (int, error) {
+func execModule(ctx context.Context, path, invoke string, params []string, wcfg wasi.Config, stdout io.Writer) (int, error) {
 	bin, err := os.ReadFile(path)
 	if err != nil {
 		return exitError, err
@@ -97,20 +211,28 @@ func execModule(ctx context.Context, path, invoke string, params []string, stdou
 	if err != nil {
 		return exitError, fmt.Errorf("%s: %w", path, err)
 	}
-	for _, imp := range cm.Imports() {
-		if strings.HasPrefix(imp.Module, "wasi_") {
-			return exitError, fmt.Errorf("%s: %w %s.%s: WASI is not supported yet", path, instance.ErrUnsupportedImport, imp.Module, imp.Name)
-		}
-	}
 
 	name := invoke
-	if name == "" {
-		if cm.ExportedFunctionType("_start") != nil {
-			name = "_start"
-		} else if len(params) > 0 {
-			return exitUsage, errors.New("arguments given without --invoke")
-		}
+	command := false
+	if name == "" && cm.ExportedFunctionType("_start") != nil {
+		name, command = "_start", true
 	}
+	if name == "" && len(params) > 0 {
+		return exitUsage, errors.New("arguments given without --invoke")
+	}
+	wcfg.Args = []string{filepath.Base(path)}
+	if command {
+		wcfg.Args = append(wcfg.Args, params...)
+		params = nil
+	} else if invoke != "" {
+		wcfg.Args = []string{invoke}
+	}
+	w, err := wasi.Instantiate(ctx, rt, wcfg)
+	if err != nil {
+		return exitError, err
+	}
+	defer w.Close(ctx)
+
 	var cells []uint64
 	if name != "" {
 		ft := cm.ExportedFunctionType(name)
@@ -124,27 +246,45 @@ func execModule(ctx context.Context, path, invoke string, params []string, stdou
 
 	inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
 	if err != nil {
-		if instance.IsTrap(err) {
-			return exitTrap, err
-		}
-		return exitError, fmt.Errorf("%s: %w", path, err)
+		return callFailure(err, fmt.Errorf("%s: %w", path, err))
 	}
 	defer inst.Close(ctx)
 	if name == "" {
 		return exitOK, nil
 	}
+	if !command {
+		if init := inst.ExportedFunction("_initialize"); init != nil {
+			if _, err := init.Call(ctx); err != nil {
+				return callFailure(err, err)
+			}
+		}
+	}
 	f := inst.ExportedFunction(name)
 	results, err := f.Call(ctx, cells...)
 	if err != nil {
-		if instance.IsTrap(err) {
-			return exitTrap, err
-		}
-		return exitError, err
+		return callFailure(err, err)
 	}
 	for i, t := range f.ResultTypes() {
 		fmt.Fprintln(stdout, formatResult(t, results[i]))
 	}
 	return exitOK, nil
+}
+
+// callFailure turns the error of a call into wpi's exit code: the guest's
+// own for proc_exit (and no error to print), 134 for a trap, else 1 with
+// report.
+func callFailure(err, report error) (int, error) {
+	if code, ok := wasi.ExitCode(err); ok {
+		return int(code), nil
+	}
+	if instance.IsTrap(err) {
+		return exitTrap, err
+	}
+	var te *instance.TrapError
+	if errors.As(err, &te) {
+		return exitTrap, err // a host function failed: the call trapped
+	}
+	return exitError, report
 }
 
 // parseArgs converts command-line arguments to parameter cells.

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -39,11 +41,18 @@ func TestExec(t *testing.T) {
 		{"f32 nan", []string{"exec", "-invoke", "fdiv", calc, "0", "0"}, outcome{0, "NaN\n", ""}},
 		{"f64", []string{"exec", "-invoke", "dmul", calc, "1.5", "-2"}, outcome{0, "-3\n", ""}},
 		{"multi-value", []string{"exec", "-invoke", "pair", calc, "-1"}, outcome{0, "-1\n4294967295\n", ""}},
-		{"trap", []string{"exec", "-invoke", "boom", calc}, outcome{134, "", "wpi: trap: unreachable\n"}},
-		{"trap divide", []string{"exec", "-invoke", "div", calc, "1", "0"}, outcome{134, "", "wpi: trap: integer divide by zero\n"}},
-		{"trap exhaustion", []string{"exec", "-invoke", "rec", calc}, outcome{134, "", "wpi: trap: call stack exhausted\n"}},
-		{"_start traps", []string{"exec", td("command.wasm")}, outcome{134, "", "wpi: trap: unreachable\n"}},
-		{"start function traps", []string{"exec", td("start_trap.wasm")}, outcome{134, "", "wpi: trap: integer divide by zero\n"}},
+		{"trap", []string{"exec", "-invoke", "boom", calc}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: $5 (@0x9d)\n"}},
+		{"trap divide", []string{"exec", "-invoke", "div", calc, "1", "0"}, outcome{134, "", "wpi: trap: integer divide by zero\nwasm backtrace:\n  0: $6 (@0xa5)\n"}},
+		{"_start traps", []string{"exec", td("command.wasm")}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: $0 (@0x24)\n"}},
+		{"start function traps", []string{"exec", td("start_trap.wasm")}, outcome{134, "", "wpi: trap: integer divide by zero\nwasm backtrace:\n  0: $0 (@0x1f)\n"}},
+		{"backtrace names", []string{"exec", td("names.wasm")}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: names.inner (@0x26)\n  1: names.outer (@0x2b)\n  2: names._start (@0x30)\n"}},
+		{"proc_exit code", []string{"exec", td("wasi.wasm")}, outcome{7, "", ""}},
+		{"reactor", []string{"exec", "--invoke", "get", td("reactor.wasm"), "1"}, outcome{0, "init\n43\n", ""}},
+		{"command args", []string{"exec", td("cat.wasm"), "a", "b"}, outcome{0, "", "3\n"}},
+		{"-- after module dropped", []string{"exec", td("cat.wasm"), "--", "a"}, outcome{0, "", "2\n"}},
+		{"-- ends flags", []string{"exec", "--", td("cat.wasm"), "--invoke"}, outcome{0, "", "2\n"}},
+		{"bad dir", []string{"exec", "--dir", "a::b::c", td("cat.wasm")}, outcome{2, "", "wpi exec: --dir a::b::c: want HOST[::GUEST][::ro]\n"}},
+		{"missing dir", []string{"exec", "--dir", td("nope"), td("cat.wasm")}, outcome{1, "", "wpi: wasi: mount testdata/nope: stat testdata/nope: no such file or directory\n"}},
 		{"nothing to run", []string{"exec", td("plain.wasm")}, outcome{0, "", ""}},
 		{"missing file", []string{"exec", td("nope.wasm")}, outcome{1, "", "wpi: open testdata/nope.wasm: no such file or directory\n"}},
 		{"unknown export", []string{"exec", "-invoke", "nope", calc}, outcome{1, "", `wpi: testdata/calc.wasm: no exported function "nope"` + "\n"}},
@@ -52,7 +61,6 @@ func TestExec(t *testing.T) {
 		{"i32 out of range", []string{"exec", "-invoke", "add", calc, "1", "4294967296"}, outcome{2, "", `wpi: --invoke add: argument 2: "4294967296" is not an i32` + "\n"}},
 		{"bad f64", []string{"exec", "-invoke", "dmul", calc, "1", "1.5.2"}, outcome{2, "", `wpi: --invoke dmul: argument 2: "1.5.2" is not an f64` + "\n"}},
 		{"args without invoke", []string{"exec", td("plain.wasm"), "1"}, outcome{2, "", "wpi: arguments given without --invoke\n"}},
-		{"wasi", []string{"exec", td("wasi.wasm")}, outcome{1, "", "wpi: testdata/wasi.wasm: unsupported import wasi_snapshot_preview1.proc_exit: WASI is not supported yet\n"}},
 		{"no module", []string{"exec"}, outcome{2, "", "wpi exec: missing module file (run 'wpi exec -h')\n"}},
 		{"bad flag", []string{"exec", "--bogus", calc}, outcome{2, "", "wpi exec: flag provided but not defined: -bogus (run 'wpi exec -h')\n"}},
 		{"unknown command", []string{"frobnicate"}, outcome{2, "", `wpi: unknown command "frobnicate" (run 'wpi help')` + "\n"}},
@@ -63,6 +71,41 @@ func TestExec(t *testing.T) {
 				t.Errorf("wpi %s (-want +got):\n%s", strings.Join(tc.args, " "), diff)
 			}
 		})
+	}
+}
+
+func TestExecStackExhaustion(t *testing.T) {
+	got := runCLI("exec", "-invoke", "rec", td("calc.wasm"))
+	lines := strings.Split(got.Stderr, "\n")
+	want := []string{"wpi: trap: call stack exhausted", "wasm backtrace:", "  0: $7 (@0xaa)"}
+	if got.Code != 134 || len(lines) != 2+maxFrames+2 || !cmp.Equal(want, lines[:3]) ||
+		!strings.HasPrefix(lines[2+maxFrames-5], "  ... ") {
+		t.Errorf("got %+v, want exit 134, %q and a backtrace of %d frames with the middle omitted", got, want, maxFrames)
+	}
+}
+
+func TestExecStdin(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = strings.NewReader("hello\nworld\n")
+	want := outcome{0, "hello\nworld\n", "1\n"}
+	if diff := cmp.Diff(want, runCLI("exec", td("cat.wasm"))); diff != "" {
+		t.Errorf("cat (-want +got):\n%s", diff)
+	}
+}
+
+// TestExecTimeout: --timeout stops an infinite loop within twice the
+// timeout, with a message and exit 134.
+func TestExecTimeout(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	start := time.Now()
+	got := runCLI("exec", "--timeout", timeout.String(), td("loop.wasm"))
+	elapsed := time.Since(start)
+	want := "wpi: timeout: the guest was stopped after --timeout 200ms\nwasm backtrace:\n"
+	if got.Code != 134 || !strings.HasPrefix(got.Stderr, want) {
+		t.Errorf("got %+v, want exit 134 and stderr starting %q", got, want)
+	}
+	if elapsed > 2*timeout {
+		t.Errorf("took %s, want at most %s", elapsed, 2*timeout)
 	}
 }
 

@@ -4,3 +4,5 @@
 set -e
 cd "$(dirname "$0")"
 for f in *.wat; do wat2wasm --enable-all "$f" -o "${f%.wat}.wasm"; done
+# names.wasm keeps its name section for the backtrace test.
+wat2wasm --enable-all --debug-names names.wat -o names.wasm

@@ -1,4 +1,5 @@
-;; Imports WASI, which wpi does not provide yet.
+;; A WASI command that exits with code 7 through proc_exit.
 (module
-  (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
-  (func (export "_start")))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $proc_exit (i32.const 7))))

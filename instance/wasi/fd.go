@@ -1,0 +1,428 @@
+package wasi
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+)
+
+// File types (the spec's "filetype" enum).
+const (
+	ftUnknown      = 0
+	ftBlockDevice  = 1
+	ftCharDevice   = 2
+	ftDirectory    = 3
+	ftRegularFile  = 4
+	ftSocketDgram  = 5
+	ftSocketStream = 6
+	ftSymlink      = 7
+)
+
+// fdflags.
+const (
+	fdflagAppend   = 1
+	fdflagDsync    = 2
+	fdflagNonblock = 4
+	fdflagRsync    = 8
+	fdflagSync     = 16
+)
+
+// Rights (the spec's "rights" bit set).
+const (
+	rightFdDatasync = 1 << iota
+	rightFdRead
+	rightFdSeek
+	rightFdFdstatSetFlags
+	rightFdSync
+	rightFdTell
+	rightFdWrite
+	rightFdAdvise
+	rightFdAllocate
+	rightPathCreateDirectory
+	rightPathCreateFile
+	rightPathLinkSource
+	rightPathLinkTarget
+	rightPathOpen
+	rightFdReaddir
+	rightPathReadlink
+	rightPathRenameSource
+	rightPathRenameTarget
+	rightPathFilestatGet
+	rightPathFilestatSetSize
+	rightPathFilestatSetTimes
+	rightFdFilestatGet
+	rightFdFilestatSetSize
+	rightFdFilestatSetTimes
+	rightPathSymlink
+	rightPathRemoveDirectory
+	rightPathUnlinkFile
+	rightPollFdReadwrite
+	rightSockShutdown
+	rightSockAccept
+
+	rightsAll = 1<<30 - 1
+
+	rightsFile = rightFdDatasync | rightFdRead | rightFdSeek | rightFdFdstatSetFlags | rightFdSync |
+		rightFdTell | rightFdWrite | rightFdAdvise | rightFdAllocate | rightFdFilestatGet |
+		rightFdFilestatSetSize | rightFdFilestatSetTimes | rightPollFdReadwrite
+	rightsDir = rightFdFdstatSetFlags | rightFdSync | rightFdAdvise | rightPathCreateDirectory |
+		rightPathCreateFile | rightPathLinkSource | rightPathLinkTarget | rightPathOpen | rightFdReaddir |
+		rightPathReadlink | rightPathRenameSource | rightPathRenameTarget | rightPathFilestatGet |
+		rightPathFilestatSetSize | rightPathFilestatSetTimes | rightFdFilestatGet | rightFdFilestatSetTimes |
+		rightPathSymlink | rightPathRemoveDirectory | rightPathUnlinkFile
+	rightsStdio    = rightFdRead | rightFdWrite | rightFdFdstatSetFlags | rightFdFilestatGet | rightPollFdReadwrite
+	rightsSock     = rightFdRead | rightFdWrite | rightFdFdstatSetFlags | rightFdFilestatGet | rightPollFdReadwrite | rightSockShutdown
+	rightsListener = rightsSock | rightSockAccept
+)
+
+// kind is what a descriptor refers to.
+type kind uint8
+
+const (
+	kindFile     kind = iota // a file or directory of a mount
+	kindStdin                // descriptor 0, or any readable stream
+	kindStdout               // descriptors 1 and 2: writers
+	kindListener             // a preopened TCP listener
+	kindConn                 // an accepted connection
+)
+
+// fdEntry is an open descriptor.
+type fdEntry struct {
+	kind kind
+	// For kindFile: the file, the mount it belongs to, and its path in
+	// the mount (clean, relative, "" for the mount's root).
+	file  experimentalsys.File
+	mount *mountPoint
+	path  string
+	isDir bool
+	// preopen is the guest name of a preopened mount root ("" if not).
+	preopen string
+
+	// Streams: stdin and connections read through r; stdout, stderr and
+	// connections write to w.
+	r    *readAhead
+	w    io.Writer
+	conn net.Conn
+	ln   *acceptAhead
+
+	flags                 uint16 // fdflags
+	rights, rightsInherit uint64
+
+	// dirents caches a directory listing for fd_readdir, refreshed when
+	// the guest asks for cookie 0.
+	dirents []experimentalsys.Dirent
+}
+
+// mountPoint is a mounted file system.
+type mountPoint struct {
+	fs    experimentalsys.FS
+	guest string
+}
+
+// state is one WASI process.
+type state struct {
+	cfg     Config
+	args    []string
+	env     []string
+	fds     map[uint32]*fdEntry
+	scratch []byte
+}
+
+func newState(cfg Config) (*state, error) {
+	defaults(&cfg)
+	s := &state{cfg: cfg, args: cfg.Args, env: cfg.Env, fds: map[uint32]*fdEntry{}}
+	s.fds[0] = &fdEntry{kind: kindStdin, r: newReadAhead(cfg.Stdin), rights: rightsStdio}
+	s.fds[1] = &fdEntry{kind: kindStdout, w: cfg.Stdout, rights: rightsStdio}
+	s.fds[2] = &fdEntry{kind: kindStdout, w: cfg.Stderr, rights: rightsStdio}
+	next := uint32(3)
+	for _, m := range cfg.Mounts {
+		f, err := mountFS(m)
+		if err != nil {
+			s.closeAll()
+			return nil, err
+		}
+		guest := m.GuestPath
+		if guest == "" {
+			guest = m.HostDir
+		}
+		mp := &mountPoint{fs: f, guest: guest}
+		dir, e := f.OpenFile(".", experimentalsys.O_RDONLY|experimentalsys.O_DIRECTORY, 0)
+		if e != 0 {
+			s.closeAll()
+			return nil, &os.PathError{Op: "open", Path: m.HostDir, Err: e}
+		}
+		s.fds[next] = &fdEntry{kind: kindFile, file: dir, mount: mp, isDir: true, preopen: guest,
+			rights: rightsDir, rightsInherit: rightsAll}
+		next++
+	}
+	for _, l := range cfg.Listeners {
+		s.fds[next] = &fdEntry{kind: kindListener, ln: newAcceptAhead(l), rights: rightsListener}
+		next++
+	}
+	return s, nil
+}
+
+func statDir(dir string) (os.FileInfo, error) { return os.Stat(dir) }
+
+// closeAll closes every descriptor that the module opened.
+func (s *state) closeAll() {
+	for fd, e := range s.fds {
+		s.closeEntry(e)
+		delete(s.fds, fd)
+	}
+}
+
+func (s *state) closeEntry(e *fdEntry) experimentalsys.Errno {
+	switch e.kind {
+	case kindFile:
+		if e.file != nil {
+			return e.file.Close()
+		}
+	case kindConn:
+		_ = e.conn.Close()
+	}
+	return 0
+}
+
+// lookup returns the entry of fd, or EBADF.
+func (s *state) lookup(fd uint32) (*fdEntry, errno) {
+	e, ok := s.fds[fd]
+	if !ok {
+		return nil, errBadf
+	}
+	return e, errSuccess
+}
+
+// add puts e at the lowest free descriptor.
+func (s *state) add(e *fdEntry) uint32 {
+	for fd := uint32(3); ; fd++ {
+		if _, ok := s.fds[fd]; !ok {
+			s.fds[fd] = e
+			return fd
+		}
+	}
+}
+
+// readAhead turns any io.Reader into a stream that can be polled for
+// readiness and read with a deadline: reads happen on a goroutine, one at
+// a time, into a buffer the guest then drains.
+type readAhead struct {
+	r io.Reader
+
+	mu      sync.Mutex
+	buf     []byte
+	err     error         // sticky, reported once buf is drained
+	pending chan struct{} // non-nil while a read is in flight; closed when it ends
+}
+
+func newReadAhead(r io.Reader) *readAhead { return &readAhead{r: r} }
+
+// ready reports whether a read would not block (data or an error such as
+// EOF is available), starting a background read if none is in flight.
+func (ra *readAhead) ready() bool {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if len(ra.buf) > 0 || ra.err != nil {
+		return true
+	}
+	ra.startLocked(0)
+	return false
+}
+
+// buffered returns how many bytes can be read without blocking.
+func (ra *readAhead) buffered() int {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	return len(ra.buf)
+}
+
+func (ra *readAhead) startLocked(n int) chan struct{} {
+	if ra.pending != nil {
+		return ra.pending
+	}
+	n = min(max(n, 16<<10), 1<<20)
+	done := make(chan struct{})
+	ra.pending = done
+	go func() {
+		b := make([]byte, n)
+		k, err := ra.r.Read(b)
+		ra.mu.Lock()
+		ra.buf = append(ra.buf, b[:k]...)
+		if err != nil {
+			ra.err = err
+		}
+		ra.pending = nil
+		ra.mu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+// wait blocks until the stream is ready, ctx is done, or the timer fires
+// (timer nil: no limit).
+func (ra *readAhead) wait(ctx context.Context, timer <-chan time.Time) {
+	for {
+		ra.mu.Lock()
+		if len(ra.buf) > 0 || ra.err != nil {
+			ra.mu.Unlock()
+			return
+		}
+		done := ra.startLocked(0)
+		ra.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return
+		case <-timer:
+			return
+		}
+	}
+}
+
+// read copies buffered data into each of bufs in turn. With block, it
+// waits for data first (returning ctx's error if ctx ends the wait);
+// without, it returns EAGAIN when nothing is buffered. peek leaves the
+// data in the buffer. EOF reads as 0 bytes.
+func (ra *readAhead) read(ctx context.Context, bufs [][]byte, block, peek bool) (int, errno, error) {
+	total := 0
+	for _, b := range bufs {
+		total += len(b)
+	}
+	if total == 0 {
+		return 0, errSuccess, nil
+	}
+	for {
+		ra.mu.Lock()
+		if len(ra.buf) > 0 {
+			n := 0
+			for _, b := range bufs {
+				k := copy(b, ra.buf[n:])
+				n += k
+				if n == len(ra.buf) {
+					break
+				}
+			}
+			if !peek {
+				ra.buf = ra.buf[n:]
+				if len(ra.buf) == 0 {
+					ra.buf = nil
+				}
+			}
+			ra.mu.Unlock()
+			return n, errSuccess, nil
+		}
+		if ra.err != nil {
+			err := ra.err
+			ra.mu.Unlock()
+			if err == io.EOF {
+				return 0, errSuccess, nil
+			}
+			return 0, errIo, nil
+		}
+		done := ra.startLocked(total)
+		ra.mu.Unlock()
+		if !block {
+			return 0, errAgain, nil
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return 0, 0, interrupted(ctx)
+		}
+	}
+}
+
+// acceptAhead accepts connections of a listener on a goroutine so that
+// sock_accept can be non-blocking and pollable.
+type acceptAhead struct {
+	l net.Listener
+
+	mu      sync.Mutex
+	conns   []net.Conn
+	err     error
+	pending chan struct{}
+}
+
+func newAcceptAhead(l net.Listener) *acceptAhead { return &acceptAhead{l: l} }
+
+func (a *acceptAhead) startLocked() chan struct{} {
+	if a.pending != nil {
+		return a.pending
+	}
+	done := make(chan struct{})
+	a.pending = done
+	go func() {
+		c, err := a.l.Accept()
+		a.mu.Lock()
+		if err != nil {
+			a.err = err
+		} else {
+			a.conns = append(a.conns, c)
+		}
+		a.pending = nil
+		a.mu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+func (a *acceptAhead) ready() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.conns) > 0 || a.err != nil {
+		return true
+	}
+	a.startLocked()
+	return false
+}
+
+func (a *acceptAhead) wait(ctx context.Context, timer <-chan time.Time) {
+	for {
+		a.mu.Lock()
+		if len(a.conns) > 0 || a.err != nil {
+			a.mu.Unlock()
+			return
+		}
+		done := a.startLocked()
+		a.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return
+		case <-timer:
+			return
+		}
+	}
+}
+
+// accept returns a pending connection; without block, EAGAIN if none.
+func (a *acceptAhead) accept(ctx context.Context, block bool) (net.Conn, errno, error) {
+	for {
+		a.mu.Lock()
+		if len(a.conns) > 0 {
+			c := a.conns[0]
+			a.conns = a.conns[1:]
+			a.mu.Unlock()
+			return c, errSuccess, nil
+		}
+		if a.err != nil {
+			a.mu.Unlock()
+			return nil, errIo, nil
+		}
+		done := a.startLocked()
+		a.mu.Unlock()
+		if !block {
+			return nil, errAgain, nil
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, 0, interrupted(ctx)
+		}
+	}
+}

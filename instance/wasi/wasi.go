@@ -1,0 +1,277 @@
+// Package wasi implements WASI preview1 (the "wasi_snapshot_preview1" host
+// module, https://github.com/WebAssembly/WASI/blob/snapshot-01/phases/snapshot/docs.md)
+// on wpi's public instance API: it is an ordinary host module built with
+// Runtime.NewHostModuleBuilder, so anything it does a user's host functions
+// can do too.
+//
+// Enable it with one call before instantiating the guest:
+//
+//	w, err := wasi.Instantiate(ctx, rt, wasi.Config{
+//		Args:   []string{"prog", "arg"},
+//		Env:    []string{"HOME=/"},
+//		Stdout: os.Stdout,
+//		Mounts: []wasi.Mount{{HostDir: "/srv/data", GuestPath: "/data", ReadOnly: true}},
+//	})
+//	defer w.Close(ctx)
+//	inst, err := rt.Instantiate(ctx, compiled, instance.ModuleConfig{})
+//	err = wasi.Run(ctx, inst) // _start, then the exit code
+//
+// # Exit
+//
+// proc_exit ends the running call with an error that wraps a
+// *sys.ExitError (github.com/tetratelabs/wazero/sys); errors.As finds it
+// through the engine's *instance.TrapError. ExitCode extracts the code.
+//
+// # File system
+//
+// Mounts are served by wazero's experimental/sysfs (DirFS, ReadFS) or by
+// any experimental/sys.FS. Path resolution is done here, one component at
+// a time, so that nothing outside a mount is reachable: ".." above the
+// mount's root, absolute paths and symlinks whose target is absolute or
+// climbs out of the mount fail with EPERM (the errno Wasmtime and wazero
+// give for escapes). Each mount is preopened as a directory descriptor
+// (3, 4, ... in the order given), named by its guest path.
+//
+// # Concurrency
+//
+// A Module holds one WASI "process": one descriptor table, one set of
+// args and env. Guests calling it must not run concurrently (as with an
+// instance, one call at a time). Use one runtime, or one module name,
+// per concurrently running guest.
+package wasi
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+
+	"net"
+	"strings"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/wpi-dev/wpi/instance"
+)
+
+// ModuleName is the import module name of WASI preview1.
+const ModuleName = "wasi_snapshot_preview1"
+
+// UnstableModuleName is the name of WASI's earlier snapshot. Instantiate
+// registers the same functions under it too (as wazero does): the
+// programs that still import it use the functions whose layouts did not
+// change.
+const UnstableModuleName = "wasi_unstable"
+
+// Config is the environment of a WASI guest. The zero value is a guest
+// with no arguments, no environment, no files, stdin at EOF and output
+// discarded.
+type Config struct {
+	// Args are the program arguments, Args[0] being the program name.
+	Args []string
+	// Env holds "NAME=VALUE" entries, in the order the guest sees them.
+	Env []string
+	// Stdin, Stdout and Stderr are descriptors 0, 1 and 2. A nil Stdin
+	// reads as empty; a nil Stdout or Stderr discards.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Mounts are the preopened directories, descriptors 3, 4, ... in
+	// order.
+	Mounts []Mount
+	// Listeners are preopened TCP listeners (sock_accept), numbered after
+	// the mounts. The module does not close them.
+	Listeners []net.Listener
+	// Walltime returns the realtime clock in nanoseconds since the Unix
+	// epoch; default time.Now. Nanotime returns the monotonic clock in
+	// nanoseconds from an arbitrary origin; default time.Since(a fixed
+	// start). poll_oneoff waits in real time whatever these return.
+	Walltime func() int64
+	Nanotime func() int64
+	// Rand is the source of random_get; default crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// Mount makes a host directory (or any experimental/sys.FS) visible to the
+// guest under GuestPath.
+type Mount struct {
+	// HostDir is the host directory. Ignored when FS is set.
+	HostDir string
+	// GuestPath is the preopen name the guest resolves paths against,
+	// e.g. "/", "." or "/data". Default: HostDir.
+	GuestPath string
+	// ReadOnly makes every write through the mount fail with EROFS
+	// (sysfs.ReadFS).
+	ReadOnly bool
+	// FS, if set, serves the mount instead of sysfs.DirFS(HostDir).
+	FS experimentalsys.FS
+}
+
+// Module is an instantiated WASI host module. Close it after the guests
+// that import it are done.
+type Module struct {
+	insts []*instance.Instance
+	st    *state
+}
+
+// Instantiate registers WASI preview1 in rt under ModuleName and
+// UnstableModuleName, with the environment cfg. It fails if a mount's
+// host directory does not exist or the names are taken.
+func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module, error) {
+	st, err := newState(cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := &Module{st: st}
+	for _, name := range []string{ModuleName, UnstableModuleName} {
+		b := rt.NewHostModuleBuilder(name)
+		for _, f := range functions {
+			b = b.NewFunctionBuilder().
+				WithGoModuleFunction(st.wrap(f), f.params, f.results).
+				WithName(f.name).
+				Export(f.name)
+		}
+		inst, err := b.Instantiate(ctx)
+		if err != nil {
+			m.Close(ctx)
+			return nil, err
+		}
+		m.insts = append(m.insts, inst)
+	}
+	return m, nil
+}
+
+// Close closes the host module instances and every descriptor the guest
+// left open (not the io.Reader/Writer of stdio, nor Config.Listeners).
+func (m *Module) Close(ctx context.Context) error {
+	for _, i := range m.insts {
+		_ = i.Close(ctx)
+	}
+	m.insts = nil
+	m.st.closeAll()
+	return nil
+}
+
+// Run calls the guest's WASI entry point: _initialize if it is a reactor
+// (exports _initialize), else _start. A proc_exit(0) counts as success;
+// any other exit gives an error for which ExitCode reports the code.
+func Run(ctx context.Context, guest *instance.Instance) error {
+	for _, name := range []string{"_initialize", "_start"} {
+		if f := guest.ExportedFunction(name); f != nil {
+			_, err := f.Call(ctx)
+			if code, ok := ExitCode(err); ok && code == 0 {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// ExitCode reports the exit code of a guest that called proc_exit (or was
+// ended by proc_raise): ok is false if err does not wrap a *sys.ExitError.
+func ExitCode(err error) (code uint32, ok bool) {
+	var ee *sys.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), true
+	}
+	return 0, false
+}
+
+// hostFunc is one WASI function: its name, signature and code. The code
+// returns the errno that becomes the single i32 result (for functions
+// that have one), or an error that ends the call.
+type hostFunc struct {
+	name            string
+	params, results []api.ValueType
+	fn              func(s *state, c *call) (errno, error)
+}
+
+// call is what a WASI function sees: the context, the caller's memory and
+// the stack (params on entry).
+type call struct {
+	ctx   context.Context
+	mem   *instance.Memory
+	stack []uint64
+}
+
+func (c *call) u32(i int) uint32 { return uint32(c.stack[i]) }
+func (c *call) i32(i int) int32  { return int32(c.stack[i]) }
+func (c *call) u64(i int) uint64 { return c.stack[i] }
+func (c *call) i64(i int) int64  { return int64(c.stack[i]) }
+
+func (s *state) wrap(f hostFunc) instance.GoModuleFunc {
+	return func(ctx context.Context, caller *instance.Instance, stack []uint64) error {
+		c := &call{ctx: ctx, stack: stack}
+		if caller != nil {
+			c.mem = caller.Memory()
+		}
+		if c.mem == nil {
+			if len(f.results) == 0 {
+				return fmt.Errorf("wasi: %s called without a memory", f.name)
+			}
+			stack[0] = uint64(errFault)
+			return nil
+		}
+		e, err := f.fn(s, c)
+		if err != nil {
+			return err
+		}
+		if len(f.results) > 0 {
+			stack[0] = uint64(e)
+		}
+		return nil
+	}
+}
+
+const (
+	i32 = api.ValueTypeI32
+	i64 = api.ValueTypeI64
+)
+
+// mountFS builds the sys.FS of a mount.
+func mountFS(m Mount) (experimentalsys.FS, error) {
+	f := m.FS
+	if f == nil {
+		if m.HostDir == "" {
+			return nil, errors.New("wasi: mount without HostDir or FS")
+		}
+		if st, err := statDir(m.HostDir); err != nil {
+			return nil, fmt.Errorf("wasi: mount %s: %w", m.HostDir, err)
+		} else if !st.IsDir() {
+			return nil, fmt.Errorf("wasi: mount %s: not a directory", m.HostDir)
+		}
+		f = sysfs.DirFS(m.HostDir)
+	}
+	if m.ReadOnly {
+		f = &sysfs.ReadFS{FS: f}
+	}
+	return f, nil
+}
+
+var start = time.Now()
+
+func defaults(cfg *Config) {
+	if cfg.Stdin == nil {
+		cfg.Stdin = strings.NewReader("")
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	if cfg.Walltime == nil {
+		cfg.Walltime = func() int64 { return time.Now().UnixNano() }
+	}
+	if cfg.Nanotime == nil {
+		cfg.Nanotime = func() int64 { return int64(time.Since(start)) }
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+}
