@@ -230,9 +230,27 @@ func (ra *readAhead) ready() bool {
 	if len(ra.buf) > 0 || ra.err != nil {
 		return true
 	}
-	ra.startLocked(0)
-	return false
+	fresh := ra.pending == nil
+	done := ra.startLocked(0)
+	if !fresh {
+		return false
+	}
+	// A read just started: give a reader that does not block (a
+	// strings.Reader, a buffered pipe) a moment to answer, so a poll with
+	// a zero timeout sees its data.
+	ra.mu.Unlock()
+	t := time.NewTimer(readyGrace)
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	t.Stop()
+	ra.mu.Lock()
+	return len(ra.buf) > 0 || ra.err != nil
 }
+
+// readyGrace is how long ready waits for a read it just started.
+const readyGrace = time.Millisecond
 
 // buffered returns how many bytes can be read without blocking.
 func (ra *readAhead) buffered() int {

@@ -645,7 +645,7 @@ func fdReaddir(s *state, c *call) (errno, error) {
 		return en, nil
 	}
 	if e.kind != kindFile || !e.isDir {
-		return errNotdir, nil
+		return errBadf, nil // not open for reading a directory (wazero and Wasmtime agree)
 	}
 	buf, bufLen, cookie := c.u32(1), c.u32(2), c.u64(3)
 	if _, ok := c.read(buf, bufLen); !ok {
@@ -885,14 +885,20 @@ func pathOpen(s *state, c *call) (errno, error) {
 	if oflags&^(oflagCreat|oflagDirectory|oflagExcl|oflagTrunc) != 0 {
 		return errInval, nil
 	}
+	// The access mode comes from the rights the guest asks for (wasi-libc
+	// passes FD_READ and/or FD_WRITE for O_RDONLY, O_WRONLY, O_RDWR); a
+	// guest that asks for neither gets read-write when it creates,
+	// truncates or appends, read-only otherwise (as wazero does).
 	var flag experimentalsys.Oflag
 	switch {
 	case base&rightFdWrite != 0 && base&rightFdRead != 0:
 		flag = experimentalsys.O_RDWR
 	case base&rightFdWrite != 0:
 		flag = experimentalsys.O_WRONLY
-	case oflags&oflagTrunc != 0:
-		flag = experimentalsys.O_WRONLY // truncation needs write access
+	case base&rightFdRead != 0:
+		flag = experimentalsys.O_RDONLY
+	case oflags&(oflagCreat|oflagTrunc) != 0 || fdflags&fdflagAppend != 0:
+		flag = experimentalsys.O_RDWR
 	default:
 		flag = experimentalsys.O_RDONLY
 	}

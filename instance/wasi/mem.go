@@ -11,13 +11,27 @@ import (
 // Guest memory helpers. Every pointer the guest passes is checked; an out
 // of range one makes the function return EFAULT.
 
-func (c *call) read(off, n uint32) ([]byte, bool) { return c.mem.Read(uint64(off), uint64(n)) }
+// A guest without a memory (or a call from Go) has every pointer out of
+// range.
 
-func (c *call) write(off uint32, p []byte) bool { return c.mem.Write(uint64(off), p) }
+func (c *call) read(off, n uint32) ([]byte, bool) {
+	if c.mem == nil {
+		return nil, false
+	}
+	return c.mem.Read(uint64(off), uint64(n))
+}
 
-func (c *call) putU32(off uint32, v uint32) bool { return c.mem.WriteUint32Le(uint64(off), v) }
+func (c *call) write(off uint32, p []byte) bool {
+	return c.mem != nil && c.mem.Write(uint64(off), p)
+}
 
-func (c *call) putU64(off uint32, v uint64) bool { return c.mem.WriteUint64Le(uint64(off), v) }
+func (c *call) putU32(off uint32, v uint32) bool {
+	return c.mem != nil && c.mem.WriteUint32Le(uint64(off), v)
+}
+
+func (c *call) putU64(off uint32, v uint64) bool {
+	return c.mem != nil && c.mem.WriteUint64Le(uint64(off), v)
+}
 
 // iovecs reads an array of n (buf u32, len u32) pairs at off.
 func (c *call) iovecs(off, n uint32) ([][2]uint32, bool) {

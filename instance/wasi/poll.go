@@ -344,7 +344,7 @@ func sockRecv(s *state, c *call) (errno, error) {
 		}
 	}
 	scatter(c, iovs, buf[:n])
-	if !c.putU32(c.u32(4), uint32(n)) || !c.mem.WriteUint32Le(uint64(c.u32(5)), 0) {
+	if !c.putU32(c.u32(4), uint32(n)) || !c.putU32(c.u32(5), 0) {
 		return errFault, nil
 	}
 	return errSuccess, nil

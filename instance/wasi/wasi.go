@@ -210,13 +210,6 @@ func (s *state) wrap(f hostFunc) instance.GoModuleFunc {
 		if caller != nil {
 			c.mem = caller.Memory()
 		}
-		if c.mem == nil {
-			if len(f.results) == 0 {
-				return fmt.Errorf("wasi: %s called without a memory", f.name)
-			}
-			stack[0] = uint64(errFault)
-			return nil
-		}
 		e, err := f.fn(s, c)
 		if err != nil {
 			return err

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// diffMount is a --dir for both runtimes.
+type diffMount struct {
+	host, guest string
+	ro          bool
+}
+
+// diffCase is one run of a WASI program under wpi exec and under wazero.
+type diffCase struct {
+	name   string
+	wasm   string // path
+	args   []string
+	env    []string // NAME=VALUE
+	mounts []diffMount
+	stdin  string
+	// skip, if not empty, is why the case does not run.
+	skip string
+}
+
+// wazeroDir is where the wazero module is in the module cache.
+func wazeroDir(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/wazero").Output()
+	if err != nil {
+		t.Skipf("cannot locate the wazero module: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// runWazero runs the case under wazero (the reference) through its public
+// API, as `wazero run` would.
+func runWazero(t *testing.T, tc diffCase) outcome {
+	t.Helper()
+	ctx := context.Background()
+	bin, err := os.ReadFile(tc.wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	unstable := r.NewHostModuleBuilder("wasi_unstable")
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(unstable)
+	if _, err := unstable.Instantiate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	fsc := wazero.NewFSConfig()
+	for _, m := range tc.mounts {
+		if m.ro {
+			fsc = fsc.WithReadOnlyDirMount(m.host, m.guest)
+		} else {
+			fsc = fsc.WithDirMount(m.host, m.guest)
+		}
+	}
+	cfg := wazero.NewModuleConfig().
+		WithArgs(append([]string{filepath.Base(tc.wasm)}, tc.args...)...).
+		WithStdin(strings.NewReader(tc.stdin)).WithStdout(&stdout).WithStderr(&stderr).
+		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().WithSysNanosleep()
+	for _, kv := range tc.env {
+		k, v, _ := strings.Cut(kv, "=")
+		cfg = cfg.WithEnv(k, v)
+	}
+	code := 0
+	if _, err := r.InstantiateWithConfig(ctx, bin, cfg); err != nil {
+		var ee *sys.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("wazero: %v", err)
+		}
+		code = int(ee.ExitCode())
+	}
+	return outcome{code, stdout.String(), stderr.String()}
+}
+
+// runWpi runs the case through the wpi CLI, in process.
+func runWpi(t *testing.T, tc diffCase) outcome {
+	t.Helper()
+	args := []string{"exec"}
+	for _, m := range tc.mounts {
+		d := m.host + "::" + m.guest
+		if m.ro {
+			d += "::ro"
+		}
+		args = append(args, "--dir", d)
+	}
+	for _, e := range tc.env {
+		args = append(args, "--env", e)
+	}
+	args = append(args, tc.wasm, "--")
+	args = append(args, tc.args...)
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = strings.NewReader(tc.stdin)
+	return runCLI(args...)
+}
+
+// TestWASIPrograms runs the WASI programs that ship in the wazero module
+// (TinyGo, Rust, Zig, C) with the arguments wazero's own tests use, and
+// wants the same stdout, stderr and exit code under wpi exec as under
+// wazero.
+func TestWASIPrograms(t *testing.T) {
+	w := wazeroDir(t)
+	wasiTD := filepath.Join(w, "imports", "wasi_snapshot_preview1", "testdata")
+	exampleTD := filepath.Join(w, "imports", "wasi_snapshot_preview1", "example", "testdata")
+	cliTD := filepath.Join(w, "cmd", "wazero", "testdata")
+
+	// The tree wazero's readdir tests use: a file "-", a directory "a-"
+	// and a file "ab-".
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "dir")
+	must(t, os.MkdirAll(filepath.Join(dir, "a-"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "-"), nil, 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "ab-"), nil, 0o644))
+	tons := filepath.Join(tmp, "tons")
+	must(t, os.Mkdir(tons, 0o755))
+	for i := 0; i < 2048; i++ {
+		must(t, os.WriteFile(filepath.Join(tons, strconv.Itoa(i)), nil, 0o644))
+	}
+	empty := filepath.Join(tmp, "empty")
+	must(t, os.Mkdir(empty, 0o755))
+	txt := filepath.Join(tmp, "txt")
+	must(t, os.Mkdir(txt, 0o755))
+	greet, err := os.ReadFile(filepath.Join(exampleTD, "sub", "test.txt"))
+	if err != nil {
+		greet = []byte("greet filesystem\n")
+	}
+	must(t, os.WriteFile(filepath.Join(txt, "test.txt"), greet, 0o644))
+	bears := filepath.Join(cliTD, "fs")
+
+	var cases []diffCase
+	for _, tool := range []string{"tinygo", "cargo-wasi", "zig-cc", "zig"} {
+		bin := filepath.Join(wasiTD, tool, "wasi.wasm")
+		root := []diffMount{{dir, "/", true}}
+		cases = append(cases,
+			diffCase{name: tool + "/ls empty directory", wasm: bin, args: []string{"ls", "./a-"}, mounts: root},
+			diffCase{name: tool + "/ls not a directory", wasm: bin, args: []string{"ls", "-"}, mounts: root},
+			diffCase{name: tool + "/ls directory", wasm: bin, args: []string{"ls", "."}, mounts: root},
+			diffCase{name: tool + "/ls tons", wasm: bin, args: []string{"ls", "."}, mounts: []diffMount{{tons, "/", true}}},
+			diffCase{name: tool + "/stat", wasm: bin, args: []string{"stat"}, mounts: []diffMount{{empty, "/", false}}},
+		)
+		repeat := diffCase{name: tool + "/ls directory twice", wasm: bin, args: []string{"ls", ".", "repeat"}, mounts: root}
+		if tool == "tinygo" {
+			repeat.skip = "TinyGo cannot read a directory twice (tinygo-org/tinygo#3823), wazero skips it too"
+		}
+		cases = append(cases, repeat)
+	}
+	zigcc := filepath.Join(wasiTD, "zig-cc", "wasi.wasm")
+	cases = append(cases,
+		diffCase{name: "zig/preopen", wasm: filepath.Join(wasiTD, "zig", "wasi.wasm"), args: []string{"preopen"},
+			mounts: []diffMount{{dir, "/", false}, {empty, "/tmp", false}}},
+		diffCase{name: "zig-cc/poll stdin ready", wasm: zigcc, args: []string{"poll"}, stdin: "test"},
+		diffCase{name: "zig-cc/poll stdin ready with timeout", wasm: zigcc, args: []string{"poll", "0", "500"}, stdin: "test"},
+		diffCase{name: "zig-cc/poll stdin at EOF", wasm: zigcc, args: []string{"poll", "0", "500"}},
+		diffCase{name: "zig-cc/sleepmillis", wasm: zigcc, args: []string{"sleepmillis", "100"}},
+		diffCase{name: "zig-cc/open-rdonly", wasm: zigcc, args: []string{"open-rdonly"}, mounts: []diffMount{{t.TempDir(), "/", false}}},
+		diffCase{name: "zig-cc/open-wronly", wasm: zigcc, args: []string{"open-wronly"}, mounts: []diffMount{{t.TempDir(), "/", false}}},
+	)
+	for _, tool := range []string{"cargo-wasi", "tinygo", "zig", "zig-cc"} {
+		bin := filepath.Join(exampleTD, tool, "cat.wasm")
+		mounts := []diffMount{{txt, "/", false}, {txt, "/testcases", false}}
+		cases = append(cases, diffCase{name: "example/" + tool + "/cat", wasm: bin, args: []string{"test.txt"}, mounts: mounts})
+		if tool != "zig" { // Zig resolves paths only under the first preopen, wazero skips it too
+			cases = append(cases, diffCase{name: "example/" + tool + "/cat second preopen", wasm: bin, args: []string{"testcases/test.txt"}, mounts: mounts})
+		}
+		cases = append(cases, diffCase{name: "example/" + tool + "/cat missing file", wasm: bin, args: []string{"nope.txt"}, mounts: mounts})
+	}
+	catTinygo := filepath.Join(cliTD, "cat", "cat-tinygo.wasm")
+	cases = append(cases,
+		diffCase{name: "cli/args", wasm: filepath.Join(cliTD, "wasi_arg.wasm"), args: []string{"hello world"}},
+		diffCase{name: "cli/env", wasm: filepath.Join(cliTD, "wasi_env.wasm"), env: []string{"ANIMAL=bear", "FOOD=sushi"}},
+		diffCase{name: "cli/fd", wasm: filepath.Join(cliTD, "wasi_fd.wasm"), mounts: []diffMount{{bears, "/", false}}},
+		diffCase{name: "cli/fd readonly", wasm: filepath.Join(cliTD, "wasi_fd.wasm"), mounts: []diffMount{{bears, "/", true}}},
+		diffCase{name: "cli/cat non-root mount", wasm: catTinygo, args: []string{"/animals/bear.txt"}, mounts: []diffMount{{bears, "/animals", true}}},
+		diffCase{name: "cli/cat missing file", wasm: catTinygo, args: []string{"/animals/not-bear.txt"}, mounts: []diffMount{{bears, "/animals", true}}},
+		diffCase{name: "cli/random_get", wasm: filepath.Join(cliTD, "wasi_random_get.wasm")},
+		diffCase{name: "cli/exit_on_start_unstable", wasm: filepath.Join(cliTD, "exit_on_start_unstable.wasm")},
+		diffCase{name: "wasi/exit_on_start", wasm: filepath.Join(wasiTD, "exit_on_start.wasm")},
+		diffCase{name: "wasi/print_args", wasm: filepath.Join(wasiTD, "print_args.wasm"), args: []string{"a", "bc"}},
+		diffCase{name: "wasi/print_prestat_dirname", wasm: filepath.Join(wasiTD, "print_prestat_dirname.wasm"), mounts: []diffMount{{empty, "/", false}}},
+	)
+
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.skip != "" {
+				t.Skip(tc.skip)
+			}
+			if _, err := os.Stat(tc.wasm); err != nil {
+				t.Skipf("not in this wazero version: %v", err)
+			}
+			want := runWazero(t, tc)
+			got := runWpi(t, tc)
+			if strings.Contains(got.Stderr, "unsupported instruction") {
+				t.Skipf("needs an engine feature wpi lacks: %s", got.Stderr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("wpi exec vs wazero (-wazero +wpi):\n%s", diff)
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
