@@ -161,8 +161,8 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		return nil, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}
 	r := b.rt
-	inst := &Instance{rt: r, name: b.name, exports: map[string]decoder.Export{}}
-	e := &inst.e
+	inst := &Instance{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1}
+	e := inst.e
 	e.Name, e.Owner = b.name, inst
 	add := func(name string, kind decoder.ExternKind, idx int) error {
 		if _, dup := inst.exports[name]; dup {
@@ -224,16 +224,17 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 	}()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
+	if r.closed.Load() {
 		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
 	if b.name != "" {
-		if _, ok := r.names[b.name]; ok {
+		if r.lookup(b.name) != nil {
 			return nil, fmt.Errorf("instance: %w: %q", ErrNameTaken, b.name)
 		}
-		r.names[b.name] = inst
+		r.setName(b.name, inst)
 		inst.registered = append(inst.registered, b.name)
+		inst.named.Store(true)
 	}
-	r.instances[inst] = struct{}{}
+	r.track(inst)
 	return inst, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -27,17 +28,33 @@ type ModuleConfig struct {
 // (like wazero's api.Module). Close it to return its slot to the pool.
 type Instance struct {
 	rt      *Runtime
-	e       engine.Instance
+	e       *engine.Instance
 	name    string
 	exports map[string]decoder.Export
 	slot    slotHandle // the zero Slot when the instance defines no memory
 	hasSlot bool
 	// memory is the defined memory, detached on Close.
 	memory *engine.Memory
+	// cm and st are set when the engine state st (e points into it) goes
+	// back to cm's free states on Close, to serve a later instance. Then
+	// every handle (Function, Memory, Global, Table) checks closed first,
+	// so a stale handle never reaches the next tenant.
+	cm *CompiledModule
+	st *instState
 
-	// registered and closed are guarded by rt.mu.
+	closed atomic.Bool
+	// registered and named are guarded by rt.mu; named is set forever once
+	// the instance had a name (its parts may have been imported).
 	registered []string
-	closed     bool
+	named      atomic.Bool
+
+	// prev, next and liveShard link the instance into rt's open lists.
+	prev, next *Instance
+	liveShard  int8
+
+	// funcs caches ExportedFunction handles, so the usual lookup of an
+	// export or two allocates nothing.
+	funcs [2]Function
 }
 
 // Name returns the instance's module name ("" if none).
@@ -50,23 +67,31 @@ func (i *Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
 // detaches the memory (see the package doc), and removes the instance's
 // names from the runtime's namespace. Close is idempotent and always
 // returns nil; it must not run while a call on the instance is running.
+//
+// Close takes no runtime-wide lock unless the instance is registered under
+// a name.
 func (i *Instance) Close(ctx context.Context) error {
-	r := i.rt
-	r.mu.Lock()
-	if i.closed {
-		r.mu.Unlock()
+	if !i.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	i.closed = true
-	for _, n := range i.registered {
-		if r.names[n] == i {
-			delete(r.names, n)
+	r := i.rt
+	r.untrack(i)
+	recycle := i.st != nil
+	if len(i.registered) > 0 || i.named.Load() { // named is only ever set before Close, under r.mu
+		r.mu.Lock()
+		for _, n := range i.registered {
+			if r.lookup(n) == i {
+				r.setName(n, nil)
+			}
 		}
+		i.registered = nil
+		recycle = false
+		r.mu.Unlock()
 	}
-	i.registered = nil
-	delete(r.instances, i)
-	r.mu.Unlock()
 	i.releaseMemory()
+	if recycle {
+		i.cm.putState(i.st)
+	}
 	return nil
 }
 
@@ -84,11 +109,9 @@ func (i *Instance) releaseMemory() {
 	}
 }
 
-func (i *Instance) isClosed() bool {
-	i.rt.mu.Lock()
-	defer i.rt.mu.Unlock()
-	return i.closed
-}
+// stale reports whether a handle taken from i must refuse to work: i is
+// closed and its engine state may already serve another instance.
+func (i *Instance) stale() bool { return i != nil && i.st != nil && i.closed.Load() }
 
 func (i *Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
 	e, ok := i.exports[name]
@@ -116,7 +139,18 @@ func (i *Instance) ExportedFunction(name string) *Function {
 	if !ok {
 		return nil
 	}
-	return &Function{f: i.e.Funcs[idx], inst: i, rt: i.rt}
+	f := i.e.Funcs[idx]
+	for k := range i.funcs {
+		c := &i.funcs[k]
+		if c.f == f {
+			return c
+		}
+		if c.f == nil {
+			*c = Function{f: f, inst: i, rt: i.rt}
+			return c
+		}
+	}
+	return &Function{f: f, inst: i, rt: i.rt}
 }
 
 // ExportedMemory returns the exported memory name, or nil.
@@ -124,7 +158,7 @@ func (i *Instance) ExportedMemory(name string) *Memory {
 	if _, ok := i.export(name, decoder.ExternMemory); !ok {
 		return nil
 	}
-	return &Memory{m: i.e.Memory}
+	return &Memory{m: i.e.Memory, inst: i}
 }
 
 // Memory returns the instance's memory (memidx 0, defined or imported), or
@@ -133,7 +167,7 @@ func (i *Instance) Memory() *Memory {
 	if i.e.Memory == nil {
 		return nil
 	}
-	return &Memory{m: i.e.Memory}
+	return &Memory{m: i.e.Memory, inst: i}
 }
 
 // ExportedGlobal returns the exported global name, or nil.
@@ -142,7 +176,7 @@ func (i *Instance) ExportedGlobal(name string) *Global {
 	if !ok {
 		return nil
 	}
-	return &Global{g: i.e.Globals[idx]}
+	return &Global{g: i.e.Globals[idx], inst: i}
 }
 
 // ExportedTable returns the exported table name, or nil.
@@ -151,7 +185,7 @@ func (i *Instance) ExportedTable(name string) *Table {
 	if !ok {
 		return nil
 	}
-	return &Table{t: i.e.Tables[idx], rt: i.rt}
+	return &Table{t: i.e.Tables[idx], rt: i.rt, inst: i}
 }
 
 // Function is a function of an instance (or host module) callable from
@@ -216,7 +250,7 @@ func (f *Function) CallWithStack(ctx context.Context, stack []uint64) error {
 	if n := max(cells(f.f.Type.Params), cells(f.f.Type.Results)); len(stack) < n {
 		return fmt.Errorf("instance: %s needs a stack of %d cells, got %d", f.describe(), n, len(stack))
 	}
-	if f.inst != nil && f.inst.closed { // read without the lock: Close must not overlap calls
+	if f.inst != nil && f.inst.closed.Load() { // Close must not overlap calls
 		return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
 	}
 	return engine.Call(ctx, f.f, stack, &f.rt.ecfg)
@@ -233,33 +267,48 @@ func (f *Function) describe() string {
 // Memory is a linear memory. Offsets and sizes are in bytes. It is not
 // safe for concurrent use. Writes through its methods are tracked for the
 // slot reset.
-type Memory struct{ m *engine.Memory }
+//
+// A Memory taken from an instance whose engine state is recycled (see
+// Instance.Close) works like a memory of size 0 once that instance is
+// closed: reads and writes fail, Grow fails.
+type Memory struct {
+	m    *engine.Memory
+	inst *Instance // where the handle came from
+}
+
+// mem returns the memory, or an empty one if the handle is stale.
+func (m *Memory) mem() *engine.Memory {
+	if m.inst.stale() {
+		return &engine.Memory{}
+	}
+	return m.m
+}
 
 // Size returns the current size in bytes.
-func (m *Memory) Size() uint64 { return m.m.Size }
+func (m *Memory) Size() uint64 { return m.mem().Size }
 
 // Pages returns the current size in 64 KiB pages.
-func (m *Memory) Pages() uint64 { return m.m.Pages() }
+func (m *Memory) Pages() uint64 { return m.mem().Pages() }
 
 // MaxPages returns the most pages the memory can grow to (the least of
 // its declared maximum, the slot size and 65536).
-func (m *Memory) MaxPages() uint64 { return m.m.MaxPages }
+func (m *Memory) MaxPages() uint64 { return m.mem().MaxPages }
 
 // Grow adds delta pages and returns the previous size in pages, or false
 // if that would exceed MaxPages.
-func (m *Memory) Grow(delta uint64) (uint64, bool) { return m.m.Grow(delta) }
+func (m *Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
 
 // Read returns a view of n bytes at off, or false if out of range. The
 // view aliases the memory; writes through it are not tracked, so use
 // Write to modify memory.
-func (m *Memory) Read(off, n uint64) ([]byte, bool) { return m.m.Read(off, n) }
+func (m *Memory) Read(off, n uint64) ([]byte, bool) { return m.mem().Read(off, n) }
 
 // Write copies p to off; false (nothing written) if out of range.
-func (m *Memory) Write(off uint64, p []byte) bool { return m.m.Write(off, p) }
+func (m *Memory) Write(off uint64, p []byte) bool { return m.mem().Write(off, p) }
 
 // ReadUint32Le reads a little-endian uint32 at off.
 func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
-	b, ok := m.m.Read(off, 4)
+	b, ok := m.mem().Read(off, 4)
 	if !ok {
 		return 0, false
 	}
@@ -270,12 +319,12 @@ func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
 func (m *Memory) WriteUint32Le(off uint64, v uint32) bool {
 	var b [4]byte
 	binary.LittleEndian.PutUint32(b[:], v)
-	return m.m.Write(off, b[:])
+	return m.mem().Write(off, b[:])
 }
 
 // ReadUint64Le reads a little-endian uint64 at off.
 func (m *Memory) ReadUint64Le(off uint64) (uint64, bool) {
-	b, ok := m.m.Read(off, 8)
+	b, ok := m.mem().Read(off, 8)
 	if !ok {
 		return 0, false
 	}
@@ -286,27 +335,48 @@ func (m *Memory) ReadUint64Le(off uint64) (uint64, bool) {
 func (m *Memory) WriteUint64Le(off uint64, v uint64) bool {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], v)
-	return m.m.Write(off, b[:])
+	return m.mem().Write(off, b[:])
 }
 
 // Global is a global variable. It is not safe for concurrent use.
-type Global struct{ g *engine.Global }
+//
+// A Global taken from an instance whose engine state is recycled reads 0
+// and refuses Set once that instance is closed.
+type Global struct {
+	g    *engine.Global
+	inst *Instance
+}
+
+// glob returns the global, or a detached copy of its type if the handle
+// is stale.
+func (g *Global) glob() *engine.Global {
+	if g.inst.stale() {
+		return &engine.Global{Type: g.g.Type}
+	}
+	return g.g
+}
 
 // Type returns the value type.
-func (g *Global) Type() api.ValueType { return g.g.Type.Type }
+func (g *Global) Type() api.ValueType { return g.glob().Type.Type }
 
 // Mutable reports whether the global is mutable.
-func (g *Global) Mutable() bool { return g.g.Type.Mutable }
+func (g *Global) Mutable() bool { return g.glob().Type.Mutable }
 
 // Get returns the value as a cell (for v128, the low half; see Get128).
-func (g *Global) Get() uint64 { return g.g.Val }
+func (g *Global) Get() uint64 { return g.glob().Val }
 
 // Get128 returns a v128 global's low and high halves.
-func (g *Global) Get128() (lo, hi uint64) { return g.g.Val, g.g.Hi }
+func (g *Global) Get128() (lo, hi uint64) {
+	gl := g.glob()
+	return gl.Val, gl.Hi
+}
 
 // Set sets a mutable global of a numeric or externref type. It fails for
 // an immutable global or a funcref global.
 func (g *Global) Set(v uint64) error {
+	if g.inst.stale() {
+		return fmt.Errorf("instance: global of a closed module: %w", ErrClosed)
+	}
 	if !g.g.Type.Mutable {
 		return fmt.Errorf("instance: global is immutable")
 	}
@@ -318,13 +388,25 @@ func (g *Global) Set(v uint64) error {
 }
 
 // Table is a table. It is not safe for concurrent use.
+//
+// A Table taken from an instance whose engine state is recycled has size
+// 0 once that instance is closed.
 type Table struct {
-	t  *engine.Table
-	rt *Runtime
+	t    *engine.Table
+	rt   *Runtime
+	inst *Instance
+}
+
+// tab returns the table, or an empty one if the handle is stale.
+func (t *Table) tab() *engine.Table {
+	if t.inst.stale() {
+		return &engine.Table{Type: t.t.Type}
+	}
+	return t.t
 }
 
 // Size returns the number of elements.
-func (t *Table) Size() uint64 { return t.t.Size() }
+func (t *Table) Size() uint64 { return t.tab().Size() }
 
 // ElemType returns decoder.FuncRef or decoder.ExternRef.
 func (t *Table) ElemType() api.ValueType { return t.t.Type.Elem }
@@ -332,10 +414,11 @@ func (t *Table) ElemType() api.ValueType { return t.t.Type.Elem }
 // Function returns the element i of a funcref table: nil for a null
 // element, and false if i is out of range or the table holds externrefs.
 func (t *Table) Function(i uint64) (*Function, bool) {
-	if t.t.Type.Elem != decoder.FuncRef || i >= uint64(len(t.t.Funcs)) {
+	tt := t.tab()
+	if tt.Type.Elem != decoder.FuncRef || i >= uint64(len(tt.Funcs)) {
 		return nil, false
 	}
-	f := t.t.Funcs[i]
+	f := tt.Funcs[i]
 	if f == nil {
 		return nil, true
 	}
@@ -349,10 +432,11 @@ func (t *Table) Function(i uint64) (*Function, bool) {
 // Externref returns the element i of an externref table (0 for null), and
 // false if i is out of range or the table holds funcrefs.
 func (t *Table) Externref(i uint64) (uint64, bool) {
-	if t.t.Type.Elem != decoder.ExternRef || i >= uint64(len(t.t.Externs)) {
+	tt := t.tab()
+	if tt.Type.Elem != decoder.ExternRef || i >= uint64(len(tt.Externs)) {
 		return 0, false
 	}
-	return t.t.Externs[i], true
+	return tt.Externs[i], true
 }
 
 // maxTableLimit is the largest table maximum (uint32 range).

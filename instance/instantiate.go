@@ -9,6 +9,7 @@ import (
 
 	"github.com/wpi-dev/wpi/decoder"
 	"github.com/wpi-dev/wpi/engine"
+	"github.com/wpi-dev/wpi/memory"
 )
 
 // maxTableElements bounds the initial size of a defined table, so that a
@@ -52,65 +53,52 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	if name == "" {
 		name = m.Names.Module
 	}
-	r.mu.Lock()
-	closed := r.closed
-	_, taken := r.names[mc.Name]
-	r.mu.Unlock()
-	if closed {
+	if r.closed.Load() {
 		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
-	if mc.Name != "" && taken {
+	if mc.Name != "" && r.lookup(mc.Name) != nil {
 		return nil, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
 	}
-
-	inst := &Instance{rt: r, name: name, exports: cm.exports}
-	e := &inst.e
-	e.Module, e.Name, e.Owner = cm.mod, name, inst
-	e.Funcs = make([]*engine.Function, int(m.NumImportedFuncs)+len(m.Funcs))
-	e.Tables = make([]*engine.Table, int(m.NumImportedTables)+len(m.Tables))
-	e.Globals = make([]*engine.Global, int(m.NumImportedGlobals)+len(m.Globals))
-	if err := r.resolveImports(cm, e); err != nil {
-		return nil, err
-	}
-
-	// Defined functions, in one allocation.
-	fns := make([]engine.Function, len(m.Funcs))
-	for i, typeidx := range m.Funcs {
-		idx := m.NumImportedFuncs + uint32(i)
-		f := &fns[i]
-		f.Type = &m.Types[typeidx]
-		f.TypeID = cm.mod.TypeIDs[typeidx]
-		f.Instance = e
-		if i < len(cm.mod.Codes) {
-			f.Code = cm.mod.Codes[i]
-		}
-		f.Index = idx
-		f.ModuleName = name
-		f.Name = m.Names.Funcs[idx]
-		e.Funcs[idx] = f
-	}
-
-	// Globals, in order: an initialiser may read any earlier global.
-	gs := make([]engine.Global, len(m.Globals))
-	for i := range m.Globals {
-		v, err := evalConst(e, m.Globals[i].Init)
-		if err != nil {
-			return nil, fmt.Errorf("instance: global %d: %w", int(m.NumImportedGlobals)+i, err)
-		}
-		g := &gs[i]
-		g.Type = m.Globals[i].Type
-		g.Val, g.Hi, g.Ref = v.lo, v.hi, v.ref
-		e.Globals[int(m.NumImportedGlobals)+i] = g
-	}
-
-	// Tables.
 	for i, tt := range m.Tables {
 		if tt.Limits.Min > maxTableElements {
 			return nil, fmt.Errorf("instance: table %d: minimum of %d elements exceeds the limit of %d",
 				int(m.NumImportedTables)+i, tt.Limits.Min, maxTableElements)
 		}
-		e.Tables[int(m.NumImportedTables)+i] = newTable(tt)
 	}
+
+	st := cm.getState()
+	inst := &Instance{rt: r, name: name, exports: cm.exports, e: &st.e, liveShard: -1}
+	if cm.recyclable && mc.Name == "" {
+		inst.cm, inst.st = cm, st
+	}
+	e := &st.e
+	e.Name, e.Owner = name, inst
+	if st.name != name {
+		for i := range st.funcs {
+			st.funcs[i].ModuleName = name
+		}
+		st.name = name
+	}
+	if err := r.resolveImports(cm, e); err != nil {
+		return nil, err
+	}
+
+	// Globals, in order: an initialiser may read any earlier global.
+	for i := range m.Globals {
+		v, err := evalConst(e, m.Globals[i].Init)
+		if err != nil {
+			return nil, fmt.Errorf("instance: global %d: %w", int(m.NumImportedGlobals)+i, err)
+		}
+		g := &st.globals[i]
+		g.Val, g.Hi, g.Ref = v.lo, v.hi, v.ref
+	}
+
+	// Tables, back to their minimum size, all null.
+	for i := range st.tables {
+		resetTable(&st.tables[i])
+	}
+	clear(e.DroppedData)
+	clear(e.DroppedElem)
 
 	// Memory. From here on, a failure must give the slot back.
 	defer func() {
@@ -119,14 +107,15 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 	}()
 	if len(m.Memories) > 0 {
-		mem, slot, err := r.newMemory(m.Memories[0], cm.affinity)
+		slot, err := r.initMemory(&st.mem, m.Memories[0], cm.affinity, cm.image)
 		if err != nil {
 			return nil, err
 		}
-		inst.slot, inst.hasSlot, inst.memory, e.Memory = slot, true, mem, mem
+		inst.slot, inst.hasSlot, inst.memory, e.Memory = slot, true, &st.mem, &st.mem
 	}
 
-	if err := r.initSegments(e); err != nil {
+	// With an image, the pool has put the active data segments in place.
+	if err := r.initSegments(e, cm.image != nil); err != nil {
 		return nil, err
 	}
 
@@ -136,20 +125,196 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 	}
 
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
+	r.track(inst)
+	if r.closed.Load() { // Runtime.Close may have collected the open instances already
+		r.untrack(inst)
 		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
 	if mc.Name != "" {
-		if _, ok := r.names[mc.Name]; ok {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.closed.Load() || r.lookup(mc.Name) != nil {
+			r.untrack(inst)
+			if r.closed.Load() {
+				return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
+			}
 			return nil, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
 		}
-		r.names[mc.Name] = inst
+		r.setName(mc.Name, inst)
 		inst.registered = append(inst.registered, mc.Name)
+		inst.named.Store(true)
 	}
-	r.instances[inst] = struct{}{}
 	return inst, nil
+}
+
+// instState is the engine side of an instance: its index spaces and the
+// objects they point to, allocated together. For a recyclable module a
+// closed instance's state goes back to the compiled module and serves the
+// next instance, so that instantiating allocates only the Instance.
+type instState struct {
+	e       engine.Instance
+	funcs   []engine.Function // defined functions
+	globals []engine.Global   // defined globals
+	tables  []engine.Table    // defined tables
+	mem     engine.Memory     // the defined memory, if any
+	name    string            // ModuleName in funcs
+}
+
+// getState returns a free state of cm, or a new one.
+func (cm *CompiledModule) getState() *instState {
+	if cm.recyclable {
+		if st, ok := cm.states.Get().(*instState); ok {
+			return st
+		}
+	}
+	return cm.newState()
+}
+
+// putState gives st back for a later instance. The caller guarantees that
+// nothing outside st points into it any more except handles that check
+// their instance's closed flag (see recyclable).
+func (cm *CompiledModule) putState(st *instState) {
+	st.e.Owner = nil
+	cm.states.Put(st)
+}
+
+// newState allocates the engine state of an instance of cm. Imports,
+// global values, table contents and the memory are filled in by
+// Instantiate.
+func (cm *CompiledModule) newState() *instState {
+	m := cm.mod.Decoded
+	st := &instState{
+		funcs:   make([]engine.Function, len(m.Funcs)),
+		globals: make([]engine.Global, len(m.Globals)),
+		tables:  make([]engine.Table, len(m.Tables)),
+	}
+	e := &st.e
+	e.Module = cm.mod
+	e.Funcs = make([]*engine.Function, int(m.NumImportedFuncs)+len(m.Funcs))
+	e.Tables = make([]*engine.Table, int(m.NumImportedTables)+len(m.Tables))
+	e.Globals = make([]*engine.Global, int(m.NumImportedGlobals)+len(m.Globals))
+	if len(m.Elements) > 0 {
+		e.DroppedElem = make([]bool, len(m.Elements))
+	}
+	if len(m.Data) > 0 {
+		e.DroppedData = make([]bool, len(m.Data))
+	}
+	for i, typeidx := range m.Funcs {
+		idx := m.NumImportedFuncs + uint32(i)
+		f := &st.funcs[i]
+		f.Type = &m.Types[typeidx]
+		f.TypeID = cm.mod.TypeIDs[typeidx]
+		f.Instance = e
+		if i < len(cm.mod.Codes) {
+			f.Code = cm.mod.Codes[i]
+		}
+		f.Index = idx
+		f.Name = m.Names.Funcs[idx]
+		e.Funcs[idx] = f
+	}
+	for i := range m.Globals {
+		st.globals[i].Type = m.Globals[i].Type
+		e.Globals[int(m.NumImportedGlobals)+i] = &st.globals[i]
+	}
+	for i, tt := range m.Tables {
+		st.tables[i] = *newTable(tt)
+		e.Tables[int(m.NumImportedTables)+i] = &st.tables[i]
+	}
+	return st
+}
+
+// tableKeepElements is the capacity up to which a recycled table keeps
+// its element array (grown by table.grow) instead of dropping it.
+const tableKeepElements = 1 << 16
+
+// resetTable sets t back to its minimum size with every element null.
+func resetTable(t *engine.Table) {
+	n := t.Type.Limits.Min
+	if t.Type.Elem == decoder.ExternRef {
+		if uint64(cap(t.Externs)) < n || cap(t.Externs) > tableKeepElements {
+			t.Externs = make([]uint64, n)
+			return
+		}
+		t.Externs = t.Externs[:n]
+		clear(t.Externs)
+		return
+	}
+	if uint64(cap(t.Funcs)) < n || cap(t.Funcs) > tableKeepElements {
+		t.Funcs = make([]*engine.Function, n)
+		return
+	}
+	t.Funcs = t.Funcs[:n]
+	clear(t.Funcs)
+}
+
+// recyclable reports whether the engine state of a closed, unnamed
+// instance of m can serve the next instance. Its functions, tables,
+// globals and memory must then be unreachable from outside the instance,
+// which holds when m imports nothing but functions that take no funcref:
+// no imported table or global can receive one of its functions, and no
+// other instance can import from it (a named instance is never recycled).
+// Handles given to Go (Function, Memory, Global, Table) check that their
+// instance is open before every use.
+func recyclable(m *decoder.Module) bool {
+	for i := range m.Imports {
+		imp := &m.Imports[i]
+		if imp.Kind != decoder.ExternFunc {
+			return false
+		}
+		for _, t := range m.Types[imp.Func].Params {
+			if t == decoder.FuncRef {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// moduleImage flattens m's active data segments into one memory.Image, or
+// returns nil when instances must copy them themselves: m imports its
+// memory or has none, a segment's offset is not an i32.const, a segment
+// does not fit the initial memory (instantiation traps, and which bytes
+// were written depends on the order), or the segments are so sparse that
+// the image would be mostly zeros.
+func moduleImage(m *decoder.Module) *memory.Image {
+	if len(m.Memories) != 1 || m.NumImportedMemories != 0 {
+		return nil
+	}
+	size := m.Memories[0].Limits.Min * engine.PageSize
+	lo, hi, total := uint64(1<<63), uint64(0), uint64(0)
+	for i := range m.Data {
+		d := &m.Data[i]
+		if d.Mode != decoder.SegmentActive {
+			continue
+		}
+		if len(d.Offset) != 1 || d.Offset[0].Op != decoder.OpI32Const {
+			return nil
+		}
+		off := uint64(uint32(d.Offset[0].Value))
+		end := off + uint64(len(d.Init))
+		if end > size {
+			return nil
+		}
+		if len(d.Init) == 0 {
+			continue
+		}
+		lo, hi, total = min(lo, off), max(hi, end), total+uint64(len(d.Init))
+	}
+	if total == 0 || hi-lo > 4*total+engine.PageSize {
+		return nil
+	}
+	buf := make([]byte, hi-lo)
+	for i := range m.Data {
+		d := &m.Data[i]
+		if d.Mode == decoder.SegmentActive && len(d.Init) > 0 {
+			copy(buf[uint64(uint32(d.Offset[0].Value))-lo:], d.Init)
+		}
+	}
+	img, err := memory.NewImage(lo, buf)
+	if err != nil {
+		return nil
+	}
+	return img
 }
 
 func newTable(tt decoder.TableType) *engine.Table {
@@ -167,25 +332,38 @@ func newTable(tt decoder.TableType) *engine.Table {
 
 // newMemory acquires a slot and builds a memory of type mt in it.
 func (r *Runtime) newMemory(mt decoder.MemoryType, affinity uint64) (*engine.Memory, slotHandle, error) {
+	mem := new(engine.Memory)
+	slot, err := r.initMemory(mem, mt, affinity, nil)
+	if err != nil {
+		return nil, slotHandle{}, err
+	}
+	return mem, slot, nil
+}
+
+// initMemory acquires a slot holding img (if not nil) and makes mem a
+// memory of type mt in it.
+func (r *Runtime) initMemory(mem *engine.Memory, mt decoder.MemoryType, affinity uint64, img *memory.Image) (slotHandle, error) {
 	if mt.Limits.Min > engine.MaxPages || mt.Limits.Min*engine.PageSize > r.cfg.MemorySlotBytes {
-		return nil, slotHandle{}, fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
+		return slotHandle{}, fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
 			ErrMemoryTooLarge, mt.Limits.Min, mt.Limits.Min*engine.PageSize, r.cfg.MemorySlotBytes)
 	}
-	slot, err := r.pool.acquire(affinity)
+	slot, err := r.pool.acquire(affinity, img)
 	if err != nil {
-		return nil, slotHandle{}, fmt.Errorf("instance: acquiring a memory slot: %w", err)
+		return slotHandle{}, fmt.Errorf("instance: acquiring a memory slot: %w", err)
 	}
-	maxPages := min(uint64(len(slot.Bytes()))/engine.PageSize, engine.MaxPages)
+	buf := slot.Bytes()
+	maxPages := min(uint64(len(buf))/engine.PageSize, engine.MaxPages)
 	if mt.Limits.HasMax {
 		maxPages = min(maxPages, mt.Limits.Max)
 	}
-	return &engine.Memory{
-		Buf:      slot.Bytes(),
+	*mem = engine.Memory{
+		Buf:      buf,
 		Cards:    slot.Cards(),
 		Size:     mt.Limits.Min * engine.PageSize,
 		MaxPages: maxPages,
 		Type:     mt,
-	}, slot, nil
+	}
+	return slot, nil
 }
 
 // resolveImports fills the imported entries of e's index spaces.
@@ -194,9 +372,7 @@ func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 	var nf, nt, ng int
 	for i := range m.Imports {
 		imp := &m.Imports[i]
-		r.mu.Lock()
-		from := r.names[imp.Module]
-		r.mu.Unlock()
+		from := r.lookup(imp.Module)
 		if from == nil {
 			return fmt.Errorf("%w: %q.%q: no module %q is registered", ErrUnknownImport, imp.Module, imp.Name, imp.Module)
 		}
@@ -212,7 +388,7 @@ func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 			return fmt.Errorf("%w: %q.%q: imported as %s, exported as %s",
 				ErrIncompatibleImport, imp.Module, imp.Name, want, got)
 		}
-		fe := &from.e
+		fe := from.e
 		switch imp.Kind {
 		case decoder.ExternFunc:
 			f := fe.Funcs[exp.Index]
@@ -332,15 +508,12 @@ func evalConst(e *engine.Instance, expr decoder.ConstExpr) (constVal, error) {
 }
 
 // initSegments copies the active element and data segments and marks
-// active and declarative segments dropped.
-func (r *Runtime) initSegments(e *engine.Instance) error {
+// active and declarative segments dropped. With imaged, the active data
+// segments are in memory already (the module's image; they all fit) and
+// are only marked dropped. e.DroppedElem and e.DroppedData must be all
+// false.
+func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
 	m := e.Module.Decoded
-	if len(m.Elements) > 0 {
-		e.DroppedElem = make([]bool, len(m.Elements))
-	}
-	if len(m.Data) > 0 {
-		e.DroppedData = make([]bool, len(m.Data))
-	}
 	// Offsets first: Wasm 1.0 checks every segment before writing any.
 	wasm1 := r.cfg.Features&api.CoreFeatureBulkMemoryOperations == 0
 	if wasm1 {
@@ -407,6 +580,10 @@ func (r *Runtime) initSegments(e *engine.Instance) error {
 	for i := range m.Data {
 		seg := &m.Data[i]
 		if seg.Mode != decoder.SegmentActive {
+			continue
+		}
+		if imaged {
+			e.DroppedData[i] = true
 			continue
 		}
 		off, err := evalConst(e, seg.Offset)

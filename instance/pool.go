@@ -30,7 +30,10 @@ func newSlotPool(cfg Config) (*slotPool, error) {
 	return &slotPool{p: p}, nil
 }
 
-func (p *slotPool) acquire(affinity uint64) (slotHandle, error) { return p.p.Acquire(affinity) }
+// acquire takes a slot holding img (nil: all zero).
+func (p *slotPool) acquire(affinity uint64, img *memory.Image) (slotHandle, error) {
+	return p.p.AcquireImage(affinity, img)
+}
 
 // release resets the slot (only the pages below highWater bytes whose
 // cards are set) and returns it to the pool.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -51,15 +52,90 @@ const (
 
 // Runtime owns a memory pool and a namespace of named instances (for
 // imports). It is safe for concurrent use.
+//
+// Instantiating and closing an unnamed instance takes no runtime-wide
+// lock: the namespace is read through an atomic pointer to an immutable
+// map (copied on every Register, named Instantiate and Close of a named
+// instance), and open instances are tracked in sharded lists.
 type Runtime struct {
 	cfg  Config
 	ecfg engine.Config
 	pool *slotPool
 
-	mu        sync.Mutex
-	closed    bool
-	names     map[string]*Instance
-	instances map[*Instance]struct{}
+	closed atomic.Bool
+	// mu serialises changes of the namespace and Close.
+	mu    sync.Mutex
+	names atomic.Pointer[map[string]*Instance] // copy on write under mu
+	live  [liveShards]liveShard
+	nlive atomic.Uint32 // round-robin shard choice for instances without a slot
+}
+
+// liveShards is the number of lists of open instances.
+const liveShards = 16
+
+// liveShard is one list of open instances, on its own cache lines.
+type liveShard struct {
+	mu   sync.Mutex
+	head *Instance // intrusive list through Instance.prev/next
+	_    [128 - 16]byte
+}
+
+// track adds inst to a list of open instances.
+func (r *Runtime) track(inst *Instance) {
+	var k int
+	if inst.hasSlot {
+		k = inst.slot.Index() % liveShards
+	} else {
+		k = int(r.nlive.Add(1) % liveShards)
+	}
+	ls := &r.live[k]
+	inst.liveShard = int8(k)
+	ls.mu.Lock()
+	inst.next = ls.head
+	if ls.head != nil {
+		ls.head.prev = inst
+	}
+	ls.head = inst
+	ls.mu.Unlock()
+}
+
+// untrack removes inst from its list of open instances.
+func (r *Runtime) untrack(inst *Instance) {
+	if inst.liveShard < 0 {
+		return
+	}
+	ls := &r.live[inst.liveShard]
+	ls.mu.Lock()
+	if inst.prev != nil {
+		inst.prev.next = inst.next
+	} else {
+		ls.head = inst.next
+	}
+	if inst.next != nil {
+		inst.next.prev = inst.prev
+	}
+	inst.prev, inst.next, inst.liveShard = nil, nil, -1
+	ls.mu.Unlock()
+}
+
+// lookup returns the instance registered under name, or nil. It takes no
+// lock.
+func (r *Runtime) lookup(name string) *Instance { return (*r.names.Load())[name] }
+
+// setName binds name to inst (nil: unbinds it) with a copy of the
+// namespace. r.mu must be held.
+func (r *Runtime) setName(name string, inst *Instance) {
+	old := *r.names.Load()
+	m := make(map[string]*Instance, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	if inst == nil {
+		delete(m, name)
+	} else {
+		m[name] = inst
+	}
+	r.names.Store(&m)
 }
 
 // NewRuntime creates a runtime and reserves its memory pool (one mmap of
@@ -80,13 +156,13 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instance: creating memory pool: %w", err)
 	}
-	return &Runtime{
-		cfg:       cfg,
-		ecfg:      engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
-		pool:      p,
-		names:     map[string]*Instance{},
-		instances: map[*Instance]struct{}{},
-	}, nil
+	r := &Runtime{
+		cfg:  cfg,
+		ecfg: engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
+		pool: p,
+	}
+	r.names.Store(&map[string]*Instance{})
+	return r, nil
 }
 
 // Config returns the runtime's configuration with defaults filled in.
@@ -97,16 +173,23 @@ func (r *Runtime) Config() Config { return r.cfg }
 // ErrClosed. Close is idempotent.
 func (r *Runtime) Close(ctx context.Context) error {
 	r.mu.Lock()
-	if r.closed {
+	if r.closed.Load() {
 		r.mu.Unlock()
 		return nil
 	}
-	r.closed = true
-	insts := make([]*Instance, 0, len(r.instances))
-	for i := range r.instances {
-		insts = append(insts, i)
-	}
+	r.closed.Store(true)
 	r.mu.Unlock()
+	// An Instantiate that tracks its instance after this point sees closed
+	// and fails on its own.
+	var insts []*Instance
+	for k := range r.live {
+		ls := &r.live[k]
+		ls.mu.Lock()
+		for i := ls.head; i != nil; i = i.next {
+			insts = append(insts, i)
+		}
+		ls.mu.Unlock()
+	}
 	for _, i := range insts {
 		_ = i.Close(ctx)
 	}
@@ -122,6 +205,14 @@ func (r *Runtime) PoolStats() PoolStats { return r.pool.stats() }
 type CompiledModule struct {
 	mod     *engine.Module
 	exports map[string]decoder.Export
+	// image is the flattened active data segments, left in place in warm
+	// slots (see memory.Image); nil when they cannot be (see moduleImage).
+	image *memory.Image
+	// recyclable says that a closed instance's engine state (functions,
+	// globals, tables, memory object) can serve the next instance: nothing
+	// outside the instance can hold a pointer into it (see recyclable).
+	recyclable bool
+	states     sync.Pool // of *instState, when recyclable
 	// affinity is the pool hint: instances of the same module prefer a
 	// slot whose last tenant was this module.
 	affinity uint64
@@ -146,6 +237,8 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 	for i := 0; i < 8; i++ {
 		cm.affinity |= uint64(dm.Hash[i]) << (8 * i)
 	}
+	cm.image = moduleImage(dm)
+	cm.recyclable = recyclable(dm)
 	return cm, nil
 }
 
@@ -228,17 +321,18 @@ func (cm *CompiledModule) ExportedFunctionType(name string) *decoder.FuncType {
 func (r *Runtime) register(name string, inst *Instance) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
+	if r.closed.Load() {
 		return fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
-	if inst.closed {
+	if inst.closed.Load() {
 		return fmt.Errorf("instance: module %q %w", inst.name, ErrClosed)
 	}
-	if _, ok := r.names[name]; ok {
+	if r.lookup(name) != nil {
 		return fmt.Errorf("instance: %w: %q", ErrNameTaken, name)
 	}
-	r.names[name] = inst
+	r.setName(name, inst)
 	inst.registered = append(inst.registered, name)
+	inst.named.Store(true) // its functions, memory, ... may now be imported: never recycle its state
 	return nil
 }
 
@@ -257,11 +351,11 @@ func (r *Runtime) Register(name string, inst *Instance) error {
 func (r *Runtime) Unregister(name string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	inst, ok := r.names[name]
-	if !ok {
+	inst := r.lookup(name)
+	if inst == nil {
 		return
 	}
-	delete(r.names, name)
+	r.setName(name, nil)
 	for i, n := range inst.registered {
 		if n == name {
 			inst.registered = append(inst.registered[:i], inst.registered[i+1:]...)
@@ -271,8 +365,4 @@ func (r *Runtime) Unregister(name string) {
 }
 
 // Lookup returns the instance registered under name, or nil.
-func (r *Runtime) Lookup(name string) *Instance {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.names[name]
-}
+func (r *Runtime) Lookup(name string) *Instance { return r.lookup(name) }
