@@ -92,7 +92,26 @@ type operand struct {
 	kind opndKind
 	typ  decoder.ValType
 	cell uint16 // kTemp: home cell; kLocal: local cell
-	val  uint64 // kConst
+	home uint16 // the entry's home cell, where it is materialised
+	val  uint64 // kConst; for a v128 constant the low half (hi in val2)
+	val2 uint64
+}
+
+// width is the number of cells a value of type ty occupies.
+func width(ty decoder.ValType) int {
+	if ty == decoder.V128 {
+		return 2
+	}
+	return 1
+}
+
+// cellsOf sums the widths of ts.
+func cellsOf(ts []decoder.ValType) int {
+	n := 0
+	for _, ty := range ts {
+		n += width(ty)
+	}
+	return n
 }
 
 type ctrlKind uint8
@@ -129,11 +148,12 @@ type translator struct {
 	pos  int
 	base int // offset of body[0] in the binary
 
-	code   []uint64
-	src    []srcPos
-	stack  []operand
-	ctrls  []ctrlFrame
-	locals []decoder.ValType // params then declared locals
+	code      []uint64
+	src       []srcPos
+	stack     []operand
+	ctrls     []ctrlFrame
+	locals    []decoder.ValType // params then declared locals
+	localCell []uint16          // first cell of each local
 
 	nLocalCells int // params + locals: cell of the first temporary
 	frameCells  int
@@ -161,6 +181,7 @@ func (t *translator) reset(m *decoder.Module, fidx uint32) {
 	t.stack = t.stack[:0]
 	t.ctrls = t.ctrls[:0]
 	t.locals = t.locals[:0]
+	t.localCell = t.localCell[:0]
 	t.producer = -1
 	t.skipping = false
 	t.skipDepth = 0
@@ -184,11 +205,16 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 			t.locals = append(t.locals, r.Type)
 		}
 	}
-	if len(t.locals) >= maxCells {
-		return nil, &CompileError{Func: m.NumImportedFuncs + i, Offset: c.Offset, Reason: errTooLarge.Error()}
+	cells := 0
+	for _, ty := range t.locals {
+		t.localCell = append(t.localCell, uint16(cells))
+		cells += width(ty)
+		if cells >= maxCells {
+			return nil, &CompileError{Func: m.NumImportedFuncs + i, Offset: c.Offset, Reason: errTooLarge.Error()}
+		}
 	}
-	t.nLocalCells = len(t.locals)
-	t.frameCells = max(t.nLocalCells, len(ft.Results))
+	t.nLocalCells = cells
+	t.frameCells = max(t.nLocalCells, cellsOf(ft.Results))
 	t.ctrls = append(t.ctrls, ctrlFrame{kind: ctrlFunc, results: ft.Results, elseFix: -1})
 	t.body2()
 	if t.err == nil && t.frameCells > maxCells {
@@ -199,9 +225,9 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 	}
 	return &Code{
 		Words:      append([]uint64(nil), t.code...),
-		NumParams:  len(ft.Params),
-		NumLocals:  int(c.NumLocals),
-		NumResults: len(ft.Results),
+		NumParams:  cellsOf(ft.Params),
+		NumLocals:  t.nLocalCells - cellsOf(ft.Params),
+		NumResults: cellsOf(ft.Results),
 		FrameCells: t.frameCells,
 		src:        append([]srcPos(nil), t.src...),
 	}, nil
@@ -287,12 +313,30 @@ func (t *translator) blockType() (params, results []decoder.ValType) {
 
 // ---- emitting ----
 
+// home returns the home cell of the stack entry at height h, or for h ==
+// len(stack) the cell the next pushed value would get.
 func (t *translator) home(h int) uint16 {
-	c := t.nLocalCells + h
-	if c+1 > t.frameCells {
-		t.frameCells = c + 1
+	if h < len(t.stack) {
+		return t.stack[h].home
 	}
-	if c >= maxCells {
+	return t.nextHome()
+}
+
+// nextHome is the home cell of the next value pushed.
+func (t *translator) nextHome() uint16 {
+	if len(t.stack) == 0 {
+		return uint16(t.nLocalCells)
+	}
+	top := &t.stack[len(t.stack)-1]
+	return t.reserve(int(top.home)+width(top.typ), 0)
+}
+
+// reserve makes the frame cover cells [c, c+n) and returns c.
+func (t *translator) reserve(c, n int) uint16 {
+	if c+n > t.frameCells {
+		t.frameCells = c + n
+	}
+	if c+n > maxCells {
 		t.fail("%v", errTooLarge)
 		return 0
 	}
@@ -321,11 +365,15 @@ func (t *translator) label() int {
 	return len(t.code)
 }
 
-func (t *translator) push(o operand) { t.stack = append(t.stack, o) }
+func (t *translator) push(o operand) {
+	o.home = t.nextHome()
+	t.reserve(int(o.home), width(o.typ))
+	t.stack = append(t.stack, o)
+}
 
 func (t *translator) pushTemp(typ decoder.ValType) uint16 {
-	c := t.home(len(t.stack))
-	t.stack = append(t.stack, operand{kind: kTemp, typ: typ, cell: c})
+	c := t.nextHome()
+	t.push(operand{kind: kTemp, typ: typ, cell: c})
 	return c
 }
 
@@ -339,8 +387,12 @@ func (t *translator) pop() operand {
 	return o
 }
 
-// emitConst writes constant v into cell c.
-func (t *translator) emitConst(c uint16, v uint64, typ decoder.ValType) {
+// emitConst writes constant v (v, v2 for a v128) into cell c.
+func (t *translator) emitConst(c uint16, v uint64, typ decoder.ValType, v2 ...uint64) {
+	if typ == decoder.V128 {
+		t.emitProducer(word(opV128Const, c, 0, 0), v, v2[0])
+		return
+	}
 	if v>>32 == 0 {
 		t.emitProducer(word(opConst32, c, uint16(v), uint16(v>>16)))
 	} else {
@@ -354,9 +406,9 @@ func (t *translator) use(i int) uint16 {
 	o := &t.stack[i]
 	switch o.kind {
 	case kConst:
-		c := t.home(i)
-		t.emitConst(c, o.val, o.typ)
-		*o = operand{kind: kTemp, typ: o.typ, cell: c}
+		c := o.home
+		t.emitConst(c, o.val, o.typ, o.val2)
+		*o = operand{kind: kTemp, typ: o.typ, cell: c, home: c}
 		return c
 	default:
 		return o.cell
@@ -368,20 +420,35 @@ func (t *translator) moveTo(i int, dst uint16) {
 	o := t.stack[i]
 	switch {
 	case o.kind == kConst:
-		t.emitConst(dst, o.val, o.typ)
+		t.emitConst(dst, o.val, o.typ, o.val2)
 	case o.cell != dst:
-		t.emitProducer(word(opCopy, dst, o.cell, 0))
+		t.emitCopy(dst, o.cell, o.typ)
 	}
+}
+
+// emitCopy copies a value of type ty from cell src to cell dst.
+func (t *translator) emitCopy(dst, src uint16, ty decoder.ValType) {
+	op := opCopy
+	if ty == decoder.V128 {
+		op = opCopy2
+	}
+	t.emitProducer(word(op, dst, src, 0))
 }
 
 // moveTop copies the top n operands into the home cells of heights
 // h..h+n-1 (h <= len(stack)-n). Temporaries sit in their own homes at
 // heights >= their destination's, so copying in increasing order never
 // overwrites a source still to be read. The stack itself is unchanged.
+//
+// The destinations are laid out from home(h) by the widths of the values
+// moved (which are the label's types), not by the entries now at heights
+// h.., whose types may differ.
 func (t *translator) moveTop(n, h int) {
 	s := len(t.stack) - n
+	dst := int(t.home(h))
 	for j := 0; j < n; j++ {
-		t.moveTo(s+j, t.home(h+j))
+		t.moveTo(s+j, uint16(dst))
+		dst += width(t.stack[s+j].typ)
 	}
 }
 
@@ -390,7 +457,8 @@ func (t *translator) settle(n int) {
 	s := len(t.stack) - n
 	t.moveTop(n, s)
 	for j := s; j < len(t.stack); j++ {
-		t.stack[j] = operand{kind: kTemp, typ: t.stack[j].typ, cell: t.home(j)}
+		h := t.stack[j].home
+		t.stack[j] = operand{kind: kTemp, typ: t.stack[j].typ, cell: h, home: h}
 	}
 }
 
@@ -399,10 +467,9 @@ func (t *translator) settle(n int) {
 // value pushed before the block (the copy would run on one path only).
 func (t *translator) spillLocals() {
 	for i := range t.stack {
-		if t.stack[i].kind == kLocal {
-			c := t.home(i)
-			t.emitProducer(word(opCopy, c, t.stack[i].cell, 0))
-			t.stack[i] = operand{kind: kTemp, typ: t.stack[i].typ, cell: c}
+		if o := &t.stack[i]; o.kind == kLocal {
+			t.emitCopy(o.home, o.cell, o.typ)
+			o.kind, o.cell = kTemp, o.home
 		}
 	}
 }
@@ -410,10 +477,9 @@ func (t *translator) spillLocals() {
 // preserve spills lazy references to local cell x before x is written.
 func (t *translator) preserve(x uint16) {
 	for i := range t.stack {
-		if t.stack[i].kind == kLocal && t.stack[i].cell == x {
-			c := t.home(i)
-			t.emitProducer(word(opCopy, c, x, 0))
-			t.stack[i] = operand{kind: kTemp, typ: t.stack[i].typ, cell: c}
+		if o := &t.stack[i]; o.kind == kLocal && o.cell == x {
+			t.emitCopy(o.home, o.cell, o.typ)
+			o.kind, o.cell = kTemp, o.home
 		}
 	}
 }
@@ -446,11 +512,16 @@ func (t *translator) branchTarget(c *ctrlFrame, at int) {
 // cells of heights h.. (so a branch needs no copies).
 func (t *translator) valuesInPlace(n, h int) bool {
 	s := len(t.stack) - n
+	if n == 0 {
+		return true
+	}
+	dst := t.home(h)
 	for j := 0; j < n; j++ {
 		o := t.stack[s+j]
-		if o.kind != kTemp || int(o.cell) != t.nLocalCells+h+j {
+		if o.kind != kTemp || o.cell != dst {
 			return false
 		}
+		dst += uint16(width(o.typ))
 	}
 	return true
 }
@@ -474,7 +545,7 @@ func (t *translator) emitReturn() {
 	ft := t.ctrls[0].results
 	n := len(ft)
 	s := len(t.stack) - n
-	if n == 1 {
+	if n == 1 && ft[0] != decoder.V128 {
 		o := t.stack[s]
 		if o.kind == kConst {
 			t.emitConst(0, o.val, o.typ)
@@ -487,23 +558,28 @@ func (t *translator) emitReturn() {
 	// Writing cell j must not clobber a source still to be read: a
 	// source j' > j reading cell < n. If that can happen, route every
 	// value through temporaries above both ranges first.
+	total := cellsOf(ft)
 	conflict := false
-	for j := 0; j < n; j++ {
+	for j, dst := 0, 0; j < n; j++ {
 		o := t.stack[s+j]
-		if o.kind != kConst && int(o.cell) < n && int(o.cell) != j {
+		if o.kind != kConst && int(o.cell) < total && int(o.cell) != dst {
 			conflict = true
 		}
+		dst += width(o.typ)
 	}
 	if conflict {
-		top := max(len(t.stack), n+1-t.nLocalCells)
+		tmp := max(int(t.nextHome()), total)
 		for j := 0; j < n; j++ {
-			tmp := t.home(top + j)
-			t.moveTo(s+j, tmp)
-			t.stack[s+j] = operand{kind: kTemp, typ: t.stack[s+j].typ, cell: tmp}
+			o := &t.stack[s+j]
+			c := t.reserve(tmp, width(o.typ))
+			t.moveTo(s+j, c)
+			o.kind, o.cell = kTemp, c
+			tmp += width(o.typ)
 		}
 	}
-	for j := 0; j < n; j++ {
-		t.moveTo(s+j, uint16(j))
+	for j, dst := 0, 0; j < n; j++ {
+		t.moveTo(s+j, uint16(dst))
+		dst += width(t.stack[s+j].typ)
 	}
 	t.emit(word(opReturn, 0, 0, 0))
 }
@@ -604,7 +680,23 @@ func (t *translator) skipImmediates(op byte) {
 			t.u32()
 		}
 	case 0xfd:
-		t.fail("SIMD instructions are not supported yet")
+		sub := t.u32()
+		kind, _, ok := simdInfo(sub)
+		if !ok {
+			t.fail("unknown SIMD instruction 0xfd %d", sub)
+			return
+		}
+		switch kind {
+		case simdLoad, simdStore:
+			t.memarg()
+		case simdConst, simdShuffle:
+			t.bytesN(16)
+		case simdExtract, simdReplace:
+			t.byte1()
+		case simdLoadLane, simdStoreLane:
+			t.memarg()
+			t.byte1()
+		}
 	default:
 		if op >= 0x28 && op <= 0x3e {
 			t.u32()
@@ -689,7 +781,7 @@ func (t *translator) condBranch(invert bool) int {
 	}
 	var c uint16
 	if cond.kind == kConst {
-		c = t.home(len(t.stack))
+		c = cond.home
 		t.emitConst(c, cond.val, cond.typ)
 	} else {
 		c = cond.cell
@@ -793,18 +885,22 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.selectOp()
 	case 0x20: // local.get
 		x := t.u32()
-		t.push(operand{kind: kLocal, typ: t.locals[x], cell: uint16(x)})
+		t.push(operand{kind: kLocal, typ: t.locals[x], cell: t.localCell[x]})
 	case 0x21, 0x22: // local.set, local.tee
-		x := uint16(t.u32())
-		t.localSet(x, op == 0x22)
+		x := t.u32()
+		t.localSet(t.localCell[x], op == 0x22)
 	case 0x23: // global.get
 		g := t.u32()
 		if g >= maxCells {
 			t.fail("globalidx %d too large", g)
 		}
 		ty := t.m.GlobalTypeOf(g).Type
-		c := t.home(len(t.stack))
-		t.emitProducer(word(opGlobalGet, c, uint16(g), 0))
+		op := opGlobalGet
+		if ty == decoder.V128 {
+			op = opGlobalGet128
+		}
+		c := t.nextHome()
+		t.emitProducer(word(op, c, uint16(g), 0))
 		t.pushTemp(ty)
 	case 0x24: // global.set
 		g := t.u32()
@@ -814,8 +910,11 @@ func (t *translator) instr(op byte, opAt int) bool {
 		c := t.use(len(t.stack) - 1)
 		t.pop()
 		op := opGlobalSet
-		if t.m.GlobalTypeOf(g).Type == decoder.FuncRef {
+		switch t.m.GlobalTypeOf(g).Type {
+		case decoder.FuncRef:
 			op = opGlobalSetRef
+		case decoder.V128:
+			op = opGlobalSet128
 		}
 		t.emit(word(op, uint16(g), c, 0))
 	case 0x3f: // memory.size
@@ -844,6 +943,8 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.push(o)
 	case 0xfc:
 		t.prefixFC()
+	case 0xfd:
+		t.simd()
 	case 0x25: // table.get
 		x := t.u32()
 		i := len(t.stack) - 1
@@ -939,19 +1040,17 @@ func (t *translator) call(funcidx uint32) {
 	base := t.home(len(t.stack) - np)
 	t.stack = t.stack[:len(t.stack)-np]
 	t.emit(word(opCall, base, 0, 0), uint64(funcidx))
-	t.pushResults(ft.Results, np)
+	t.pushResults(ft)
 }
 
 // pushResults pushes a call's results and makes sure the frame covers the
 // callee's argument and result cells.
-func (t *translator) pushResults(rs []decoder.ValType, np int) {
-	h := len(t.stack)
-	for _, r := range rs {
+func (t *translator) pushResults(ft *decoder.FuncType) {
+	base := t.nextHome()
+	for _, r := range ft.Results {
 		t.pushTemp(r)
 	}
-	if n := max(np, len(rs)); n > 0 {
-		t.home(h + n - 1)
-	}
+	t.reserve(int(base), max(cellsOf(ft.Params), cellsOf(ft.Results)))
 }
 
 func (t *translator) callIndirect(typeidx, tableidx uint32) {
@@ -968,7 +1067,7 @@ func (t *translator) callIndirect(typeidx, tableidx uint32) {
 		t.fail("tableidx %d too large", tableidx)
 	}
 	t.emit(word(opCallIndirect, base, ic, uint16(tableidx)), uint64(TypeID(ft)))
-	t.pushResults(ft.Results, np)
+	t.pushResults(ft)
 }
 
 func (t *translator) selectOp() {
@@ -978,7 +1077,11 @@ func (t *translator) selectOp() {
 	c1 := t.use(n - 3)
 	ty := t.stack[n-3].typ
 	t.stack = t.stack[:n-3]
-	t.emitProducer(word(opSelect, t.home(n-3), c1, c2), uint64(cc))
+	op := opSelect
+	if ty == decoder.V128 {
+		op = opSelect128
+	}
+	t.emitProducer(word(op, t.home(n-3), c1, c2), uint64(cc))
 	t.pushTemp(ty)
 }
 
@@ -998,10 +1101,11 @@ func (t *translator) localSet(x uint16, tee bool) {
 		t.code[t.producer] = w&^(0xffff<<16) | uint64(x)<<16
 		t.producer = -1
 	case v.kind == kConst:
-		t.emitConst(x, v.val, v.typ)
+		t.emitConst(x, v.val, v.typ, v.val2)
 		t.producer = -1
 	default:
-		t.emit(word(opCopy, x, v.cell, 0))
+		t.emitCopy(x, v.cell, v.typ)
+		t.producer = -1
 	}
 	if tee {
 		t.push(operand{kind: kLocal, typ: v.typ, cell: x})
@@ -1183,4 +1287,95 @@ func imm16(v uint64, wide, neg bool) (uint16, bool) {
 		return 0, false
 	}
 	return uint16(int16(s)), true
+}
+
+// simd translates a 0xfd-prefixed instruction (spec §5.4.8): v128 values
+// take two cells; the operation is selected at run time by its
+// sub-opcode (see simd.go).
+func (t *translator) simd() {
+	sub := t.u32()
+	kind, scalar, ok := simdInfo(sub)
+	if !ok {
+		t.fail("unknown SIMD instruction 0xfd %d", sub)
+		return
+	}
+	n := len(t.stack)
+	v128 := decoder.V128
+	switch kind {
+	case simdLoad:
+		off := t.memarg()
+		a := t.use(n - 1)
+		t.pop()
+		t.emitProducer(word(opV128Load, t.nextHome(), a, uint16(sub)), uint64(off))
+		t.pushTemp(v128)
+	case simdStore:
+		off := t.memarg()
+		a, v := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emit(word(opV128Store, a, v, uint16(sub)), uint64(off))
+	case simdConst:
+		b := t.bytesN(16)
+		t.push(operand{kind: kConst, typ: v128, val: binary.LittleEndian.Uint64(b), val2: binary.LittleEndian.Uint64(b[8:])})
+	case simdShuffle:
+		b := t.bytesN(16)
+		x, y := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emitProducer(word(opV128Shuffle, t.nextHome(), x, y), binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
+		t.pushTemp(v128)
+	case simdExtract:
+		lane := t.byte1()
+		a := t.use(n - 1)
+		t.pop()
+		t.emitProducer(word(opV128Extract, t.nextHome(), a, uint16(sub)), uint64(lane))
+		t.pushTemp(scalar)
+	case simdReplace:
+		lane := t.byte1()
+		a, x := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emitProducer(word(opV128Replace, t.nextHome(), a, x), uint64(sub)|uint64(lane)<<32)
+		t.pushTemp(v128)
+	case simdSplat:
+		x := t.use(n - 1)
+		t.pop()
+		t.emitProducer(word(opV128Splat, t.nextHome(), x, uint16(sub)))
+		t.pushTemp(v128)
+	case simdUnary:
+		a := t.use(n - 1)
+		t.pop()
+		t.emitProducer(word(opV128Unary, t.nextHome(), a, uint16(sub)))
+		t.pushTemp(v128)
+	case simdBinary:
+		a, b := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emitProducer(word(opV128Binary, t.nextHome(), a, b), uint64(sub))
+		t.pushTemp(v128)
+	case simdTernary:
+		a, b, c := t.use(n-3), t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-3]
+		t.emitProducer(word(opV128Ternary, t.nextHome(), a, b), uint64(c)|uint64(sub)<<16)
+		t.pushTemp(v128)
+	case simdShift:
+		a, s := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emitProducer(word(opV128Shift, t.nextHome(), a, s), uint64(sub))
+		t.pushTemp(v128)
+	case simdTest:
+		a := t.use(n - 1)
+		t.pop()
+		t.emitProducer(word(opV128Test, t.nextHome(), a, uint16(sub)))
+		t.pushTemp(decoder.I32)
+	case simdLoadLane:
+		off := t.memarg()
+		lane := t.byte1()
+		a, v := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emitProducer(word(opV128LoadLane, t.nextHome(), a, v), uint64(off)|uint64(lane)<<32|uint64(sub)<<40)
+		t.pushTemp(v128)
+	case simdStoreLane:
+		off := t.memarg()
+		lane := t.byte1()
+		a, v := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emit(word(opV128StoreLane, a, v, uint16(sub)), uint64(off)|uint64(lane)<<32)
+	}
 }

@@ -101,6 +101,10 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d; %#x", a, x(1))
 	case fmtX:
 		args = fmt.Sprintf("%#x", x(1))
+	case fmtV128Const:
+		args = fmt.Sprintf("c%d = %#016x:%016x", a, x(2), x(1))
+	case fmtV128Shuffle:
+		args = fmt.Sprintf("c%d = c%d, c%d; %016x:%016x", a, b, cc, x(2), x(1))
 	case fmtLoadFar:
 		return fmt.Sprintf("%-16s c%d = [c%d + %d]", opInfos[cc].name, a, b, x(1)), n
 	case fmtStoreFar:

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -128,7 +129,7 @@ func (m *machine) trapError(code trapCode) error {
 }
 
 func callHostDirect(ctx context.Context, f *Function, stack []uint64) (err error) {
-	n := max(len(f.Type.Params), len(f.Type.Results))
+	n := max(cellsOf(f.Type.Params), cellsOf(f.Type.Results))
 	if len(stack) < n {
 		return fmt.Errorf("wpi: stack of %d cells is too short for %d", len(stack), n)
 	}
@@ -1520,6 +1521,115 @@ loop:
 			g.Ref = FuncRefFunction(g.Val)
 			pc = unsafe.Add(pc, 8)
 
+		// v128.
+		case opCopy2:
+			a, b := ra(fp, w), rb(fp, w)
+			put128(a, get128(b))
+			pc = unsafe.Add(pc, 8)
+		case opV128Const:
+			put128(ra(fp, w), V128{x1(pc), x2(pc)})
+			pc = unsafe.Add(pc, 24)
+		case opSelect128:
+			v := get128(rc(fp, w))
+			if *cell(fp, x1(pc)) != 0 {
+				v = get128(rb(fp, w))
+			}
+			put128(ra(fp, w), v)
+			pc = unsafe.Add(pc, 16)
+		case opGlobalGet128:
+			g := m.globals[wB(w)]
+			put128(ra(fp, w), V128{g.Val, g.Hi})
+			pc = unsafe.Add(pc, 8)
+		case opGlobalSet128:
+			g := m.globals[wA(w)]
+			v := get128(rb(fp, w))
+			g.Val, g.Hi = v.Lo, v.Hi
+			pc = unsafe.Add(pc, 8)
+		case opV128Load:
+			sub := uint32(wC(w))
+			ea := uint64(uint32(*rb(fp, w))) + x1(pc)
+			n := uint64(simdLoadSize(sub))
+			if ea+n > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+n <= Size <= len(Buf) (see memState).
+			put128(ra(fp, w), simdLoadOp(sub, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n)))
+			pc = unsafe.Add(pc, 16)
+		case opV128Store:
+			ea := uint64(uint32(*ra(fp, w))) + x1(pc)
+			if ea+16 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			v := get128(rb(fp, w))
+			// SAFETY: ea+16 <= Size <= len(Buf); the cards of ea and
+			// ea+15 exist (see memState).
+			*(*uint64)(unsafe.Add(memBase, ea)) = v.Lo
+			*(*uint64)(unsafe.Add(memBase, ea+8)) = v.Hi
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+15)>>CardShift)) = 1
+			pc = unsafe.Add(pc, 16)
+		case opV128LoadLane:
+			x := x1(pc)
+			sub, lane := uint32(x>>40), byte(x>>32)
+			ea := uint64(uint32(*rb(fp, w))) + x&0xffffffff
+			n := uint64(simdLoadSize(sub))
+			if ea+n > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+n <= Size <= len(Buf) (see memState).
+			v := simdLoadLaneOp(sub, get128(rc(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
+			put128(ra(fp, w), v)
+			pc = unsafe.Add(pc, 16)
+		case opV128StoreLane:
+			x := x1(pc)
+			sub, lane := uint32(wC(w)), byte(x>>32)
+			ea := uint64(uint32(*ra(fp, w))) + x&0xffffffff
+			n := uint64(simdLoadSize(sub))
+			if ea+n > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+n <= Size <= len(Buf); the cards exist.
+			simdStoreLaneOp(sub, get128(rb(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+n-1)>>CardShift)) = 1
+			pc = unsafe.Add(pc, 16)
+		case opV128Shuffle:
+			var lanes [16]byte
+			binary.LittleEndian.PutUint64(lanes[:8], x1(pc))
+			binary.LittleEndian.PutUint64(lanes[8:], x2(pc))
+			put128(ra(fp, w), simdShuffleOp(get128(rb(fp, w)), get128(rc(fp, w)), &lanes))
+			pc = unsafe.Add(pc, 24)
+		case opV128Extract:
+			*ra(fp, w) = simdExtractOp(uint32(wC(w)), get128(rb(fp, w)), byte(x1(pc)))
+			pc = unsafe.Add(pc, 16)
+		case opV128Replace:
+			x := x1(pc)
+			put128(ra(fp, w), simdReplaceOp(uint32(x&0xffff), get128(rb(fp, w)), byte(x>>32), *rc(fp, w)))
+			pc = unsafe.Add(pc, 16)
+		case opV128Splat:
+			put128(ra(fp, w), simdSplatOp(uint32(wC(w)), *rb(fp, w)))
+			pc = unsafe.Add(pc, 8)
+		case opV128Unary:
+			put128(ra(fp, w), simdUnaryOp(uint32(wC(w)), get128(rb(fp, w))))
+			pc = unsafe.Add(pc, 8)
+		case opV128Binary:
+			put128(ra(fp, w), simdBinaryOp(uint32(x1(pc)), get128(rb(fp, w)), get128(rc(fp, w))))
+			pc = unsafe.Add(pc, 16)
+		case opV128Ternary:
+			x := x1(pc)
+			put128(ra(fp, w), simdTernaryOp(uint32(x>>16), get128(rb(fp, w)), get128(rc(fp, w)), get128(cell(fp, x&0xffff))))
+			pc = unsafe.Add(pc, 16)
+		case opV128Shift:
+			put128(ra(fp, w), simdShiftOp(uint32(x1(pc)), get128(rb(fp, w)), uint32(*rc(fp, w))))
+			pc = unsafe.Add(pc, 16)
+		case opV128Test:
+			*ra(fp, w) = uint64(simdTestOp(uint32(wC(w)), get128(rb(fp, w))))
+			pc = unsafe.Add(pc, 8)
+
 		default:
 			panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
 		}
@@ -1531,7 +1641,7 @@ loop:
 			break loop
 		}
 		if callee.Code == nil {
-			n := max(len(callee.Type.Params), len(callee.Type.Results))
+			n := max(cellsOf(callee.Type.Params), cellsOf(callee.Type.Results))
 			s := m.stack[m.fpi+base : m.fpi+base+n]
 			if err := callHost(m.ctx, callee, m.inst, s); err != nil {
 				m.hostErr = err
@@ -1581,6 +1691,25 @@ func (m *machine) loadInstance() (unsafe.Pointer, uint64) {
 	base, size, cards := memState(m.inst)
 	m.cards = cards
 	return base, size
+}
+
+// get128 reads a v128 from the two cells at c.
+func get128(c *uint64) V128 {
+	// SAFETY: v128 operands take two cells, both inside the frame (the
+	// translator reserves width 2 for them).
+	return V128{*c, *(*uint64)(unsafe.Add(unsafe.Pointer(c), 8))}
+}
+
+// put128 writes a v128 to the two cells at c.
+func put128(c *uint64, v V128) {
+	// SAFETY: as for get128.
+	*c, *(*uint64)(unsafe.Add(unsafe.Pointer(c), 8)) = v.Lo, v.Hi
+}
+
+// x2 reads the second word after the instruction at pc.
+func x2(pc unsafe.Pointer) uint64 {
+	// SAFETY: only called for formats with two extra words.
+	return *(*uint64)(unsafe.Add(pc, 16))
 }
 
 // x1 reads the word after the instruction at pc.

@@ -56,6 +56,8 @@ const (
 	fmtABX                        // A, B: cells read; +1 word: index
 	fmtDX                         // A: dst; +1 word: index
 	fmtX                          // +1 word: index
+	fmtV128Const                  // A: dst; +2 words: low, high
+	fmtV128Shuffle                // A: dst, B, C: cells; +2 words: lane bytes
 )
 
 // extraWords returns how many words follow the first word of an
@@ -65,6 +67,8 @@ func (f format) extraWords() int {
 	case fmtDK64, fmtBr, fmtBrA, fmtBrAB, fmtBrAI, fmtCall, fmtCallIndirect, fmtSelect, fmtLoadFar, fmtStoreFar,
 		fmtABCX, fmtDABX, fmtDAX, fmtABX, fmtDX, fmtX:
 		return 1
+	case fmtV128Const, fmtV128Shuffle:
+		return 2
 	}
 	return 0
 }
@@ -356,6 +360,26 @@ const (
 	opTableSet
 	opRefFunc
 	opGlobalSetRef // global.set of a funcref global: also keeps the function reachable
+
+	// v128 values (two cells: low half first).
+	opCopy2
+	opV128Const // A = the next two words (low, high)
+	opSelect128
+	opGlobalGet128
+	opGlobalSet128
+	opV128Load      // A = load sub-op C at [B + x]
+	opV128Store     // [A + x] = B (v128)
+	opV128LoadLane  // A = B with lane (x>>32)&0xff loaded from [C... see simdLoadLane]
+	opV128StoreLane // [A + x&0xffffffff] = lane x>>32 of B; C: sub-op
+	opV128Shuffle   // A = shuffle of B, C by the 16 lane bytes in the next two words
+	opV128Extract   // A = lane x of B; C: sub-op
+	opV128Replace   // A = B with lane x>>32 replaced by C; sub-op x&0xffff
+	opV128Splat     // A = splat of scalar B; C: sub-op
+	opV128Unary     // A = op C of B
+	opV128Binary    // A = op x of B, C
+	opV128Ternary   // A = op x>>16 of B, C, cell x&0xffff
+	opV128Shift     // A = op x of B shifted by i32 C
+	opV128Test      // A (i32) = op C of B
 	opCount
 )
 

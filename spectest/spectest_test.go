@@ -133,9 +133,8 @@ func wazeroSpecDir(t *testing.T) string {
 }
 
 // v2Unsupported lists the v2 suite files that need Wasm 2.0 features the
-// engine does not implement yet, with the feature. Every simd_* file is
-// matched by prefix in TestSpecV2 until SIMD lands. Remove entries as the
-// engine grows.
+// engine does not implement yet, with the feature (none today: the whole
+// v2 suite runs).
 var v2Unsupported = map[string]string{}
 
 // knownFailures are assertions that fail for reasons outside the engine,
@@ -198,9 +197,6 @@ func TestSpecV1(t *testing.T) {
 // v2Unsupported).
 func TestSpecV2(t *testing.T) {
 	runSuite(t, filepath.Join(wazeroSpecDir(t), "v2"), api.CoreFeaturesV2, func(name string) string {
-		if strings.HasPrefix(name, "simd_") {
-			return "SIMD"
-		}
 		return v2Unsupported[name]
 	})
 }
