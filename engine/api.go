@@ -28,6 +28,12 @@ type Config struct {
 	// MaxStackCells is the most 64-bit cells of value stack a call may use
 	// before the same trap. Default DefaultMaxStackCells (8 MiB).
 	MaxStackCells int
+	// Fuel, when non-nil, meters the call: each loop back-edge taken and
+	// each call costs one unit, and the call traps with ErrFuelExhausted
+	// when the budget *Fuel runs out. The remaining budget is written back
+	// when the call ends, however it ends, so a caller can refuel and go
+	// on. nil (the default) costs nothing.
+	Fuel *int64
 }
 
 // Default limits.

@@ -125,3 +125,60 @@ func TestTraps(t *testing.T) {
 		t.Errorf("spin stopped after %v", d)
 	}
 }
+
+func TestFuel(t *testing.T) {
+	_, ex := newTestInstance(t, "testdata/basic.wasm")
+	// loop(n) takes n+1 back-edges... measure by running with plenty.
+	fuel := int64(1_000_000)
+	stack := []uint64{100}
+	if err := Call(context.Background(), ex["loop"], stack, &Config{Fuel: &fuel}); err != nil {
+		t.Fatal(err)
+	}
+	used := 1_000_000 - fuel
+	if used < 100 || used > 102 {
+		t.Errorf("loop(100) used %d fuel, want about 100 (one per back-edge)", used)
+	}
+	if stack[0] != loopRef(100) {
+		t.Errorf("loop(100) = %d with fuel, want %d", stack[0], loopRef(100))
+	}
+	// Not enough: traps with ErrFuelExhausted and leaves 0.
+	fuel = 50
+	err := Call(context.Background(), ex["loop"], []uint64{100}, &Config{Fuel: &fuel})
+	if !errors.Is(err, ErrFuelExhausted) || fuel != 0 {
+		t.Errorf("loop(100) with 50 fuel: err %v, fuel left %d", err, fuel)
+	}
+	// Spin forever: stopped by fuel, and refuelling lets the next call run.
+	fuel = 10_000
+	if err := Call(context.Background(), ex["spin"], []uint64{0}, &Config{Fuel: &fuel}); !errors.Is(err, ErrFuelExhausted) {
+		t.Errorf("spin: %v", err)
+	}
+	fuel = 10
+	if err := Call(context.Background(), ex["fac"], []uint64{5}, &Config{Fuel: &fuel}); err != nil || fuel != 5 {
+		t.Errorf("fac(5) after refuel: err %v, fuel left %d (want 5: one per call)", err, fuel)
+	}
+}
+
+func TestInterruptEveryPath(t *testing.T) {
+	_, ex := newTestInstance(t, "testdata/basic.wasm")
+	// Cancelled before the call: no execution at all.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Call(ctx, ex["fib"], []uint64{10}, nil); !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+	// Deep recursion without loops (fib(40)) is stopped at calls.
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := Call(ctx, ex["fib"], []uint64{40}, nil); !errors.Is(err, ErrInterrupted) {
+		t.Errorf("fib(40) with deadline: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("fib(40) stopped after %v", d)
+	}
+	// The machine pool is not poisoned: a later call runs normally.
+	stack := []uint64{20}
+	if err := Call(context.Background(), ex["fib"], stack, nil); err != nil || stack[0] != 6765 {
+		t.Errorf("fib(20) after interruptions: %v, %d", err, stack[0])
+	}
+}

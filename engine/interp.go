@@ -27,9 +27,16 @@ type machine struct {
 
 	maxDepth, maxCells int
 
-	// interrupt is set (atomically, from another goroutine) to ask the
-	// running code to stop at the next back-edge or call.
+	// interrupt asks the loop to call poll at the next back-edge or call.
+	// It is set (atomically, from another goroutine) when the call's
+	// context is done, and for the whole call when fuel is metered.
 	interrupt atomic.Uint32
+	// stopped is set with interrupt when the context is done.
+	stopped atomic.Uint32
+	// fuel is the remaining budget of back-edges and calls when metered
+	// (fuelOn).
+	fuel   int64
+	fuelOn bool
 
 	ctx     context.Context
 	hostErr error
@@ -51,6 +58,12 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	if f.Code == nil {
 		return callHostDirect(ctx, f, stack)
 	}
+	if cfg != nil && cfg.Fuel != nil && *cfg.Fuel <= 0 {
+		return &TrapError{Kind: ErrFuelExhausted}
+	}
+	if ctx.Err() != nil {
+		return &TrapError{Kind: ErrInterrupted, Cause: context.Cause(ctx)}
+	}
 	m := machines.Get().(*machine)
 	m.maxDepth, m.maxCells = DefaultMaxCallDepth, DefaultMaxStackCells
 	if cfg != nil {
@@ -63,25 +76,37 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	}
 	m.ctx = ctx
 	m.interrupt.Store(0)
-	if done := ctx.Done(); done != nil {
-		if ctx.Err() != nil {
-			m.ctx = nil
-			machines.Put(m)
-			return &TrapError{Kind: ErrInterrupted, Cause: context.Cause(ctx)}
-		}
-		stop := context.AfterFunc(ctx, func() { m.interrupt.Store(1) })
-		defer stop()
+	m.stopped.Store(0)
+	m.fuelOn = cfg != nil && cfg.Fuel != nil
+	if m.fuelOn {
+		m.fuel = *cfg.Fuel
+		m.interrupt.Store(1)
+	}
+	var stop func() bool
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() {
+			m.stopped.Store(1)
+			m.interrupt.Store(1)
+		})
 	}
 	defer func() {
-		// Engine bugs and host panics that escaped callHost end up here;
-		// the machine is not reused after such a failure.
+		if m.fuelOn {
+			*cfg.Fuel = max(m.fuel, 0)
+		}
+		// A machine whose context callback may still run (stop returns
+		// false once it started) could be interrupted in its next use:
+		// drop it instead of pooling it.
+		reuse := stop == nil || stop()
+		// Engine bugs end up here; the machine is not reused after one.
 		if r := recover(); r != nil {
 			err = &TrapError{Cause: fmt.Errorf("wpi: internal error: %v", r)}
 			return
 		}
 		m.ctx, m.hostErr, m.fn, m.inst, m.globals, m.cards, m.trapPC = nil, nil, nil, nil, nil, nil, nil
 		m.frames = m.frames[:0]
-		machines.Put(m)
+		if reuse {
+			machines.Put(m)
+		}
 	}()
 	c := f.Code
 	need := max(c.FrameCells, len(stack))
@@ -252,16 +277,18 @@ loop:
 		case opBr:
 			off := int64(x1(pc))
 			if off < 0 && m.interrupt.Load() != 0 {
-				trap = trapInterrupted
-				break loop
+				if trap = m.poll(); trap != trapNone {
+					break loop
+				}
 			}
 			pc = unsafe.Add(pc, 8+off*8)
 		case opBrIfNz:
 			if *ra(fp, w) != 0 {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -271,8 +298,9 @@ loop:
 			if *ra(fp, w) == 0 {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -288,8 +316,9 @@ loop:
 			slot := unsafe.Add(pc, 8+8*i)
 			off := int64(*(*uint64)(slot))
 			if off < 0 && m.interrupt.Load() != 0 {
-				trap = trapInterrupted
-				break loop
+				if trap = m.poll(); trap != trapNone {
+					break loop
+				}
 			}
 			pc = unsafe.Add(slot, off*8)
 		case opReturn1:
@@ -361,8 +390,9 @@ loop:
 			if uint32(*rb(fp, w)) == uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -372,8 +402,9 @@ loop:
 			if uint32(*rb(fp, w)) == uint32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -383,8 +414,9 @@ loop:
 			if uint32(*rb(fp, w)) != uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -394,8 +426,9 @@ loop:
 			if uint32(*rb(fp, w)) != uint32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -405,8 +438,9 @@ loop:
 			if int32(*rb(fp, w)) < int32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -416,8 +450,9 @@ loop:
 			if int32(*rb(fp, w)) < int32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -427,8 +462,9 @@ loop:
 			if uint32(*rb(fp, w)) < uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -438,8 +474,9 @@ loop:
 			if uint32(*rb(fp, w)) < uint32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -449,8 +486,9 @@ loop:
 			if int32(*rb(fp, w)) > int32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -460,8 +498,9 @@ loop:
 			if int32(*rb(fp, w)) > int32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -471,8 +510,9 @@ loop:
 			if uint32(*rb(fp, w)) > uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -482,8 +522,9 @@ loop:
 			if uint32(*rb(fp, w)) > uint32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -493,8 +534,9 @@ loop:
 			if int32(*rb(fp, w)) <= int32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -504,8 +546,9 @@ loop:
 			if int32(*rb(fp, w)) <= int32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -515,8 +558,9 @@ loop:
 			if uint32(*rb(fp, w)) <= uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -526,8 +570,9 @@ loop:
 			if uint32(*rb(fp, w)) <= uint32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -537,8 +582,9 @@ loop:
 			if int32(*rb(fp, w)) >= int32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -548,8 +594,9 @@ loop:
 			if int32(*rb(fp, w)) >= int32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -559,8 +606,9 @@ loop:
 			if uint32(*rb(fp, w)) >= uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -570,8 +618,9 @@ loop:
 			if uint32(*rb(fp, w)) >= uint32(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -581,8 +630,9 @@ loop:
 			if uint64(*rb(fp, w)) == uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -592,8 +642,9 @@ loop:
 			if uint64(*rb(fp, w)) == uint64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -603,8 +654,9 @@ loop:
 			if uint64(*rb(fp, w)) != uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -614,8 +666,9 @@ loop:
 			if uint64(*rb(fp, w)) != uint64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -625,8 +678,9 @@ loop:
 			if int64(*rb(fp, w)) < int64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -636,8 +690,9 @@ loop:
 			if int64(*rb(fp, w)) < int64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -647,8 +702,9 @@ loop:
 			if uint64(*rb(fp, w)) < uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -658,8 +714,9 @@ loop:
 			if uint64(*rb(fp, w)) < uint64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -669,8 +726,9 @@ loop:
 			if int64(*rb(fp, w)) > int64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -680,8 +738,9 @@ loop:
 			if int64(*rb(fp, w)) > int64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -691,8 +750,9 @@ loop:
 			if uint64(*rb(fp, w)) > uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -702,8 +762,9 @@ loop:
 			if uint64(*rb(fp, w)) > uint64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -713,8 +774,9 @@ loop:
 			if int64(*rb(fp, w)) <= int64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -724,8 +786,9 @@ loop:
 			if int64(*rb(fp, w)) <= int64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -735,8 +798,9 @@ loop:
 			if uint64(*rb(fp, w)) <= uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -746,8 +810,9 @@ loop:
 			if uint64(*rb(fp, w)) <= uint64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -757,8 +822,9 @@ loop:
 			if int64(*rb(fp, w)) >= int64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -768,8 +834,9 @@ loop:
 			if int64(*rb(fp, w)) >= int64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -779,8 +846,9 @@ loop:
 			if uint64(*rb(fp, w)) >= uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -790,8 +858,9 @@ loop:
 			if uint64(*rb(fp, w)) >= uint64(imm(w)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
-					trap = trapInterrupted
-					break loop
+					if trap = m.poll(); trap != trapNone {
+						break loop
+					}
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
@@ -1637,8 +1706,10 @@ loop:
 
 	call:
 		if m.interrupt.Load() != 0 {
-			trap = trapInterrupted
-			break loop
+			if trap = m.poll(); trap != trapNone {
+				pc = unsafe.Add(pc, -16)
+				break loop
+			}
 		}
 		if callee.Code == nil {
 			n := max(cellsOf(callee.Type.Params), cellsOf(callee.Type.Results))
@@ -1725,6 +1796,21 @@ func wordIndex(f *Function, pc unsafe.Pointer) int {
 		return -1
 	}
 	return int((uintptr(pc) - uintptr(unsafe.Pointer(&f.Code.Words[0]))) / 8)
+}
+
+// poll runs when interrupt is set, at a back-edge or a call: it stops
+// the call if its context is done, and charges one unit of fuel.
+func (m *machine) poll() trapCode {
+	if m.stopped.Load() != 0 {
+		return trapInterrupted
+	}
+	if m.fuelOn {
+		m.fuel--
+		if m.fuel < 0 {
+			return trapFuel
+		}
+	}
+	return trapNone
 }
 
 // grow enlarges the value stack to at least need cells, within maxCells.
