@@ -161,7 +161,8 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		return nil, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}
 	r := b.rt
-	inst := &Instance{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1}
+	inst := &Instance{instCore: &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1}}
+	inst.cur = inst
 	e := inst.e
 	e.Name, e.Owner = b.name, inst
 	add := func(name string, kind decoder.ExternKind, idx int) error {
@@ -235,6 +236,6 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		inst.registered = append(inst.registered, b.name)
 		inst.named.Store(true)
 	}
-	r.track(inst)
+	r.track(inst.instCore)
 	return inst, nil
 }

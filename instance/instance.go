@@ -26,7 +26,24 @@ type ModuleConfig struct {
 //
 // An Instance is not safe for concurrent use: run one call at a time on it
 // (like wazero's api.Module). Close it to return its slot to the pool.
+//
+// An *Instance is a small handle (the only allocation of an instantiation
+// of a recyclable module): the instance's state lives in an instCore that
+// a later instance of the same module may reuse once this one is closed.
+// The handle carries the core's generation at instantiation, so a stale
+// handle, and every Function, Memory, Global or Table taken from it,
+// refuses to work instead of reaching the next tenant.
 type Instance struct {
+	*instCore
+	gen uint64 // instCore.gen while this instance is open
+	// funcs caches an ExportedFunction handle, so the usual lookup of one
+	// export allocates nothing more.
+	funcs [1]Function
+}
+
+// instCore is the state of an open instance, and of the closed instances
+// that used it before.
+type instCore struct {
 	rt      *Runtime
 	e       *engine.Instance
 	name    string
@@ -35,27 +52,27 @@ type Instance struct {
 	hasSlot bool
 	// memory is the defined memory, detached on Close.
 	memory *engine.Memory
-	// cm and st are set when the engine state st (e points into it) goes
-	// back to cm's free states on Close, to serve a later instance. Then
-	// every handle (Function, Memory, Global, Table) checks closed first,
-	// so a stale handle never reaches the next tenant.
+	// cm and st are set when the core (st.core) goes back to cm's free
+	// states on Close, to serve a later instance.
 	cm *CompiledModule
 	st *instState
 
-	closed atomic.Bool
-	// registered and named are guarded by rt.mu; named is set forever once
-	// the instance had a name (its parts may have been imported).
+	// gen is bumped by Close: a handle is open while gen equals its own.
+	gen atomic.Uint64
+	// cur is the open handle, for Runtime.Close; written before track.
+	cur *Instance
+	// registered is guarded by rt.mu; named is set for good once the
+	// instance had a name (its parts may have been imported).
 	registered []string
 	named      atomic.Bool
 
-	// prev, next and liveShard link the instance into rt's open lists.
-	prev, next *Instance
+	// prev, next and liveShard link the core into rt's open lists.
+	prev, next *instCore
 	liveShard  int8
-
-	// funcs caches ExportedFunction handles, so the usual lookup of an
-	// export or two allocates nothing.
-	funcs [2]Function
 }
+
+// closedNow reports whether the instance i was closed.
+func (i *Instance) closedNow() bool { return i.instCore.gen.Load() != i.gen }
 
 // Name returns the instance's module name ("" if none).
 func (i *Instance) Name() string { return i.name }
@@ -71,11 +88,11 @@ func (i *Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
 // Close takes no runtime-wide lock unless the instance is registered under
 // a name.
 func (i *Instance) Close(ctx context.Context) error {
-	if !i.closed.CompareAndSwap(false, true) {
+	if !i.instCore.gen.CompareAndSwap(i.gen, i.gen+1) {
 		return nil
 	}
 	r := i.rt
-	r.untrack(i)
+	r.untrack(i.instCore)
 	recycle := i.st != nil
 	if len(i.registered) > 0 || i.named.Load() { // named is only ever set before Close, under r.mu
 		r.mu.Lock()
@@ -110,8 +127,8 @@ func (i *Instance) releaseMemory() {
 }
 
 // stale reports whether a handle taken from i must refuse to work: i is
-// closed and its engine state may already serve another instance.
-func (i *Instance) stale() bool { return i != nil && i.st != nil && i.closed.Load() }
+// closed (and its state may already serve another instance).
+func (i *Instance) stale() bool { return i != nil && i.closedNow() }
 
 func (i *Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
 	e, ok := i.exports[name]
@@ -250,7 +267,7 @@ func (f *Function) CallWithStack(ctx context.Context, stack []uint64) error {
 	if n := max(cells(f.f.Type.Params), cells(f.f.Type.Results)); len(stack) < n {
 		return fmt.Errorf("instance: %s needs a stack of %d cells, got %d", f.describe(), n, len(stack))
 	}
-	if f.inst != nil && f.inst.closed.Load() { // Close must not overlap calls
+	if f.inst != nil && f.inst.closedNow() { // Close must not overlap calls
 		return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
 	}
 	return engine.Call(ctx, f.f, stack, &f.rt.ecfg)

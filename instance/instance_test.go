@@ -505,7 +505,7 @@ func TestCloseAndNames(t *testing.T) {
 // once (run with -race).
 func TestConcurrent(t *testing.T) {
 	const workers, rounds = 8, 50
-	rt := newTestRuntime(t, Config{MemorySlots: workers + 2})
+	rt := newTestRuntime(t, Config{MemorySlots: 2*workers + 2}) // each worker holds two slots at a time
 	envModule(t, rt, nil)
 	image, err := rt.Compile(ctx, readWasm(t, "image"))
 	if err != nil {

@@ -67,9 +67,14 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	}
 
 	st := cm.getState()
-	inst := &Instance{rt: r, name: name, exports: cm.exports, e: &st.e, liveShard: -1}
+	c := &st.core // gen is left alone: stale handles keep seeing a newer one
+	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
+	c.slot, c.hasSlot, c.memory, c.cm, c.st = slotHandle{}, false, nil, nil, nil
+	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, -1
+	inst := &Instance{instCore: c, gen: c.gen.Load()}
+	c.cur = inst
 	if cm.recyclable && mc.Name == "" {
-		inst.cm, inst.st = cm, st
+		c.cm, c.st = cm, st
 	}
 	e := &st.e
 	e.Name, e.Owner = name, inst
@@ -125,16 +130,16 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 	}
 
-	r.track(inst)
+	r.track(c)
 	if r.closed.Load() { // Runtime.Close may have collected the open instances already
-		r.untrack(inst)
+		r.untrack(c)
 		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
 	if mc.Name != "" {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if r.closed.Load() || r.lookup(mc.Name) != nil {
-			r.untrack(inst)
+			r.untrack(c)
 			if r.closed.Load() {
 				return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
 			}
@@ -152,6 +157,7 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 // closed instance's state goes back to the compiled module and serves the
 // next instance, so that instantiating allocates only the Instance.
 type instState struct {
+	core    instCore
 	e       engine.Instance
 	funcs   []engine.Function // defined functions
 	globals []engine.Global   // defined globals
@@ -175,6 +181,7 @@ func (cm *CompiledModule) getState() *instState {
 // their instance's closed flag (see recyclable).
 func (cm *CompiledModule) putState(st *instState) {
 	st.e.Owner = nil
+	st.core.cur = nil
 	cm.states.Put(st)
 }
 

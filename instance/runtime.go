@@ -76,12 +76,12 @@ const liveShards = 16
 // liveShard is one list of open instances, on its own cache lines.
 type liveShard struct {
 	mu   sync.Mutex
-	head *Instance // intrusive list through Instance.prev/next
+	head *instCore // intrusive list through instCore.prev/next
 	_    [128 - 16]byte
 }
 
 // track adds inst to a list of open instances.
-func (r *Runtime) track(inst *Instance) {
+func (r *Runtime) track(inst *instCore) {
 	var k int
 	if inst.hasSlot {
 		k = inst.slot.Index() % liveShards
@@ -100,7 +100,7 @@ func (r *Runtime) track(inst *Instance) {
 }
 
 // untrack removes inst from its list of open instances.
-func (r *Runtime) untrack(inst *Instance) {
+func (r *Runtime) untrack(inst *instCore) {
 	if inst.liveShard < 0 {
 		return
 	}
@@ -185,8 +185,8 @@ func (r *Runtime) Close(ctx context.Context) error {
 	for k := range r.live {
 		ls := &r.live[k]
 		ls.mu.Lock()
-		for i := ls.head; i != nil; i = i.next {
-			insts = append(insts, i)
+		for c := ls.head; c != nil; c = c.next {
+			insts = append(insts, c.cur)
 		}
 		ls.mu.Unlock()
 	}
@@ -324,7 +324,7 @@ func (r *Runtime) register(name string, inst *Instance) error {
 	if r.closed.Load() {
 		return fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
-	if inst.closed.Load() {
+	if inst.closedNow() {
 		return fmt.Errorf("instance: module %q %w", inst.name, ErrClosed)
 	}
 	if r.lookup(name) != nil {
