@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/memory"
+)
+
+// The default workloads, compiled from the shared bench folder by
+// workloads/gen.sh.
+var (
+	//go:embed workloads/echo.wasm
+	echoWasm []byte
+	//go:embed workloads/touch.wasm
+	touchWasm []byte
+)
+
+const benchUsage = `usage: wpi bench [flags] [module.wasm [ARGS...]]
+
+Measures instantiate -> call -> close in a loop on 1, 2, ... goroutines
+(up to GOMAXPROCS), each row for --duration, and prints instances per
+second, per goroutine, the scaling against 1 goroutine and the minor page
+faults per instance (getrusage; the whole process counts), then the memory
+pool's statistics.
+
+With no module: the echo workload embedded in wpi (2 pages, 1 KiB of data,
+a mutable global, a 1-slot table; echo(1, 2) returns 1). --touch N runs the
+embedded touch workload instead (16 pages; touch(N) writes one byte into
+each of the first N 4 KiB pages). With a module: calls --invoke NAME with
+ARGS parsed by its parameter types (the module may import nothing).
+
+flags:
+`
+
+// benchRow is one line of the table.
+type benchRow struct {
+	Goroutines     int     `json:"goroutines"`
+	Instances      uint64  `json:"instances"`
+	Seconds        float64 `json:"seconds"`
+	PerSecond      float64 `json:"instances_per_second"`
+	PerGoroutine   float64 `json:"per_goroutine"`
+	Scaling        float64 `json:"scaling"`
+	FaultsPerInst  float64 `json:"minor_faults_per_instance"`
+	MadvisePerInst float64 `json:"madvise_per_instance"`
+	ImageHitRatio  float64 `json:"image_hit_ratio"`
+	ResetBytesInst float64 `json:"reset_bytes_per_instance"`
+}
+
+// benchReport is the JSON output.
+type benchReport struct {
+	Workload   string       `json:"workload"`
+	Call       string       `json:"call"`
+	GOMAXPROCS int          `json:"gomaxprocs"`
+	Rows       []benchRow   `json:"rows"`
+	Pool       memory.Stats `json:"pool"`
+}
+
+// runBench implements "wpi bench".
+func runBench(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	invoke := fs.String("invoke", "", "with a module: the export to call")
+	touch := fs.Int("touch", -1, "run the embedded touch workload, dirtying `N` 4 KiB pages (0..256) per instance")
+	duration := fs.Duration("duration", 2*time.Second, "measuring time per row")
+	maxG := fs.Int("goroutines", runtime.GOMAXPROCS(0), "largest number of goroutines")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, benchUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "wpi bench: %s (run 'wpi bench -h')\n", oneLine(err))
+		return exitUsage
+	}
+	if *maxG < 1 || *duration <= 0 {
+		fmt.Fprintln(stderr, "wpi bench: --goroutines and --duration must be positive")
+		return exitUsage
+	}
+
+	wl := workload{name: "echo", bin: echoWasm, fn: "echo", args: []string{"1", "2"}}
+	switch {
+	case fs.NArg() > 0:
+		if *touch >= 0 {
+			fmt.Fprintln(stderr, "wpi bench: --touch runs the embedded module; give no module with it")
+			return exitUsage
+		}
+		if *invoke == "" {
+			fmt.Fprintln(stderr, "wpi bench: a module needs --invoke NAME")
+			return exitUsage
+		}
+		bin, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
+			return exitError
+		}
+		wl = workload{name: fs.Arg(0), bin: bin, fn: *invoke, args: fs.Args()[1:]}
+	case *touch >= 0:
+		if *touch > 256 {
+			fmt.Fprintln(stderr, "wpi bench: --touch N needs 0 <= N <= 256 (the module has 16 pages)")
+			return exitUsage
+		}
+		wl = workload{name: "touch", bin: touchWasm, fn: "touch", args: []string{fmt.Sprint(*touch)}}
+	case *invoke != "":
+		fmt.Fprintln(stderr, "wpi bench: --invoke needs a module")
+		return exitUsage
+	}
+
+	rep, err := bench(context.Background(), wl, *maxG, *duration)
+	if err != nil {
+		fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
+		return exitError
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
+			return exitError
+		}
+		return exitOK
+	}
+	printBench(stdout, rep, *duration)
+	return exitOK
+}
+
+// workload is a module and the call each instance makes.
+type workload struct {
+	name, fn string
+	bin      []byte
+	args     []string
+}
+
+// bench measures wl on 1..maxG goroutines.
+func bench(ctx context.Context, wl workload, maxG int, d time.Duration) (*benchReport, error) {
+	rt, err := instance.NewRuntime(ctx, instance.Config{})
+	if err != nil {
+		return nil, err
+	}
+	defer rt.Close(ctx)
+	cm, err := rt.Compile(ctx, wl.bin)
+	if err != nil {
+		return nil, err
+	}
+	ft := cm.ExportedFunctionType(wl.fn)
+	if ft == nil {
+		return nil, fmt.Errorf("module exports no function %q", wl.fn)
+	}
+	params, err := parseArgs(ft, wl.args)
+	if err != nil {
+		return nil, err
+	}
+	ncells := max(len(params), len(ft.Results), 1)
+
+	// one runs a tenancy with the goroutine's own stack.
+	one := func(stack []uint64) error {
+		inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+		if err != nil {
+			return err
+		}
+		copy(stack, params)
+		err = inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+		inst.Close(ctx)
+		return err
+	}
+	if err := one(make([]uint64, ncells)); err != nil {
+		return nil, fmt.Errorf("%s: %w", wl.fn, err)
+	}
+
+	rep := &benchReport{
+		Workload:   wl.name,
+		Call:       fmt.Sprintf("%s(%s)", wl.fn, strings.Join(wl.args, ", ")),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+	}
+	for g := 1; g <= maxG; g++ {
+		// Warm up: every goroutine's slot, the Go heap, the CPU caches.
+		if _, err := loop(g, min(d/4, 250*time.Millisecond), one, ncells); err != nil {
+			return nil, err
+		}
+		before := rt.PoolStats()
+		minor0, _, _ := memory.Faults()
+		start := time.Now()
+		n, err := loop(g, d, one, ncells)
+		secs := time.Since(start).Seconds()
+		minor1, _, _ := memory.Faults()
+		after := rt.PoolStats()
+		if err != nil {
+			return nil, err
+		}
+		row := benchRow{
+			Goroutines:   g,
+			Instances:    n,
+			Seconds:      secs,
+			PerSecond:    float64(n) / secs,
+			PerGoroutine: float64(n) / secs / float64(g),
+		}
+		if n > 0 {
+			row.FaultsPerInst = float64(minor1-minor0) / float64(n)
+			row.MadvisePerInst = float64(after.MadviseCalls-before.MadviseCalls) / float64(n)
+			row.ImageHitRatio = float64(after.ImageHits-before.ImageHits) / float64(n)
+			row.ResetBytesInst = float64(after.MemsetBytes-before.MemsetBytes+after.MadviseBytes-before.MadviseBytes) / float64(n)
+		}
+		if len(rep.Rows) > 0 && rep.Rows[0].PerSecond > 0 {
+			row.Scaling = row.PerSecond / rep.Rows[0].PerSecond
+		} else {
+			row.Scaling = 1
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+	rep.Pool = rt.PoolStats()
+	return rep, nil
+}
+
+// loop runs one on g goroutines for d and returns the number of
+// completed tenancies.
+func loop(g int, d time.Duration, one func([]uint64) error, ncells int) (uint64, error) {
+	var stop atomic.Bool
+	var total atomic.Uint64
+	var wg sync.WaitGroup
+	errc := make(chan error, g)
+	for range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stack := make([]uint64, ncells)
+			var n uint64
+			for !stop.Load() {
+				for range 64 {
+					if err := one(stack); err != nil {
+						errc <- err
+						stop.Store(true)
+						break
+					}
+					n++
+				}
+			}
+			total.Add(n)
+		}()
+	}
+	time.Sleep(d)
+	stop.Store(true)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return 0, err
+	default:
+	}
+	return total.Load(), nil
+}
+
+func printBench(w io.Writer, rep *benchReport, d time.Duration) {
+	fmt.Fprintf(w, "wpi bench: %s, instantiate -> %s -> close, %v per row, GOMAXPROCS=%d\n\n",
+		rep.Workload, rep.Call, d, rep.GOMAXPROCS)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "goroutines\tinstances/s\tper goroutine\tscaling\tminor faults/instance\tbytes reset/instance\t")
+	for _, r := range rep.Rows {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2fx\t%.4f\t%.0f\t\n",
+			r.Goroutines, thousands(r.PerSecond), thousands(r.PerGoroutine), r.Scaling, r.FaultsPerInst, r.ResetBytesInst)
+	}
+	tw.Flush()
+	st := rep.Pool
+	fmt.Fprintf(w, "\npool: %d slots, %d in use; %d acquires: %d warm, %d fresh; images: %d in place, %d written (%d bytes)\n",
+		st.Slots, st.InUse, st.Acquires, st.WarmHits, st.Fresh, st.ImageHits, st.ImageWrites, st.ImageBytes)
+	fmt.Fprintf(w, "resets: %d memset runs (%d bytes, %d restored from images), %d madvise calls (%d bytes), %d evictions; idle resident <= %d bytes\n",
+		st.MemsetRuns, st.MemsetBytes, st.RestoredBytes, st.MadviseCalls, st.MadviseBytes, st.Evictions, st.IdleResident)
+}
+
+// thousands formats v rounded, with thousands separators.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
