@@ -334,10 +334,13 @@ loop:
 			// SAFETY: the caller's frame was valid when it made the call
 			// and the stack only grows.
 			fp = unsafe.Pointer(&m.stack[m.fpi])
-			// Reload even for the same instance: the callee may have
-			// grown the memory.
-			m.inst = m.fn.Instance
-			memBase, memSize = m.loadInstance()
+			if m.fn.Instance != m.inst {
+				m.inst = m.fn.Instance
+				memBase, memSize = m.loadInstance()
+			} else if mem := m.inst.Memory; mem != nil {
+				// The callee may have grown the memory (never moved).
+				memSize = mem.Size
+			}
 		case opCall:
 			callee = m.inst.Funcs[x1(pc)]
 			base = int(wA(w))
