@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rebuilds the benchmark corpus: every *.c here becomes a WASI command
+# Rebuilds the benchmark corpus: every src/*.c becomes a WASI command
 # (wasm32-wasi, clang -O2, wasi-libc) next to its source. The .wasm files are
 # committed, so the benchmarks need no C toolchain; run this after editing a
 # source. On Debian/Ubuntu:
@@ -7,7 +7,7 @@
 # The committed files were built with Debian clang 14.0.6; other versions
 # give different (equally valid) code.
 set -e
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/src"
 CC=${CC:-clang}
 SYSROOT=${WASI_SYSROOT:-/usr}
 for src in *.c; do
