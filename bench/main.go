@@ -1,0 +1,286 @@
+// Command bench compares wpi with wazero and Wasmtime on the instantiation
+// workloads of the shared bench folder, side by side in one run, and
+// prints a Markdown table with ratios against wpi.
+//
+//	cd bench && go run . [-duration 1s] [-engines wpi,wasmtime-pool-keep]
+//
+// Each row runs instantiate -> call -> close in a loop on G goroutines for
+// the given duration (after a short warm-up) and reports instances per
+// second, wpi's throughput divided by the engine's, and minor page faults
+// per instance (getrusage, whole process).
+//
+// It is a separate Go module so that wpi itself needs no cgo: Wasmtime is
+// reached through github.com/bytecodealliance/wasmtime-go/v37, which ships
+// a static library, plus a few C API calls for its pooling allocator.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/memory"
+	"github.com/wpi-dev/wpi/memory/wazeroalloc"
+)
+
+var (
+	//go:embed workloads/echo.wasm
+	echoWasm []byte
+	//go:embed workloads/touch.wasm
+	touchWasm []byte
+)
+
+// workload is one column group of the table.
+type workload struct {
+	name       string
+	bin        []byte
+	fn         string
+	args       []int32
+	goroutines int
+}
+
+// engine makes a tenancy function for a workload; each goroutine gets its
+// own from one call of per.
+type engine struct {
+	name string
+	// setup compiles the workload once and returns a factory of per-
+	// goroutine tenancy functions, and a cleanup.
+	setup func(w workload) (per func() func() error, cleanup func(), err error)
+}
+
+func main() {
+	duration := flag.Duration("duration", time.Second, "measuring time per row")
+	only := flag.String("engines", "", "comma-separated engine names to run (default: all)")
+	flag.Parse()
+
+	workloads := []workload{
+		{"echo", echoWasm, "echo", []int32{1, 2}, 1},
+		{"echo", echoWasm, "echo", []int32{1, 2}, 2},
+		{"touch(1), 16 pages", touchWasm, "touch", []int32{1}, 1},
+		{"touch(256), 16 pages", touchWasm, "touch", []int32{256}, 1},
+	}
+	engines := allEngines()
+	if *only != "" {
+		keep := map[string]bool{}
+		for _, n := range strings.Split(*only, ",") {
+			keep[n] = true
+		}
+		var sel []engine
+		for _, e := range engines {
+			if keep[e.name] {
+				sel = append(sel, e)
+			}
+		}
+		engines = sel
+	}
+
+	fmt.Printf("Instantiate -> call -> close, %v per row, GOMAXPROCS=%d, %s/%s. Ratio: wpi's instances/s over the engine's.\n\n",
+		*duration, runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+	fmt.Println("| workload | goroutines | engine | instances/s | wpi ÷ engine | minor faults/instance |")
+	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: |")
+	for _, w := range workloads {
+		var wpiRate float64
+		for _, e := range engines {
+			rate, faults, err := measure(e, w, *duration)
+			if err != nil {
+				fmt.Printf("| %s | %d | %s | error: %s | | |\n", w.name, w.goroutines, e.name, strings.ReplaceAll(err.Error(), "\n", " "))
+				continue
+			}
+			if e.name == "wpi" {
+				wpiRate = rate
+			}
+			ratio := "—"
+			if wpiRate > 0 && e.name != "wpi" {
+				ratio = fmt.Sprintf("%.1fx", wpiRate/rate)
+			}
+			fmt.Printf("| %s | %d | %s | %s | %s | %.4f |\n", w.name, w.goroutines, e.name, thousands(rate), ratio, faults)
+		}
+	}
+}
+
+// measure runs w on e and returns instances per second and minor faults
+// per instance.
+func measure(e engine, w workload, d time.Duration) (rate, faults float64, err error) {
+	per, cleanup, err := e.setup(w)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer cleanup()
+	fns := make([]func() error, w.goroutines)
+	for i := range fns {
+		fns[i] = per()
+	}
+	if _, err := run(fns, min(d/4, 250*time.Millisecond)); err != nil {
+		return 0, 0, err
+	}
+	runtime.GC()
+	m0, _, _ := memory.Faults()
+	start := time.Now()
+	n, err := run(fns, d)
+	secs := time.Since(start).Seconds()
+	m1, _, _ := memory.Faults()
+	if err != nil {
+		return 0, 0, err
+	}
+	if n == 0 {
+		return 0, 0, fmt.Errorf("no instance completed")
+	}
+	return float64(n) / secs, float64(m1-m0) / float64(n), nil
+}
+
+// run calls each of fns in a loop on its own goroutine for d and returns
+// the number of calls completed.
+func run(fns []func() error, d time.Duration) (uint64, error) {
+	var stop atomic.Bool
+	var total atomic.Uint64
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	for _, f := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var n uint64
+			for !stop.Load() {
+				for range 16 {
+					if err := f(); err != nil {
+						firstErr.CompareAndSwap(nil, err)
+						stop.Store(true)
+						break
+					}
+					n++
+				}
+			}
+			total.Add(n)
+		}()
+	}
+	time.Sleep(d)
+	stop.Store(true)
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		return 0, err
+	}
+	return total.Load(), nil
+}
+
+func allEngines() []engine {
+	ctx := context.Background()
+	wazeroEngine := func(name string, cfg func() wazero.RuntimeConfig, pooled bool) engine {
+		return engine{name, func(w workload) (func() func() error, func(), error) {
+			rt := wazero.NewRuntimeWithConfig(ctx, cfg())
+			cm, err := rt.CompileModule(ctx, w.bin)
+			if err != nil {
+				return nil, nil, err
+			}
+			actx := ctx
+			var pool *memory.Pool
+			if pooled {
+				pool, err = memory.New(memory.Config{Slots: 64, SlotBytes: 4 << 20})
+				if err != nil {
+					return nil, nil, err
+				}
+				actx = experimental.WithMemoryAllocator(ctx, wazeroalloc.New(pool))
+			}
+			mcfg := wazero.NewModuleConfig().WithName("")
+			per := func() func() error {
+				stack := make([]uint64, max(len(w.args), 1))
+				return func() error {
+					mod, err := rt.InstantiateModule(actx, cm, mcfg)
+					if err != nil {
+						return err
+					}
+					for i, a := range w.args {
+						stack[i] = uint64(uint32(a))
+					}
+					err = mod.ExportedFunction(w.fn).CallWithStack(ctx, stack)
+					mod.Close(ctx)
+					return err
+				}
+			}
+			return per, func() {
+				rt.Close(ctx)
+				if pool != nil {
+					pool.Close()
+				}
+			}, nil
+		}}
+	}
+	wasmtimeEng := func(name string, pulley bool, keep int) engine {
+		return engine{name, func(w workload) (func() func() error, func(), error) {
+			eng, err := wasmtimeEngine(pulley, keep)
+			if err != nil {
+				return nil, nil, err
+			}
+			f, err := wasmtimeRunner(eng, w.bin, w.fn, w.args)
+			if err != nil {
+				return nil, nil, err
+			}
+			return func() func() error { return f }, func() {}, nil
+		}}
+	}
+	return []engine{
+		{"wpi", func(w workload) (func() func() error, func(), error) {
+			rt, err := instance.NewRuntime(ctx, instance.Config{})
+			if err != nil {
+				return nil, nil, err
+			}
+			cm, err := rt.Compile(ctx, w.bin)
+			if err != nil {
+				return nil, nil, err
+			}
+			per := func() func() error {
+				stack := make([]uint64, max(len(w.args), 1))
+				return func() error {
+					inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+					if err != nil {
+						return err
+					}
+					for i, a := range w.args {
+						stack[i] = uint64(uint32(a))
+					}
+					err = inst.ExportedFunction(w.fn).CallWithStack(ctx, stack)
+					inst.Close(ctx)
+					return err
+				}
+			}
+			return per, func() { rt.Close(ctx) }, nil
+		}},
+		wasmtimeEng("wasmtime-pool-keep1MiB", false, 1<<20),
+		wasmtimeEng("wasmtime-pool", false, 0),
+		wasmtimeEng("wasmtime-ondemand", false, -1),
+		wasmtimeEng("wasmtime-pulley-pool-keep1MiB", true, 1<<20),
+		wazeroEngine("wazero-interpreter", wazero.NewRuntimeConfigInterpreter, false),
+		wazeroEngine("wazero-compiler", wazero.NewRuntimeConfigCompiler, false),
+		wazeroEngine("wazero-interpreter+wpi-pool", wazero.NewRuntimeConfigInterpreter, true),
+	}
+}
+
+// thousands formats v rounded, with thousands separators.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func init() {
+	if len(echoWasm) == 0 || len(touchWasm) == 0 {
+		fmt.Fprintln(os.Stderr, "bench: workloads missing; run workloads/gen.sh")
+		os.Exit(1)
+	}
+}

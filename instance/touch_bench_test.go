@@ -1,0 +1,42 @@
+package instance_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/wpi-dev/wpi/instance"
+)
+
+// BenchmarkTouch measures a tenancy of the 16-page touch module that
+// dirties n 4 KiB pages: the reset cost follows n, not the memory size.
+func BenchmarkTouch(b *testing.B) {
+	ctx := context.Background()
+	bin := readWasm(b, "touch.wasm")
+	for _, n := range []uint64{0, 1, 16, 256} {
+		b.Run(fmt.Sprintf("pages=%d", n), func(b *testing.B) {
+			rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, MemorySlotBytes: 1 << 20})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer rt.Close(ctx)
+			cm, err := rt.Compile(ctx, bin)
+			if err != nil {
+				b.Fatal(err)
+			}
+			stack := make([]uint64, 1)
+			b.ReportAllocs()
+			for b.Loop() {
+				inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				stack[0] = n
+				if err := inst.ExportedFunction("touch").CallWithStack(ctx, stack); err != nil {
+					b.Fatal(err)
+				}
+				inst.Close(ctx)
+			}
+		})
+	}
+}
