@@ -27,6 +27,8 @@ func init() {
 
 type wasmtimeEngine struct {
 	engine *wasmtime.Engine
+	// linker holds the WASI imports; one serves every store.
+	linker *wasmtime.Linker
 	// dir holds the files WASI stdout goes to: wasmtime-go's WasiConfig
 	// writes to a path, not to a Go writer.
 	dir string
@@ -43,7 +45,13 @@ func newWasmtime(pulley bool) (Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &wasmtimeEngine{engine: wasmtime.NewEngineWithConfig(cfg), dir: dir}, nil
+	engine := wasmtime.NewEngineWithConfig(cfg)
+	linker := wasmtime.NewLinker(engine)
+	if err := linker.DefineWasi(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &wasmtimeEngine{engine: engine, linker: linker, dir: dir}, nil
 }
 
 func (e *wasmtimeEngine) Compile(_ context.Context, wasm []byte) (Module, error) {
@@ -72,11 +80,7 @@ func (m *wasmtimeModule) Run(_ context.Context, args []string, stdout io.Writer)
 	store := wasmtime.NewStore(m.e.engine)
 	defer store.Close()
 	store.SetWasi(wc)
-	linker := wasmtime.NewLinker(m.e.engine)
-	if err := linker.DefineWasi(); err != nil {
-		return err
-	}
-	inst, err := linker.Instantiate(store, m.mod)
+	inst, err := m.e.linker.Instantiate(store, m.mod)
 	if err != nil {
 		return err
 	}
