@@ -223,3 +223,69 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// cTree builds the tree the C test program works on: a mount "box" with
+// files, a directory, and symlinks in and out of it, beside a file
+// outside the mount.
+func cTree(t *testing.T) (root, box string) {
+	t.Helper()
+	root = t.TempDir()
+	box = filepath.Join(root, "box")
+	must(t, os.MkdirAll(filepath.Join(box, "sub"), 0o755))
+	must(t, os.Mkdir(filepath.Join(box, "empty"), 0o755))
+	must(t, os.WriteFile(filepath.Join(root, "outside.txt"), []byte("secret\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(box, "sub", "file.txt"), []byte("hello\nworld\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(box, "top.txt"), []byte("top\n"), 0o644))
+	must(t, os.Symlink("../outside.txt", filepath.Join(box, "link-out")))
+	must(t, os.Symlink("/etc/passwd", filepath.Join(box, "link-abs")))
+	must(t, os.Symlink("..", filepath.Join(box, "link-dir-out")))
+	must(t, os.Symlink("sub/file.txt", filepath.Join(box, "link-in")))
+	return root, box
+}
+
+// TestCProgram runs testdata/c/fswalk.wasm (C, wasi-libc): walking,
+// reading and writing files in a mount gives the same output under wpi
+// as under wazero, and every way out of the mount fails.
+func TestCProgram(t *testing.T) {
+	wasm := td("c/fswalk.wasm")
+	t.Run("walk", func(t *testing.T) {
+		_, boxA := cTree(t)
+		_, boxB := cTree(t)
+		want := runWazero(t, diffCase{wasm: wasm, args: []string{"walk", "/sandbox"}, mounts: []diffMount{{boxA, "/sandbox", false}}})
+		got := runWpi(t, diffCase{wasm: wasm, args: []string{"walk", "/sandbox"}, mounts: []diffMount{{boxB, "/sandbox", false}}})
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("wpi exec vs wazero (-wazero +wpi):\n%s", diff)
+		}
+		if !strings.Contains(got.Stdout, "moved.txt (16 bytes): FIRST line|appen") {
+			t.Errorf("the walk after the changes misses made/moved.txt:\n%s", got.Stdout)
+		}
+	})
+	t.Run("escape", func(t *testing.T) {
+		root, box := cTree(t)
+		got := runWpi(t, diffCase{wasm: wasm, args: []string{"escape", "/sandbox"}, mounts: []diffMount{{box, "/sandbox", false}}})
+		// EPERM for every escape the host sees (wazero's and Wasmtime's
+		// errno); wasi-libc itself answers ENOTCAPABLE for absolute paths
+		// under no preopen. Inside the mount, links work.
+		want := outcome{Code: 0, Stdout: `open /sandbox/../outside.txt: Operation not permitted
+open /sandbox/sub/../../outside.txt: Operation not permitted
+open /outside.txt: Capabilities insufficient
+open /etc/passwd: Capabilities insufficient
+open /sandbox/link-out: Operation not permitted
+open /sandbox/link-abs: Operation not permitted
+open /sandbox/link-dir-out/outside.txt: Operation not permitted
+open /sandbox/link-in: ok
+lstat link-out: ok
+stat link-out: Operation not permitted
+symlink to outside: ok
+open /sandbox/made-esc/outside.txt: Operation not permitted
+create outside: Operation not permitted
+opendir ..: Operation not permitted
+`}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("fswalk escape (-want +got):\n%s", diff)
+		}
+		if _, err := os.Stat(filepath.Join(root, "created.txt")); err == nil {
+			t.Error("the guest created a file outside its mount")
+		}
+	})
+}
