@@ -46,7 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
+	"io/fs"
 	"net"
 	"strings"
 	"time"
@@ -241,9 +241,35 @@ func mountFS(m Mount) (experimentalsys.FS, error) {
 		f = sysfs.DirFS(m.HostDir)
 	}
 	if m.ReadOnly {
-		f = &sysfs.ReadFS{FS: f}
+		f = readOnlyFS{&sysfs.ReadFS{FS: f}}
 	}
 	return f, nil
+}
+
+// readOnlyFS completes sysfs.ReadFS for WASI: opening for writing fails
+// with EROFS (ReadFS says ENOSYS), and so do O_CREAT of a missing file and
+// O_TRUNC, which ReadFS would pass through to the file system beneath.
+type readOnlyFS struct{ *sysfs.ReadFS }
+
+func (r readOnlyFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
+	if flag&(experimentalsys.O_WRONLY|experimentalsys.O_RDWR) != 0 {
+		if flag&experimentalsys.O_DIRECTORY != 0 {
+			return nil, experimentalsys.EISDIR
+		}
+		return nil, experimentalsys.EROFS
+	}
+	if flag&experimentalsys.O_TRUNC != 0 {
+		return nil, experimentalsys.EROFS
+	}
+	if flag&experimentalsys.O_CREAT != 0 {
+		if _, e := r.ReadFS.Stat(path); e == experimentalsys.ENOENT {
+			return nil, experimentalsys.EROFS
+		} else if flag&experimentalsys.O_EXCL != 0 && e == 0 {
+			return nil, experimentalsys.EEXIST
+		}
+		flag &^= experimentalsys.O_CREAT | experimentalsys.O_EXCL
+	}
+	return r.ReadFS.OpenFile(path, flag, perm)
 }
 
 var start = time.Now()
