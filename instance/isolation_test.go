@@ -1,0 +1,207 @@
+package instance
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// tenantState is what a new tenant of a module must see.
+type tenantState struct {
+	Size     uint64
+	Global   uint64
+	TableLen uint64
+	Table0   bool // element 0 is set (by the element segment)
+	Mem      []byte
+}
+
+func snapshot(inst *Instance) tenantState {
+	mem := inst.ExportedMemory("mem")
+	if mem == nil {
+		mem = inst.ExportedMemory("memory")
+	}
+	b, _ := mem.Read(0, mem.Size())
+	st := tenantState{Size: mem.Size(), Mem: bytes.Clone(b)}
+	if g := inst.ExportedGlobal("g"); g != nil {
+		st.Global = g.Get()
+	}
+	if t := inst.ExportedTable("tab"); t != nil {
+		st.TableLen = t.Size()
+		f, _ := t.Function(0)
+		st.Table0 = f != nil
+	}
+	return st
+}
+
+// TestIsolation runs thousands of random tenants through a few slots, on
+// two goroutines at once (run it with -race too): writes of every kind
+// (stores across card boundaries, memory.fill/copy/init, host writes
+// through Memory), grows of memory and table, global writes, traps
+// midway, and tenants of another module in between. Every new tenant must
+// see exactly its module's initial memory (bytes and size), globals and
+// table, and pages it grows into must be zero.
+func TestIsolation(t *testing.T) {
+	tenants := 1500
+	if testing.Short() {
+		tenants = 300
+	}
+	rt := newTestRuntime(t, Config{MemorySlots: 3, MemorySlotBytes: 1 << 20})
+	mods := map[string]*CompiledModule{}
+	truth := map[string]tenantState{}
+	for _, name := range []string{"tenant", "echo"} {
+		cm, err := rt.Compile(ctx, readWasm(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mods[name] = cm
+		// Ground truth: the first tenant of a never-used slot.
+		fresh := newTestRuntime(t, Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
+		inst, err := fresh.InstantiateWasm(ctx, readWasm(t, name), ModuleConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth[name] = snapshot(inst)
+		inst.Close(ctx)
+	}
+	if cm := mods["tenant"]; cm.image == nil || !cm.recyclable {
+		t.Fatalf("tenant module: image %v recyclable %v, want both", cm.image != nil, cm.recyclable)
+	}
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 77))
+			for n := range tenants {
+				if err := tenant(rt, mods, truth, r); err != nil {
+					errc <- fmt.Errorf("goroutine %d, tenant %d: %w", w, n, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+	st := rt.PoolStats()
+	if st.InUse != 0 || st.ImageHits == 0 || st.RestoredBytes == 0 || st.ImageWrites == 0 {
+		t.Errorf("pool stats %+v: want nothing in use, image hits, restores and image writes", st)
+	}
+}
+
+// tenant runs one random tenancy and checks what it saw on arrival.
+func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenantState, r *rand.Rand) error {
+	name := "tenant"
+	if r.IntN(5) == 0 {
+		name = "echo"
+	}
+	inst, err := rt.Instantiate(ctx, mods[name], ModuleConfig{})
+	if err != nil {
+		return err
+	}
+	defer inst.Close(ctx)
+	want, got := truth[name], snapshot(inst)
+	if i := firstDifference(want.Mem, got.Mem); i >= 0 {
+		return fmt.Errorf("%s: initial memory differs at byte %d (page %d): %#x, want %#x", name, i, i>>12, at(got.Mem, i), at(want.Mem, i))
+	}
+	want.Mem, got.Mem = nil, nil // compared above, fast
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("%s: initial state (-want +got):\n%s", name, diff)
+	}
+	mem := inst.ExportedMemory("mem")
+	if mem == nil {
+		mem = inst.ExportedMemory("memory")
+		// echo: scribble through the host API only.
+		for range r.IntN(4) {
+			mem.Write(uint64(r.IntN(int(mem.Size()-8))), []byte{1, 2, 3, 4, 5, 6, 7, 8})
+		}
+		return nil
+	}
+	call := func(fn string, args ...uint64) error {
+		_, err := inst.ExportedFunction(fn).Call(ctx, args...)
+		return err
+	}
+	addr := func() uint64 { return uint64(r.IntN(int(mem.Size()))) }
+	for range r.IntN(12) {
+		var err error
+		switch r.IntN(11) {
+		case 0:
+			err = call("store8", addr(), uint64(1+r.IntN(255)))
+		case 1: // across a card boundary
+			c := uint64(1+r.IntN(int(mem.Size()>>12)-1)) << 12
+			err = call("store64", c-4, r.Uint64()|1)
+		case 2:
+			old := mem.Size()
+			if prev := mem.Size() >> 16; call("grow", uint64(r.IntN(3))) == nil && mem.Size() > old {
+				b, _ := mem.Read(old, mem.Size()-old)
+				if i := bytes.IndexFunc(b, func(c rune) bool { return c != 0 }); i >= 0 {
+					return fmt.Errorf("grown page (from %d pages) not zero at %d", prev, old+uint64(i))
+				}
+			}
+		case 3:
+			d := addr()
+			err = call("fill", d, uint64(1+r.IntN(255)), uint64(r.IntN(int(mem.Size()-d)+1)))
+		case 4:
+			d, s := addr(), addr()
+			n := r.IntN(int(mem.Size()-max(d, s)) + 1)
+			err = call("copy", d, s, uint64(n))
+		case 5:
+			err = call("init", addr()&^31, 0, uint64(r.IntN(8)))
+		case 6:
+			p := make([]byte, r.IntN(9000))
+			for i := range p {
+				p[i] = 0xEE
+			}
+			if off := addr(); off+uint64(len(p)) <= mem.Size() {
+				mem.Write(off, p)
+			}
+		case 7:
+			err = call("setg", uint64(r.Uint32()))
+		case 8:
+			err = call("tgrow", uint64(r.IntN(2)))
+		case 9:
+			err = call("tset", uint64(r.IntN(2)))
+		case 10: // trap midway: the write before it must still be reset
+			err = call("trap", addr(), 0x77)
+			var te *TrapError
+			if !errors.As(err, &te) {
+				return fmt.Errorf("trap: got %v, want a trap", err)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("random op: %w", err)
+		}
+	}
+	return nil
+}
+
+// firstDifference returns the first index where a and b differ (or the
+// shorter length if one is a prefix of the other), -1 if equal.
+func firstDifference(a, b []byte) int {
+	if bytes.Equal(a, b) {
+		return -1
+	}
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func at(b []byte, i int) int {
+	if i < len(b) {
+		return int(b[i])
+	}
+	return -1
+}
