@@ -78,6 +78,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 2*time.Second, "measuring time per row")
 	maxG := fs.Int("goroutines", runtime.GOMAXPROCS(0), "largest number of goroutines")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	count := fs.Uint64("count", 0, "run exactly `N` instances per row (split over the goroutines) instead of --duration; for strace")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, benchUsage)
@@ -121,7 +122,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	rep, err := bench(context.Background(), wl, *maxG, *duration)
+	rep, err := bench(context.Background(), wl, *maxG, *duration, *count)
 	if err != nil {
 		fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
 		return exitError
@@ -147,7 +148,7 @@ type workload struct {
 }
 
 // bench measures wl on 1..maxG goroutines.
-func bench(ctx context.Context, wl workload, maxG int, d time.Duration) (*benchReport, error) {
+func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count uint64) (*benchReport, error) {
 	rt, err := instance.NewRuntime(ctx, instance.Config{})
 	if err != nil {
 		return nil, err
@@ -189,13 +190,13 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration) (*benchR
 	}
 	for g := 1; g <= maxG; g++ {
 		// Warm up: every goroutine's slot, the Go heap, the CPU caches.
-		if _, err := loop(g, min(d/4, 250*time.Millisecond), one, ncells); err != nil {
+		if _, err := loop(g, min(d/4, 250*time.Millisecond), 0, one, ncells); err != nil {
 			return nil, err
 		}
 		before := rt.PoolStats()
 		minor0, _, _ := memory.Faults()
 		start := time.Now()
-		n, err := loop(g, d, one, ncells)
+		n, err := loop(g, d, count, one, ncells)
 		secs := time.Since(start).Seconds()
 		minor1, _, _ := memory.Faults()
 		after := rt.PoolStats()
@@ -226,19 +227,33 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration) (*benchR
 	return rep, nil
 }
 
-// loop runs one on g goroutines for d and returns the number of
-// completed tenancies.
-func loop(g int, d time.Duration, one func([]uint64) error, ncells int) (uint64, error) {
+// loop runs one on g goroutines for d (or, if count > 0, count times in
+// all) and returns the number of completed tenancies.
+func loop(g int, d time.Duration, count uint64, one func([]uint64) error, ncells int) (uint64, error) {
 	var stop atomic.Bool
 	var total atomic.Uint64
 	var wg sync.WaitGroup
 	errc := make(chan error, g)
-	for range g {
+	for k := range g {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			stack := make([]uint64, ncells)
 			var n uint64
+			if count > 0 {
+				mine := count / uint64(g)
+				if uint64(k) < count%uint64(g) {
+					mine++
+				}
+				for ; n < mine; n++ {
+					if err := one(stack); err != nil {
+						errc <- err
+						break
+					}
+				}
+				total.Add(n)
+				return
+			}
 			for !stop.Load() {
 				for range 64 {
 					if err := one(stack); err != nil {
@@ -252,8 +267,10 @@ func loop(g int, d time.Duration, one func([]uint64) error, ncells int) (uint64,
 			total.Add(n)
 		}()
 	}
-	time.Sleep(d)
-	stop.Store(true)
+	if count == 0 {
+		time.Sleep(d)
+		stop.Store(true)
+	}
 	wg.Wait()
 	select {
 	case err := <-errc:

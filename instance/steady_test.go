@@ -1,0 +1,68 @@
+package instance
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wpi-dev/wpi/memory"
+)
+
+// TestSteadyState checks the steady state of the echo workload with a
+// fixed count, not a timing: once the slot is warm, a tenancy takes no
+// page fault (getrusage over the whole process, so the bound is generous:
+// the Go runtime and other tests' goroutines count too), makes the pool do
+// no madvise, finds the data image in place, and resets nothing (echo
+// writes no memory). scripts/steady-state.sh checks the system calls with
+// strace.
+func TestSteadyState(t *testing.T) {
+	n := 100_000
+	if testing.Short() {
+		n = 10_000
+	}
+	rt := newTestRuntime(t, Config{})
+	cm, err := rt.Compile(ctx, readWasm(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := make([]uint64, 2)
+	tenancy := func() {
+		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stack[0], stack[1] = 1, 2
+		if err := inst.ExportedFunction("echo").CallWithStack(ctx, stack); err != nil || stack[0] != 1 {
+			t.Fatalf("echo: %v, %d", err, stack[0])
+		}
+		inst.Close(ctx)
+	}
+	for range 1000 {
+		tenancy()
+	}
+	before := rt.PoolStats()
+	minor0, _, err := memory.Faults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		tenancy()
+	}
+	minor1, _, _ := memory.Faults()
+	after := rt.PoolStats()
+
+	if perInst := float64(minor1-minor0) / float64(n); perInst > 0.01 && !raceEnabled {
+		t.Errorf("%.4f minor faults per instance over %d instances, want <= 0.01", perInst, n)
+	}
+	type delta struct{ Acquires, WarmHits, ImageHits, ImageWrites, MemsetBytes, MadviseCalls, Evictions uint64 }
+	want := delta{Acquires: uint64(n), WarmHits: uint64(n), ImageHits: uint64(n)}
+	got := delta{
+		after.Acquires - before.Acquires, after.WarmHits - before.WarmHits,
+		after.ImageHits - before.ImageHits, after.ImageWrites - before.ImageWrites,
+		after.MemsetBytes - before.MemsetBytes, after.MadviseCalls - before.MadviseCalls,
+		after.Evictions - before.Evictions,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pool work over %d warm instances (-want +got):\n%s", n, diff)
+	}
+}
