@@ -40,3 +40,27 @@ func BenchmarkTouch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStores is store-heavy guest code (1e6 iterations of an i32 and
+// an i64 store): scripts/card-cost.sh runs it with and without the
+// engine's dirty-card marking to measure what tracking costs.
+func BenchmarkStores(b *testing.B) {
+	ctx := context.Background()
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	inst, err := rt.InstantiateWasm(ctx, readWasm(b, "stores.wasm"), instance.ModuleConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := inst.ExportedFunction("stores")
+	stack := make([]uint64, 1)
+	for b.Loop() {
+		stack[0] = 1_000_000
+		if err := f.CallWithStack(ctx, stack); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
