@@ -1,8 +1,8 @@
-// Command bench compares wpi with wazero and Wasmtime on the instantiation
+// Command instantiate compares wpi with wazero and Wasmtime on the instantiation
 // workloads of the shared bench folder, side by side in one run, and
 // prints a Markdown table with ratios against wpi.
 //
-//	cd bench && go run . [-duration 1s] [-engines wpi,wasmtime-pool-keep]
+//	cd bench && go run ./cmd/instantiate [-duration 1s] [-engines wpi,wasmtime-pool-keep1MiB]
 //
 // Each row runs instantiate -> call -> close in a loop on G goroutines for
 // the given duration (after a short warm-up) and reports instances per
@@ -280,7 +280,7 @@ func thousands(v float64) string {
 
 func init() {
 	if len(echoWasm) == 0 || len(touchWasm) == 0 {
-		fmt.Fprintln(os.Stderr, "bench: workloads missing; run workloads/gen.sh")
+		fmt.Fprintln(os.Stderr, "instantiate: workloads missing; run workloads/gen.sh")
 		os.Exit(1)
 	}
 }
