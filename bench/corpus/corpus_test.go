@@ -81,7 +81,6 @@ func BenchmarkCorpus(b *testing.B) {
 					}
 					defer m.Close(ctx)
 					args := p.Args(p.Size)
-					b.ResetTimer()
 					for b.Loop() {
 						if err := m.Run(ctx, args, io.Discard); err != nil {
 							b.Fatal(err)
