@@ -2,6 +2,7 @@
 //
 //	wpi exec [--invoke NAME] [--timeout D] module.wasm [ARGS...]
 //	wpi spectest [--features v1|v2] [-v] PATH...
+//	wpi disasm [--func NAME|FUNCIDX] module.wasm
 //	wpi bench [--touch N] [--duration D] [--json] [--invoke NAME module.wasm ARGS...]
 //
 // Flags use Go's flag package: -x and --x are the same, and flags go
@@ -42,6 +43,7 @@ func init() {
 		{"exec", "run a module's _start or an exported function", runExec},
 		{"spectest", "run wast2json spec test files", runSpectest},
 		{"bench", "measure instantiate/call/close throughput on 1..GOMAXPROCS goroutines", runBench},
+		{"disasm", "print the interpreter code of a module's functions", runDisasm},
 	}
 }
 
