@@ -772,10 +772,16 @@ func (t *translator) condBranch(invert bool) int {
 		w := t.code[t.producer]
 		if wA(w) == cond.cell {
 			if bop, ok := fusedBranch(wOp(w), invert); ok {
+				var k uint64 // the compare's immediate (0 for eqz)
+				if opInfos[wOp(w)].fmt == fmtDAI {
+					k = t.code[t.producer+1]
+				}
 				t.code = t.code[:t.producer]
 				t.src = t.src[:len(t.src)-1]
-				at := t.emit(word(bop, 0, wB(w), wC(w)), 0)
-				return at + 1
+				if opInfos[bop].fmt == fmtBrAI {
+					return t.emit(word(bop, 0, wB(w), 0), 0, k) + 1
+				}
+				return t.emit(word(bop, 0, wB(w), wC(w)), 0) + 1
 			}
 		}
 	}
@@ -1239,26 +1245,29 @@ func (t *translator) numeric(in numInfo) {
 	x, y := t.stack[n-2], t.stack[n-1]
 	if in.imm != 0 {
 		if y.kind == kConst {
-			if v, ok := imm16(y.val, in.wide, in.sub); ok {
-				a := t.use(n - 2)
-				t.stack = t.stack[:n-2]
-				t.emitProducer(word(in.imm, t.home(n-2), a, v))
-				t.pushTemp(in.res)
-				return
-			}
-		}
-		if x.kind == kConst && (in.comm || in.mirror != 0) && y.kind != kConst {
-			if v, ok := imm16(x.val, in.wide, false); ok {
-				op := in.imm
-				if !in.comm {
-					op = in.mirror
+			k := y.val
+			if in.sub { // x - k == x + (-k), wrapping
+				k = -k
+				if !in.wide {
+					k = uint64(uint32(k))
 				}
-				b := t.use(n - 1)
-				t.stack = t.stack[:n-2]
-				t.emitProducer(word(op, t.home(n-2), b, v))
-				t.pushTemp(in.res)
-				return
 			}
+			a := t.use(n - 2)
+			t.stack = t.stack[:n-2]
+			t.emitProducer(word(in.imm, t.home(n-2), a, 0), k)
+			t.pushTemp(in.res)
+			return
+		}
+		if x.kind == kConst && (in.comm || in.mirror != 0) {
+			op := in.imm
+			if !in.comm {
+				op = in.mirror
+			}
+			b := t.use(n - 1)
+			t.stack = t.stack[:n-2]
+			t.emitProducer(word(op, t.home(n-2), b, 0), x.val)
+			t.pushTemp(in.res)
+			return
 		}
 	}
 	a := t.use(n - 2)
@@ -1266,27 +1275,6 @@ func (t *translator) numeric(in numInfo) {
 	t.stack = t.stack[:n-2]
 	t.emitProducer(word(in.op, t.home(n-2), a, b))
 	t.pushTemp(in.res)
-}
-
-// imm16 returns v as a signed 16-bit immediate if it fits (negated first
-// for neg), for an i32 (wide false) or i64 operand.
-func imm16(v uint64, wide, neg bool) (uint16, bool) {
-	var s int64
-	if wide {
-		s = int64(v)
-	} else {
-		s = int64(int32(uint32(v)))
-	}
-	if neg {
-		if s == math.MinInt64 {
-			return 0, false
-		}
-		s = -s
-	}
-	if s < math.MinInt16 || s > math.MaxInt16 {
-		return 0, false
-	}
-	return uint16(int16(s)), true
 }
 
 // simd translates a 0xfd-prefixed instruction (spec §5.4.8): v128 values

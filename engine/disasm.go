@@ -55,7 +55,7 @@ func (c *Code) instrString(ip int) (string, int) {
 	case fmtDAB:
 		args = fmt.Sprintf("c%d = c%d, c%d", a, b, cc)
 	case fmtDAI:
-		args = fmt.Sprintf("c%d = c%d, %d", a, b, int16(cc))
+		args = fmt.Sprintf("c%d = c%d, %d", a, b, int64(x(1)))
 	case fmtDK32:
 		args = fmt.Sprintf("c%d = %#x", a, w>>32)
 	case fmtDK64:
@@ -67,7 +67,7 @@ func (c *Code) instrString(ip int) (string, int) {
 	case fmtBrAB:
 		args = fmt.Sprintf("c%d, c%d -> %04d", b, cc, tgt(1))
 	case fmtBrAI:
-		args = fmt.Sprintf("c%d, %d -> %04d", b, int16(cc), tgt(1))
+		args = fmt.Sprintf("c%d, %d -> %04d", b, int64(x(2)), tgt(1))
 	case fmtBrTable:
 		var ts []string
 		for i := 0; i <= int(b); i++ {

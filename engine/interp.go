@@ -236,9 +236,6 @@ func cell(fp unsafe.Pointer, c uint64) *uint64 {
 	return (*uint64)(unsafe.Add(fp, uintptr(c)*8))
 }
 
-// imm returns C as a sign-extended immediate.
-func imm(w uint64) uint64 { return uint64(int64(int16(w >> 48))) }
-
 func f32(v uint64) float32  { return math.Float32frombits(uint32(v)) }
 func f64(v uint64) float64  { return math.Float64frombits(v) }
 func u32f(x float32) uint64 { return uint64(math.Float32bits(x)) }
@@ -402,7 +399,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32EqImm:
-			if uint32(*rb(fp, w)) == uint32(imm(w)) {
+			if uint32(*rb(fp, w)) == uint32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -411,7 +408,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32Ne:
 			if uint32(*rb(fp, w)) != uint32(*rc(fp, w)) {
@@ -426,7 +423,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32NeImm:
-			if uint32(*rb(fp, w)) != uint32(imm(w)) {
+			if uint32(*rb(fp, w)) != uint32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -435,7 +432,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LtS:
 			if int32(*rb(fp, w)) < int32(*rc(fp, w)) {
@@ -450,7 +447,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LtSImm:
-			if int32(*rb(fp, w)) < int32(imm(w)) {
+			if int32(*rb(fp, w)) < int32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -459,7 +456,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LtU:
 			if uint32(*rb(fp, w)) < uint32(*rc(fp, w)) {
@@ -474,7 +471,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LtUImm:
-			if uint32(*rb(fp, w)) < uint32(imm(w)) {
+			if uint32(*rb(fp, w)) < uint32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -483,7 +480,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GtS:
 			if int32(*rb(fp, w)) > int32(*rc(fp, w)) {
@@ -498,7 +495,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GtSImm:
-			if int32(*rb(fp, w)) > int32(imm(w)) {
+			if int32(*rb(fp, w)) > int32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -507,7 +504,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GtU:
 			if uint32(*rb(fp, w)) > uint32(*rc(fp, w)) {
@@ -522,7 +519,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GtUImm:
-			if uint32(*rb(fp, w)) > uint32(imm(w)) {
+			if uint32(*rb(fp, w)) > uint32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -531,7 +528,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LeS:
 			if int32(*rb(fp, w)) <= int32(*rc(fp, w)) {
@@ -546,7 +543,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LeSImm:
-			if int32(*rb(fp, w)) <= int32(imm(w)) {
+			if int32(*rb(fp, w)) <= int32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -555,7 +552,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LeU:
 			if uint32(*rb(fp, w)) <= uint32(*rc(fp, w)) {
@@ -570,7 +567,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LeUImm:
-			if uint32(*rb(fp, w)) <= uint32(imm(w)) {
+			if uint32(*rb(fp, w)) <= uint32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -579,7 +576,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GeS:
 			if int32(*rb(fp, w)) >= int32(*rc(fp, w)) {
@@ -594,7 +591,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GeSImm:
-			if int32(*rb(fp, w)) >= int32(imm(w)) {
+			if int32(*rb(fp, w)) >= int32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -603,7 +600,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GeU:
 			if uint32(*rb(fp, w)) >= uint32(*rc(fp, w)) {
@@ -618,7 +615,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GeUImm:
-			if uint32(*rb(fp, w)) >= uint32(imm(w)) {
+			if uint32(*rb(fp, w)) >= uint32(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -627,7 +624,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64Eq:
 			if uint64(*rb(fp, w)) == uint64(*rc(fp, w)) {
@@ -642,7 +639,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64EqImm:
-			if uint64(*rb(fp, w)) == uint64(imm(w)) {
+			if uint64(*rb(fp, w)) == uint64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -651,7 +648,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64Ne:
 			if uint64(*rb(fp, w)) != uint64(*rc(fp, w)) {
@@ -666,7 +663,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64NeImm:
-			if uint64(*rb(fp, w)) != uint64(imm(w)) {
+			if uint64(*rb(fp, w)) != uint64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -675,7 +672,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LtS:
 			if int64(*rb(fp, w)) < int64(*rc(fp, w)) {
@@ -690,7 +687,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LtSImm:
-			if int64(*rb(fp, w)) < int64(imm(w)) {
+			if int64(*rb(fp, w)) < int64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -699,7 +696,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LtU:
 			if uint64(*rb(fp, w)) < uint64(*rc(fp, w)) {
@@ -714,7 +711,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LtUImm:
-			if uint64(*rb(fp, w)) < uint64(imm(w)) {
+			if uint64(*rb(fp, w)) < uint64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -723,7 +720,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GtS:
 			if int64(*rb(fp, w)) > int64(*rc(fp, w)) {
@@ -738,7 +735,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GtSImm:
-			if int64(*rb(fp, w)) > int64(imm(w)) {
+			if int64(*rb(fp, w)) > int64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -747,7 +744,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GtU:
 			if uint64(*rb(fp, w)) > uint64(*rc(fp, w)) {
@@ -762,7 +759,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GtUImm:
-			if uint64(*rb(fp, w)) > uint64(imm(w)) {
+			if uint64(*rb(fp, w)) > uint64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -771,7 +768,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LeS:
 			if int64(*rb(fp, w)) <= int64(*rc(fp, w)) {
@@ -786,7 +783,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LeSImm:
-			if int64(*rb(fp, w)) <= int64(imm(w)) {
+			if int64(*rb(fp, w)) <= int64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -795,7 +792,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LeU:
 			if uint64(*rb(fp, w)) <= uint64(*rc(fp, w)) {
@@ -810,7 +807,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LeUImm:
-			if uint64(*rb(fp, w)) <= uint64(imm(w)) {
+			if uint64(*rb(fp, w)) <= uint64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -819,7 +816,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GeS:
 			if int64(*rb(fp, w)) >= int64(*rc(fp, w)) {
@@ -834,7 +831,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GeSImm:
-			if int64(*rb(fp, w)) >= int64(imm(w)) {
+			if int64(*rb(fp, w)) >= int64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -843,7 +840,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GeU:
 			if uint64(*rb(fp, w)) >= uint64(*rc(fp, w)) {
@@ -858,7 +855,7 @@ loop:
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GeUImm:
-			if uint64(*rb(fp, w)) >= uint64(imm(w)) {
+			if uint64(*rb(fp, w)) >= uint64(x2(pc)) {
 				off := int64(x1(pc))
 				if off < 0 && m.interrupt.Load() != 0 {
 					if trap = m.poll(); trap != trapNone {
@@ -867,7 +864,7 @@ loop:
 				}
 				pc = unsafe.Add(pc, 8+off*8)
 			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 24)
 			}
 
 		// Memory.
@@ -907,15 +904,105 @@ loop:
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
 			pc = unsafe.Add(pc, 8)
-		case opI32Load8S, opI32Load8U, opI32Load16S, opI32Load16U,
-			opI64Load8S, opI64Load8U, opI64Load16S, opI64Load16U, opI64Load32S, opI64Load32U:
+		case opI32Load8S:
 			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
-			v, ok := loadNarrow(opcode(w), memBase, memSize, ea)
-			if !ok {
+			if ea+1 > memSize {
 				trap = trapOOBMemory
 				break loop
 			}
-			*ra(fp, w) = v
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			pc = unsafe.Add(pc, 8)
+		case opI32Load8U:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, 8)
+		case opI32Load16S:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int16)(p))))
+			pc = unsafe.Add(pc, 8)
+		case opI32Load16U:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint16)(p))
+			pc = unsafe.Add(pc, 8)
+		case opI64Load8S:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			pc = unsafe.Add(pc, 8)
+		case opI64Load8U:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, 8)
+		case opI64Load16S:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int16)(p)))
+			pc = unsafe.Add(pc, 8)
+		case opI64Load16U:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint16)(p))
+			pc = unsafe.Add(pc, 8)
+		case opI64Load32S:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int32)(p)))
+			pc = unsafe.Add(pc, 8)
+		case opI64Load32U:
+			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: as for i32.load.
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint32)(p))
 			pc = unsafe.Add(pc, 8)
 		case opI32Store, opF32Store:
 			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
@@ -1010,8 +1097,8 @@ loop:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) + *rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32AddImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) + imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w) + x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32Sub:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w) - *rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
@@ -1019,8 +1106,8 @@ loop:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32MulImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32DivS:
 			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
 			if b == 0 {
@@ -1065,50 +1152,50 @@ loop:
 			*ra(fp, w) = *rb(fp, w) & *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI32AndImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) & imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w) & x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32Or:
 			*ra(fp, w) = *rb(fp, w) | *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI32OrImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) | imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w) | x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32Xor:
 			*ra(fp, w) = *rb(fp, w) ^ *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI32XorImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) ^ imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w) ^ x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32Shl:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (*rc(fp, w) & 31))
 			pc = unsafe.Add(pc, 8)
 		case opI32ShlImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (imm(w) & 31))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (x1(pc) & 31))
+			pc = unsafe.Add(pc, 16)
 		case opI32ShrS:
 			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (*rc(fp, w) & 31)))
 			pc = unsafe.Add(pc, 8)
 		case opI32ShrSImm:
-			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (imm(w) & 31)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (x1(pc) & 31)))
+			pc = unsafe.Add(pc, 16)
 		case opI32ShrU:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (*rc(fp, w) & 31))
 			pc = unsafe.Add(pc, 8)
 		case opI32ShrUImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (imm(w) & 31))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (x1(pc) & 31))
+			pc = unsafe.Add(pc, 16)
 		case opI32Rotl:
 			*ra(fp, w) = rotl32(*rb(fp, w), *rc(fp, w))
 			pc = unsafe.Add(pc, 8)
 		case opI32RotlImm:
-			*ra(fp, w) = rotl32(*rb(fp, w), imm(w))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = rotl32(*rb(fp, w), x1(pc))
+			pc = unsafe.Add(pc, 16)
 		case opI32Rotr:
 			*ra(fp, w) = rotr32(*rb(fp, w), *rc(fp, w))
 			pc = unsafe.Add(pc, 8)
 		case opI32RotrImm:
-			*ra(fp, w) = rotr32(*rb(fp, w), imm(w))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = rotr32(*rb(fp, w), x1(pc))
+			pc = unsafe.Add(pc, 16)
 		case opI32Clz:
 			*ra(fp, w) = uint64(bits.LeadingZeros32(uint32(*rb(fp, w))))
 			pc = unsafe.Add(pc, 8)
@@ -1122,122 +1209,122 @@ loop:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32EqImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32Ne:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32NeImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32LtS:
 			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32LtSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32LtU:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32LtUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32GtS:
 			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32GtSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32GtU:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32GtUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32LeS:
 			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32LeSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32LeU:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32LeUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32GeS:
 			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32GeSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI32GeU:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI32GeUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64Eq:
 			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64EqImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64Ne:
 			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64NeImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64LtS:
 			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64LtSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64LtU:
 			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64LtUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64GtS:
 			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64GtSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64GtU:
 			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64GtUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64LeS:
 			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64LeSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64LeU:
 			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64LeUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64GeS:
 			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64GeSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 		case opI64GeU:
 			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
 		case opI64GeUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(imm(w)))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(x1(pc)))
+			pc = unsafe.Add(pc, 16)
 
 		// i64 arithmetic.
 		case opI64Eqz:
@@ -1247,8 +1334,8 @@ loop:
 			*ra(fp, w) = *rb(fp, w) + *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI64AddImm:
-			*ra(fp, w) = *rb(fp, w) + imm(w)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) + x1(pc)
+			pc = unsafe.Add(pc, 16)
 		case opI64Sub:
 			*ra(fp, w) = *rb(fp, w) - *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
@@ -1256,8 +1343,8 @@ loop:
 			*ra(fp, w) = *rb(fp, w) * *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI64MulImm:
-			*ra(fp, w) = *rb(fp, w) * imm(w)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) * x1(pc)
+			pc = unsafe.Add(pc, 16)
 		case opI64DivS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -1302,50 +1389,50 @@ loop:
 			*ra(fp, w) = *rb(fp, w) & *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI64AndImm:
-			*ra(fp, w) = *rb(fp, w) & imm(w)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) & x1(pc)
+			pc = unsafe.Add(pc, 16)
 		case opI64Or:
 			*ra(fp, w) = *rb(fp, w) | *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI64OrImm:
-			*ra(fp, w) = *rb(fp, w) | imm(w)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) | x1(pc)
+			pc = unsafe.Add(pc, 16)
 		case opI64Xor:
 			*ra(fp, w) = *rb(fp, w) ^ *rc(fp, w)
 			pc = unsafe.Add(pc, 8)
 		case opI64XorImm:
-			*ra(fp, w) = *rb(fp, w) ^ imm(w)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) ^ x1(pc)
+			pc = unsafe.Add(pc, 16)
 		case opI64Shl:
 			*ra(fp, w) = *rb(fp, w) << (*rc(fp, w) & 63)
 			pc = unsafe.Add(pc, 8)
 		case opI64ShlImm:
-			*ra(fp, w) = *rb(fp, w) << (imm(w) & 63)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) << (x1(pc) & 63)
+			pc = unsafe.Add(pc, 16)
 		case opI64ShrS:
 			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (*rc(fp, w) & 63))
 			pc = unsafe.Add(pc, 8)
 		case opI64ShrSImm:
-			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (imm(w) & 63))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (x1(pc) & 63))
+			pc = unsafe.Add(pc, 16)
 		case opI64ShrU:
 			*ra(fp, w) = *rb(fp, w) >> (*rc(fp, w) & 63)
 			pc = unsafe.Add(pc, 8)
 		case opI64ShrUImm:
-			*ra(fp, w) = *rb(fp, w) >> (imm(w) & 63)
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = *rb(fp, w) >> (x1(pc) & 63)
+			pc = unsafe.Add(pc, 16)
 		case opI64Rotl:
 			*ra(fp, w) = rotl64(*rb(fp, w), *rc(fp, w))
 			pc = unsafe.Add(pc, 8)
 		case opI64RotlImm:
-			*ra(fp, w) = rotl64(*rb(fp, w), imm(w))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = rotl64(*rb(fp, w), x1(pc))
+			pc = unsafe.Add(pc, 16)
 		case opI64Rotr:
 			*ra(fp, w) = rotr64(*rb(fp, w), *rc(fp, w))
 			pc = unsafe.Add(pc, 8)
 		case opI64RotrImm:
-			*ra(fp, w) = rotr64(*rb(fp, w), imm(w))
-			pc = unsafe.Add(pc, 8)
+			*ra(fp, w) = rotr64(*rb(fp, w), x1(pc))
+			pc = unsafe.Add(pc, 16)
 		case opI64Clz:
 			*ra(fp, w) = uint64(bits.LeadingZeros64(*rb(fp, w)))
 			pc = unsafe.Add(pc, 8)

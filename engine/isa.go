@@ -16,9 +16,10 @@ package engine
 // i64 as is, f32/f64 as IEEE bits.
 //
 // Opcodes are specialised by type and operand kind: an instruction never
-// looks at types at run time. "_imm" forms take a signed 16-bit immediate
-// in C instead of a cell; "br_<cmp>" forms fuse a compare with a
-// conditional branch.
+// looks at types at run time. "_imm" forms take their second operand as an
+// immediate in the next word (after the target, for branches) instead of a
+// cell, so constants never need a materialising instruction; "br_<cmp>"
+// forms fuse a compare with a conditional branch.
 
 // opcode is the low 16 bits of an instruction word.
 type opcode uint16
@@ -33,13 +34,13 @@ const (
 	fmtD                          // A: cell written
 	fmtDA                         // A: dst cell, B: src cell
 	fmtDAB                        // A: dst, B, C: src cells
-	fmtDAI                        // A: dst, B: src cell, C: int16 immediate
+	fmtDAI                        // A: dst, B: src cell; +1 word: immediate
 	fmtDK32                       // A: dst, B|C<<16: 32-bit constant
 	fmtDK64                       // A: dst; +1 word: 64-bit constant
 	fmtBr                         // +1 word: target
 	fmtBrA                        // A: condition cell; +1 word: target
 	fmtBrAB                       // B, C: cells compared; +1 word: target
-	fmtBrAI                       // B: cell, C: int16 immediate; +1 word: target
+	fmtBrAI                       // B: cell; +1 word: target, +1 word: immediate
 	fmtBrTable                    // A: index cell, B: n; +n+1 words: targets (last = default)
 	fmtCall                       // A: first argument cell; +1 word: funcidx
 	fmtCallIndirect               // A: first argument cell, B: element index cell, C: tableidx; +1 word: type id
@@ -64,10 +65,10 @@ const (
 // instruction of format f (br_table: see brTableWords).
 func (f format) extraWords() int {
 	switch f {
-	case fmtDK64, fmtBr, fmtBrA, fmtBrAB, fmtBrAI, fmtCall, fmtCallIndirect, fmtSelect, fmtLoadFar, fmtStoreFar,
+	case fmtDK64, fmtDAI, fmtBr, fmtBrA, fmtBrAB, fmtCall, fmtCallIndirect, fmtSelect, fmtLoadFar, fmtStoreFar,
 		fmtABCX, fmtDABX, fmtDAX, fmtABX, fmtDX, fmtX:
 		return 1
-	case fmtV128Const, fmtV128Shuffle:
+	case fmtV128Const, fmtV128Shuffle, fmtBrAI:
 		return 2
 	}
 	return 0
