@@ -37,25 +37,45 @@ import (
 //
 // Decode is safe for concurrent use by many goroutines.
 func Decode(bin []byte, features api.CoreFeatures) (*Module, error) {
-	m, err := parse(bin, features)
+	m, err := Parse(bin, features)
 	if err != nil {
 		return nil, err
 	}
-	if err := defaultGate.check(bin, m.Hash, features); err != nil {
-		// Without bulk memory wazero rejects an active element segment
-		// that overruns its table's minimum at validation, but Wasm 1.0
-		// makes that a link-time failure (spec 1.0 §4.5.4 step 8); the
-		// instance layer reports it then. Validate again with the bulk
-		// memory feature, which drops that check and nothing else that a
-		// module without bulk instructions or passive segments uses.
-		if features&api.CoreFeatureReferenceTypes != 0 || !strings.Contains(err.Error(), "exceeds min table size") {
-			return nil, err
-		}
-		if err := defaultGate.check(bin, m.Hash, features|api.CoreFeatureReferenceTypes|api.CoreFeatureBulkMemoryOperations); err != nil {
-			return nil, err
-		}
+	if err := Validate(bin, m, features); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// Parse is the first step of Decode alone: it parses bin into a Module
+// without the validation gate. The Module must not be executed before
+// Validate accepts it; Parse exists so that a caller can translate the
+// module while Validate runs on another goroutine (the instance package
+// does). Errors are *Error, of kind Malformed, Invalid or Unsupported.
+// Safe for concurrent use.
+func Parse(bin []byte, features api.CoreFeatures) (*Module, error) {
+	return parse(bin, features)
+}
+
+// Validate is the second step of Decode: it accepts bin, which Parse
+// turned into m, only if wazero validates it with the same core features
+// (verdicts cached by m.Hash and features). Errors are *Error of kind
+// Invalid. Safe for concurrent use.
+func Validate(bin []byte, m *Module, features api.CoreFeatures) error {
+	err := defaultGate.check(bin, m.Hash, features)
+	if err == nil {
+		return nil
+	}
+	// Without reference types wazero rejects an active element segment
+	// that overruns its table's minimum at validation, but Wasm 1.0 makes
+	// that a link-time failure (spec 1.0 §4.5.4 step 8); the instance
+	// layer reports it then. Validate again with reference types (and bulk
+	// memory, which they need), which drops that check and nothing else
+	// that a module without their instructions or segment forms uses.
+	if features&api.CoreFeatureReferenceTypes != 0 || !strings.Contains(err.Error(), "exceeds min table size") {
+		return err
+	}
+	return defaultGate.check(bin, m.Hash, features|api.CoreFeatureReferenceTypes|api.CoreFeatureBulkMemoryOperations)
 }
 
 // Section ids (spec §5.5.2), and the tag section of the exception-handling

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wpi-dev/wpi/decoder"
 )
@@ -59,24 +62,63 @@ func (e *CompileError) Error() string {
 }
 
 // Compile translates every function body of m into interpreter code. m
-// must have been validated (decoder.Decode does that): the translator
-// trusts the operand types and branch depths it reads. Errors are
-// *CompileError, for instructions not supported yet or functions too large
-// for 16-bit cell operands.
+// must be validated (decoder.Decode does that) before its code runs: the
+// translator trusts the operand types and branch depths it reads, and on
+// invalid input it may produce wrong code or fail, never more. Errors are
+// *CompileError, for instructions not supported or functions too large
+// for 16-bit cell operands. Compile uses up to GOMAXPROCS goroutines; it is
+// safe for concurrent use.
 func Compile(m *decoder.Module) (*Module, error) {
 	cm := &Module{Decoded: m, TypeIDs: make([]uint32, len(m.Types)), Codes: make([]*Code, len(m.Code))}
 	for i := range m.Types {
 		cm.TypeIDs[i] = TypeID(&m.Types[i])
 	}
-	var t translator
-	for i := range m.Code {
-		c, err := t.translate(m, uint32(i))
+	// Functions are independent: translate them on up to GOMAXPROCS
+	// goroutines, each taking the next untranslated function.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(m.Code)/64))
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var t translator
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(m.Code)) {
+					return
+				}
+				c, err := t.translateSafe(m, uint32(i))
+				if err != nil {
+					errs[w] = err
+					next.Store(int64(len(m.Code))) // stop the others early
+					return
+				}
+				cm.Codes[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		cm.Codes[i] = c
 	}
 	return cm, nil
+}
+
+// translateSafe is translate, turning a panic into a CompileError. A
+// validated module never panics the translator; a module that is still
+// being validated concurrently (see decoder.Parse) may, and must then only
+// fail.
+func (t *translator) translateSafe(m *decoder.Module, i uint32) (c *Code, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, &CompileError{Func: m.NumImportedFuncs + i, Offset: m.Code[i].Offset, Reason: fmt.Sprintf("translator failed: %v", r)}
+		}
+	}()
+	return t.translate(m, i)
 }
 
 type opndKind uint8
@@ -1007,6 +1049,10 @@ func (t *translator) moveTopAfter(cond operand, n int, c *ctrlFrame) {
 
 func (t *translator) brTable() {
 	n := t.u32()
+	if int64(n) >= int64(len(t.body)-t.pos) { // each target takes a byte at least
+		t.fail("br_table with %d targets overruns the body", n)
+		return
+	}
 	depths := make([]int, n+1)
 	for i := range depths {
 		depths[i] = int(t.u32())

@@ -222,13 +222,21 @@ type CompiledModule struct {
 // WebAssembly binary. Errors match decoder.ErrMalformed or
 // decoder.ErrInvalid for bad input.
 func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, error) {
-	dm, err := decoder.Decode(wasm, r.cfg.Features)
+	dm, err := decoder.Parse(wasm, r.cfg.Features)
 	if err != nil {
 		return nil, err
 	}
-	em, err := engine.Compile(dm)
-	if err != nil {
+	// Validation (wazero's, about as long as wazero's whole interpreter
+	// compile) runs beside the translation; the result is used only once
+	// both accept the module.
+	verdict := make(chan error, 1)
+	go func() { verdict <- decoder.Validate(wasm, dm, r.cfg.Features) }()
+	em, cerr := engine.Compile(dm)
+	if err := <-verdict; err != nil {
 		return nil, err
+	}
+	if cerr != nil {
+		return nil, cerr
 	}
 	cm := &CompiledModule{mod: em, exports: make(map[string]decoder.Export, len(dm.Exports))}
 	for _, e := range dm.Exports {
