@@ -64,3 +64,33 @@ func BenchmarkStores(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEchoParallel is the echo workload on GOMAXPROCS goroutines
+// (b.RunParallel): compare ns/op with -cpu 1,2,... for scaling.
+func BenchmarkEchoParallel(b *testing.B) {
+	ctx := context.Background()
+	rt, err := instance.NewRuntime(ctx, instance.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	cm, err := rt.Compile(ctx, readWasm(b, "echo.wasm"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		stack := make([]uint64, 2)
+		for pb.Next() {
+			inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			stack[0], stack[1] = 1, 2
+			if err := inst.ExportedFunction("echo").CallWithStack(ctx, stack); err != nil {
+				b.Fatal(err)
+			}
+			inst.Close(ctx)
+		}
+	})
+}
