@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -197,7 +196,8 @@ type translator struct {
 	locals    []decoder.ValType // params then declared locals
 	localCell []uint16          // first cell of each local
 
-	nLocalCells int // params + locals: cell of the first temporary
+	nLocalCells int    // params + locals + the zero cell: cell of the first temporary
+	zeroCell    uint16 // a cell that is always 0 (the last "local")
 	frameCells  int
 
 	// producer is the start word of the last instruction whose only
@@ -255,6 +255,9 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 			return nil, &CompileError{Func: m.NumImportedFuncs + i, Offset: c.Offset, Reason: errTooLarge.Error()}
 		}
 	}
+	// The zero cell is zeroed on entry with the locals and never written.
+	t.zeroCell = uint16(cells)
+	cells++
 	t.nLocalCells = cells
 	t.frameCells = max(t.nLocalCells, cellsOf(ft.Results))
 	t.ctrls = append(t.ctrls, ctrlFrame{kind: ctrlFunc, results: ft.Results, elseFix: -1})
@@ -1186,29 +1189,48 @@ func (t *translator) load(op byte) {
 	off := t.memarg()
 	l := loadOps[op-0x28]
 	i := len(t.stack) - 1
-	a := t.use(i)
+	base, k := t.address(i)
 	t.pop()
-	d := t.home(i)
-	if off <= math.MaxUint16 {
-		t.emitProducer(word(l.op, d, a, uint16(off)))
-	} else {
-		t.emitProducer(word(opLoadFar, d, a, uint16(l.op)), uint64(off))
-	}
+	t.emitProducer(word(l.op, t.home(i), base, 0), uint64(k)|uint64(off)<<32)
 	t.pushTemp(l.typ)
 }
 
 func (t *translator) store(op byte) {
 	off := t.memarg()
 	n := len(t.stack)
-	v := t.use(n - 1)
-	a := t.use(n - 2)
-	t.stack = t.stack[:n-2]
-	s := storeOps[op-0x36]
-	if off <= math.MaxUint16 {
-		t.emit(word(s, a, v, uint16(off)))
+	// The address first: folding its add must see that add as the last
+	// instruction, before the value is materialised.
+	base, k := t.address(n - 2)
+	var v uint16
+	if o := t.stack[n-1]; o.kind == kConst && o.val == 0 && o.val2 == 0 {
+		v = t.zeroCell
 	} else {
-		t.emit(word(opStoreFar, a, v, uint16(s)), uint64(off))
+		v = t.use(n - 1)
 	}
+	t.stack = t.stack[:n-2]
+	t.emit(word(storeOps[op-0x36], base, v, 0), uint64(k)|uint64(off)<<32)
+}
+
+// address returns the base cell and 32-bit addend of the address operand
+// stack[i] of a load or store: a constant becomes the addend over the zero
+// cell, and an i32.add_imm that just computed the address (a temporary
+// used only here) is folded into the addend.
+func (t *translator) address(i int) (base uint16, k uint32) {
+	o := t.stack[i]
+	switch {
+	case o.kind == kConst:
+		return t.zeroCell, uint32(o.val)
+	case o.kind == kTemp && t.producer >= 0 && len(t.code) == t.producer+2:
+		w := t.code[t.producer]
+		if wOp(w) == opI32AddImm && wA(w) == o.cell {
+			k = uint32(t.code[t.producer+1])
+			t.code = t.code[:t.producer]
+			t.src = t.src[:len(t.src)-1]
+			t.producer = -1
+			return wB(w), k
+		}
+	}
+	return t.use(i), 0
 }
 
 func (t *translator) prefixFC() {

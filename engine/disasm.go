@@ -86,9 +86,9 @@ func (c *Code) instrString(ip int) (string, int) {
 	case fmtGlobalSet:
 		args = fmt.Sprintf("global[%d] = c%d", a, b)
 	case fmtLoad:
-		args = fmt.Sprintf("c%d = [c%d + %d]", a, b, cc)
+		args = fmt.Sprintf("c%d = [c%d%s + %d]", a, b, addend(x(1)), x(1)>>32)
 	case fmtStore:
-		args = fmt.Sprintf("[c%d + %d] = c%d", a, cc, b)
+		args = fmt.Sprintf("[c%d%s + %d] = c%d", a, addend(x(1)), x(1)>>32, b)
 	case fmtABCX:
 		args = fmt.Sprintf("c%d, c%d, c%d; %#x", a, b, cc, x(1))
 	case fmtDABX:
@@ -105,10 +105,14 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = %#016x:%016x", a, x(2), x(1))
 	case fmtV128Shuffle:
 		args = fmt.Sprintf("c%d = c%d, c%d; %016x:%016x", a, b, cc, x(2), x(1))
-	case fmtLoadFar:
-		return fmt.Sprintf("%-16s c%d = [c%d + %d]", opInfos[cc].name, a, b, x(1)), n
-	case fmtStoreFar:
-		return fmt.Sprintf("%-16s [c%d + %d] = c%d", opInfos[cc].name, a, x(1), b), n
 	}
 	return strings.TrimRight(fmt.Sprintf("%-16s %s", info.name, args), " "), n
+}
+
+// addend renders a load or store's 32-bit addend k, if not zero.
+func addend(x uint64) string {
+	if k := int32(x); k != 0 {
+		return fmt.Sprintf(" +32 %d", k)
+	}
+	return ""
 }

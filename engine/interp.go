@@ -869,43 +869,48 @@ loop:
 
 		// Memory.
 		case opI32Load:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				trap = trapOOBMemory
 				break loop
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			*ra(fp, w) = uint64(*(*uint32)(unsafe.Add(memBase, ea)))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				trap = trapOOBMemory
 				break loop
 			}
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opF32Load:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				trap = trapOOBMemory
 				break loop
 			}
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = uint64(*(*uint32)(unsafe.Add(memBase, ea)))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opF64Load:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				trap = trapOOBMemory
 				break loop
 			}
 			// SAFETY: as for i32.load.
 			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Load8S:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -913,9 +918,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Load8U:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -923,9 +929,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Load16S:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -933,9 +940,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(uint32(int32(*(*int16)(p))))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Load16U:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -943,9 +951,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint16)(p))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load8S:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -953,9 +962,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(int64(*(*int8)(p)))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load8U:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -963,9 +973,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load16S:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -973,9 +984,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(int64(*(*int16)(p)))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load16U:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -983,9 +995,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint16)(p))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load32S:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -993,9 +1006,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(int64(*(*int32)(p)))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Load32U:
-			ea := uint64(uint32(*rb(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -1003,9 +1017,10 @@ loop:
 			// SAFETY: as for i32.load.
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint32)(p))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Store, opF32Store:
-			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -1015,9 +1030,10 @@ loop:
 			*(*uint32)(unsafe.Add(memBase, ea)) = uint32(*rb(fp, w))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Store, opF64Store:
-			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -1026,9 +1042,10 @@ loop:
 			*(*uint64)(unsafe.Add(memBase, ea)) = *rb(fp, w)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Store8, opI64Store8:
-			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -1036,9 +1053,10 @@ loop:
 			// SAFETY: as for i32.store.
 			*(*uint8)(unsafe.Add(memBase, ea)) = uint8(*rb(fp, w))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI32Store16, opI64Store16:
-			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -1047,9 +1065,10 @@ loop:
 			*(*uint16)(unsafe.Add(memBase, ea)) = uint16(*rb(fp, w))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, 16)
 		case opI64Store32:
-			ea := uint64(uint32(*ra(fp, w))) + uint64(wC(w))
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				trap = trapOOBMemory
 				break loop
@@ -1058,22 +1077,6 @@ loop:
 			*(*uint32)(unsafe.Add(memBase, ea)) = uint32(*rb(fp, w))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 8)
-		case opLoadFar:
-			ea := uint64(uint32(*rb(fp, w))) + x1(pc)
-			v, ok := loadNarrow(opcode(wC(w)), memBase, memSize, ea)
-			if !ok {
-				trap = trapOOBMemory
-				break loop
-			}
-			*ra(fp, w) = v
-			pc = unsafe.Add(pc, 16)
-		case opStoreFar:
-			ea := uint64(uint32(*ra(fp, w))) + x1(pc)
-			if !storeAny(opcode(wC(w)), memBase, memSize, m.cards, ea, *rb(fp, w)) {
-				trap = trapOOBMemory
-				break loop
-			}
 			pc = unsafe.Add(pc, 16)
 		case opMemorySize:
 			*ra(fp, w) = memSize / PageSize
@@ -1912,70 +1915,6 @@ func (m *machine) grow(need int) bool {
 	s := make([]uint64, n)
 	copy(s, m.stack)
 	m.stack = s
-	return true
-}
-
-// loadNarrow performs any load (by its near opcode) at ea, bounds-checked.
-func loadNarrow(op opcode, base unsafe.Pointer, size, ea uint64) (uint64, bool) {
-	n := uint64(loadSize[op])
-	if ea+n > size {
-		return 0, false
-	}
-	// SAFETY: ea+n <= size <= len(Buf) (see memState).
-	p := unsafe.Add(base, ea)
-	switch op {
-	case opI32Load, opF32Load, opI64Load32U:
-		return uint64(*(*uint32)(p)), true
-	case opI64Load, opF64Load:
-		return *(*uint64)(p), true
-	case opI32Load8S:
-		return uint64(uint32(int32(*(*int8)(p)))), true
-	case opI32Load8U, opI64Load8U:
-		return uint64(*(*uint8)(p)), true
-	case opI32Load16S:
-		return uint64(uint32(int32(*(*int16)(p)))), true
-	case opI32Load16U, opI64Load16U:
-		return uint64(*(*uint16)(p)), true
-	case opI64Load8S:
-		return uint64(int64(*(*int8)(p))), true
-	case opI64Load16S:
-		return uint64(int64(*(*int16)(p))), true
-	case opI64Load32S:
-		return uint64(int64(*(*int32)(p))), true
-	}
-	panic("wpi: bad load opcode")
-}
-
-var loadSize = [opCount]uint8{
-	opI32Load: 4, opI64Load: 8, opF32Load: 4, opF64Load: 8,
-	opI32Load8S: 1, opI32Load8U: 1, opI32Load16S: 2, opI32Load16U: 2,
-	opI64Load8S: 1, opI64Load8U: 1, opI64Load16S: 2, opI64Load16U: 2, opI64Load32S: 4, opI64Load32U: 4,
-	opI32Store: 4, opI64Store: 8, opF32Store: 4, opF64Store: 8,
-	opI32Store8: 1, opI32Store16: 2, opI64Store8: 1, opI64Store16: 2, opI64Store32: 4,
-}
-
-// storeAny performs any store (by its near opcode) at ea, bounds-checked,
-// marking the cards.
-func storeAny(op opcode, base unsafe.Pointer, size uint64, cards unsafe.Pointer, ea, v uint64) bool {
-	n := uint64(loadSize[op])
-	if ea+n > size {
-		return false
-	}
-	// SAFETY: ea+n <= size <= len(Buf), and the cards of ea..ea+n-1
-	// exist (see memState).
-	p := unsafe.Add(base, ea)
-	switch n {
-	case 1:
-		*(*uint8)(p) = uint8(v)
-	case 2:
-		*(*uint16)(p) = uint16(v)
-	case 4:
-		*(*uint32)(p) = uint32(v)
-	case 8:
-		*(*uint64)(p) = v
-	}
-	*(*byte)(unsafe.Add(cards, ea>>CardShift)) = 1
-	*(*byte)(unsafe.Add(cards, (ea+n-1)>>CardShift)) = 1
 	return true
 }
 

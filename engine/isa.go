@@ -15,6 +15,12 @@ package engine
 // temporaries of the operand stack. Values in cells: i32 zero-extended,
 // i64 as is, f32/f64 as IEEE bits.
 //
+// Loads and stores address memory at uint64(uint32(base + k)) + offset,
+// where base is a cell, k a 32-bit addend and offset the memarg offset: an
+// i32.add of a constant that computes the address folds into k (the add
+// wraps at 32 bits, the offset does not, as in wasm), and a constant
+// address is k over the frame's zero cell.
+//
 // Opcodes are specialised by type and operand kind: an instruction never
 // looks at types at run time. "_imm" forms take their second operand as an
 // immediate in the next word (after the target, for branches) instead of a
@@ -47,10 +53,8 @@ const (
 	fmtSelect                     // A: dst, B: val1, C: val2; +1 word: condition cell
 	fmtGlobalGet                  // A: dst, B: globalidx
 	fmtGlobalSet                  // A: globalidx, B: src
-	fmtLoad                       // A: dst, B: address cell, C: uint16 offset
-	fmtStore                      // A: address cell, B: value cell, C: uint16 offset
-	fmtLoadFar                    // as fmtLoad with C: the near opcode; +1 word: offset
-	fmtStoreFar                   // as fmtStore with C: the near opcode; +1 word: offset
+	fmtLoad                       // A: dst, B: base cell; +1 word: k | offset<<32 (see below)
+	fmtStore                      // A: base cell, B: value cell; +1 word: k | offset<<32
 	fmtABCX                       // A, B, C: cells read; +1 word: index (or two, low and high 32 bits)
 	fmtDABX                       // A: dst, B, C: cells read; +1 word: index
 	fmtDAX                        // A: dst, B: cell read; +1 word: index
@@ -65,7 +69,7 @@ const (
 // instruction of format f (br_table: see brTableWords).
 func (f format) extraWords() int {
 	switch f {
-	case fmtDK64, fmtDAI, fmtBr, fmtBrA, fmtBrAB, fmtCall, fmtCallIndirect, fmtSelect, fmtLoadFar, fmtStoreFar,
+	case fmtDK64, fmtDAI, fmtBr, fmtBrA, fmtBrAB, fmtCall, fmtCallIndirect, fmtSelect, fmtLoad, fmtStore,
 		fmtABCX, fmtDABX, fmtDAX, fmtABX, fmtDX, fmtX:
 		return 1
 	case fmtV128Const, fmtV128Shuffle, fmtBrAI:
@@ -170,8 +174,6 @@ const (
 	opI64Store8
 	opI64Store16
 	opI64Store32
-	opLoadFar
-	opStoreFar
 	opMemorySize
 	opMemoryGrow
 	opI32Eqz
@@ -478,8 +480,6 @@ var opInfos = [opCount]opInfo{
 	opI64Store8:       {"i64.store8", fmtStore},
 	opI64Store16:      {"i64.store16", fmtStore},
 	opI64Store32:      {"i64.store32", fmtStore},
-	opLoadFar:         {"load_far", fmtLoadFar},
-	opStoreFar:        {"store_far", fmtStoreFar},
 	opMemorySize:      {"memory.size", fmtD},
 	opMemoryGrow:      {"memory.grow", fmtDA},
 	opI32Eqz:          {"i32.eqz", fmtDA},
