@@ -508,6 +508,7 @@ func (p *parser) importSection() {
 			im.Global = p.globalType()
 			m.NumImportedGlobals++
 		}
+		m.importsOf[im.Kind] = append(m.importsOf[im.Kind], int32(len(m.Imports)))
 		m.Imports = append(m.Imports, im)
 	}
 }

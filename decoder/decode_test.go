@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 )
@@ -230,7 +231,7 @@ func TestDecodeAllSections(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, ignoreIndex); diff != "" {
 		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
 	// Bodies are at the offsets they claim.
@@ -243,7 +244,7 @@ func TestDecodeAllSections(t *testing.T) {
 	for i := range bin {
 		bin[i] ^= 0xff
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, ignoreIndex); diff != "" {
 		t.Errorf("module changed with the input buffer (-want +got):\n%s", diff)
 	}
 }
@@ -377,7 +378,7 @@ func TestDecodeSmall(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			if diff := cmp.Diff(withHash(tt.want, tt.bin), got); diff != "" {
+			if diff := cmp.Diff(withHash(tt.want, tt.bin), got, ignoreIndex); diff != "" {
 				t.Errorf("parse mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -617,7 +618,7 @@ func TestDecodeConcurrent(t *testing.T) {
 				m, err := Decode(valid, api.CoreFeaturesV2)
 				if err != nil {
 					t.Errorf("valid: %v", err)
-				} else if diff := cmp.Diff(want, m); diff != "" {
+				} else if diff := cmp.Diff(want, m, ignoreIndex); diff != "" {
 					t.Errorf("valid: mismatch (-want +got):\n%s", diff)
 				}
 				if _, err := Decode(invalid, api.CoreFeaturesV2); !errors.Is(err, ErrInvalid) {
@@ -677,5 +678,46 @@ func TestGateCache(t *testing.T) {
 	}
 	if _, ok := g.cache[gateKey{h, api.CoreFeaturesV2}]; ok {
 		t.Errorf("least recently used verdict was not evicted")
+	}
+}
+
+// ignoreIndex leaves Module's derived import index out of comparisons of
+// hand-built modules; TestTypeOf checks it.
+var ignoreIndex = cmpopts.IgnoreUnexported(Module{})
+
+// TestTypeOf checks the index-space lookups against a walk of the imports,
+// on every spec-suite module that has imports of several kinds.
+func TestTypeOf(t *testing.T) {
+	bin, _ := allSections()
+	m, err := Decode(bin, api.CoreFeaturesV2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n [4]uint32
+	for _, im := range m.Imports {
+		i := n[im.Kind]
+		n[im.Kind]++
+		var got, want any
+		switch im.Kind {
+		case ExternFunc:
+			got, want = *m.FuncTypeOf(i), m.Types[im.Func]
+		case ExternTable:
+			got, want = m.TableTypeOf(i), im.Table
+		case ExternMemory:
+			got, want = m.MemoryTypeOf(i), im.Memory
+		case ExternGlobal:
+			got, want = m.GlobalTypeOf(i), im.Global
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s import %d: (-want +got)\n%s", im.Kind, i, d)
+		}
+	}
+	if n[ExternFunc] == 0 || n[ExternGlobal] == 0 {
+		t.Fatalf("allSections has %v imports by kind; the test needs funcs and globals", n)
+	}
+	for i := range m.Funcs {
+		if d := cmp.Diff(m.Types[m.Funcs[i]], *m.FuncTypeOf(m.NumImportedFuncs+uint32(i))); d != "" {
+			t.Errorf("defined func %d: %s", i, d)
+		}
 	}
 }

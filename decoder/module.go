@@ -276,21 +276,22 @@ type Module struct {
 
 	// Hash is the SHA-256 of the binary the module was decoded from.
 	Hash [32]byte
+
+	// importsOf lists, per ExternKind, the positions in Imports of the
+	// imports of that kind, in index-space order.
+	importsOf [4][]int32
+}
+
+// importOf returns the import that is the index-th of its kind.
+func (m *Module) importOf(kind ExternKind, index uint32) *Import {
+	return &m.Imports[m.importsOf[kind][index]]
 }
 
 // FuncTypeOf returns the signature of the function funcidx, imported or
 // defined. funcidx must be valid.
 func (m *Module) FuncTypeOf(funcidx uint32) *FuncType {
 	if funcidx < m.NumImportedFuncs {
-		n := uint32(0)
-		for i := range m.Imports {
-			if m.Imports[i].Kind == ExternFunc {
-				if n == funcidx {
-					return &m.Types[m.Imports[i].Func]
-				}
-				n++
-			}
-		}
+		return &m.Types[m.importOf(ExternFunc, funcidx).Func]
 	}
 	return &m.Types[m.Funcs[funcidx-m.NumImportedFuncs]]
 }
@@ -299,15 +300,7 @@ func (m *Module) FuncTypeOf(funcidx uint32) *FuncType {
 // defined. globalidx must be valid.
 func (m *Module) GlobalTypeOf(globalidx uint32) GlobalType {
 	if globalidx < m.NumImportedGlobals {
-		n := uint32(0)
-		for i := range m.Imports {
-			if m.Imports[i].Kind == ExternGlobal {
-				if n == globalidx {
-					return m.Imports[i].Global
-				}
-				n++
-			}
-		}
+		return m.importOf(ExternGlobal, globalidx).Global
 	}
 	return m.Globals[globalidx-m.NumImportedGlobals].Type
 }
@@ -316,15 +309,7 @@ func (m *Module) GlobalTypeOf(globalidx uint32) GlobalType {
 // tableidx must be valid.
 func (m *Module) TableTypeOf(tableidx uint32) TableType {
 	if tableidx < m.NumImportedTables {
-		n := uint32(0)
-		for i := range m.Imports {
-			if m.Imports[i].Kind == ExternTable {
-				if n == tableidx {
-					return m.Imports[i].Table
-				}
-				n++
-			}
-		}
+		return m.importOf(ExternTable, tableidx).Table
 	}
 	return m.Tables[tableidx-m.NumImportedTables]
 }
@@ -333,15 +318,7 @@ func (m *Module) TableTypeOf(tableidx uint32) TableType {
 // memidx must be valid.
 func (m *Module) MemoryTypeOf(memidx uint32) MemoryType {
 	if memidx < m.NumImportedMemories {
-		n := uint32(0)
-		for i := range m.Imports {
-			if m.Imports[i].Kind == ExternMemory {
-				if n == memidx {
-					return m.Imports[i].Memory
-				}
-				n++
-			}
-		}
+		return m.importOf(ExternMemory, memidx).Memory
 	}
 	return m.Memories[memidx-m.NumImportedMemories]
 }
