@@ -716,7 +716,7 @@ func TestTypeOf(t *testing.T) {
 		t.Fatalf("allSections has %v imports by kind; the test needs funcs and globals", n)
 	}
 	for i := range m.Funcs {
-		if d := cmp.Diff(m.Types[m.Funcs[i]], *m.FuncTypeOf(m.NumImportedFuncs+uint32(i))); d != "" {
+		if d := cmp.Diff(m.Types[m.Funcs[i]], *m.FuncTypeOf(m.NumImportedFuncs + uint32(i))); d != "" {
 			t.Errorf("defined func %d: %s", i, d)
 		}
 	}
