@@ -37,6 +37,9 @@ type machine struct {
 	// (fuelOn).
 	fuel   int64
 	fuelOn bool
+	// fuelOut is Config.Fuel when metered: the budget is stored there
+	// around host calls, so that a host function sees and may change it.
+	fuelOut *int64
 
 	ctx     context.Context
 	hostErr error
@@ -79,7 +82,7 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	m.stopped.Store(0)
 	m.fuelOn = cfg != nil && cfg.Fuel != nil
 	if m.fuelOn {
-		m.fuel = *cfg.Fuel
+		m.fuel, m.fuelOut = *cfg.Fuel, cfg.Fuel
 		m.interrupt.Store(1)
 	}
 	var stop func() bool
@@ -102,7 +105,7 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 			err = &TrapError{Cause: fmt.Errorf("wpi: internal error: %v", r)}
 			return
 		}
-		m.ctx, m.hostErr, m.fn, m.inst, m.globals, m.cards, m.trapPC = nil, nil, nil, nil, nil, nil, nil
+		m.ctx, m.hostErr, m.fn, m.inst, m.globals, m.cards, m.trapPC, m.fuelOut = nil, nil, nil, nil, nil, nil, nil, nil
 		m.frames = m.frames[:0]
 		if reuse {
 			machines.Put(m)
@@ -1807,7 +1810,14 @@ loop:
 		if callee.Code == nil {
 			n := max(cellsOf(callee.Type.Params), cellsOf(callee.Type.Results))
 			s := m.stack[m.fpi+base : m.fpi+base+n]
-			if err := callHost(m.ctx, callee, m.inst, s); err != nil {
+			if m.fuelOn { // the host may read, charge or refuel the budget
+				*m.fuelOut = m.fuel
+			}
+			err := callHost(m.ctx, callee, m.inst, s)
+			if m.fuelOn {
+				m.fuel = *m.fuelOut
+			}
+			if err != nil {
 				m.hostErr = err
 				trap = trapHost
 				// Report the call site, not the next instruction.
