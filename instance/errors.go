@@ -29,6 +29,13 @@ var (
 // panic, context error) and wasm backtrace. Use errors.As to get it.
 type TrapError = engine.TrapError
 
+// HostPanicError is the Cause of a TrapError raised by a host function
+// that panicked; Value is what it panicked with.
+type HostPanicError = engine.HostPanicError
+
+// FrameInfo is one entry of TrapError.Trace, innermost first.
+type FrameInfo = engine.FrameInfo
+
 // IsTrap reports whether err is or wraps a trap kind.
 func IsTrap(err error) bool { return engine.IsTrap(err) }
 
@@ -58,6 +65,10 @@ var (
 	// ErrMemoryTooLarge: a module's minimum memory does not fit a slot of
 	// the runtime's pool.
 	ErrMemoryTooLarge = errors.New("memory minimum does not fit a slot")
+	// ErrMemoryLimit: a module's minimum memory is larger than the
+	// instance's memory limit (Config.MemoryLimitPages,
+	// ModuleConfig.MemoryLimitPages).
+	ErrMemoryLimit = errors.New("memory minimum exceeds the memory limit")
 )
 
 // Trap is the type of the trap kinds (ErrTrapUnreachable, ...).

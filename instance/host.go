@@ -161,7 +161,7 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		return nil, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}
 	r := b.rt
-	inst := &Instance{instCore: &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1}}
+	inst := &Instance{instCore: &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1, ecfg: r.ecfg}}
 	inst.cur = inst
 	e := inst.e
 	e.Name, e.Owner = b.name, inst
@@ -212,7 +212,7 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		if err := add(b.memory.export, decoder.ExternMemory, 0); err != nil {
 			return nil, err
 		}
-		mem, slot, err := r.newMemory(b.memory.typ, 0)
+		mem, slot, err := r.newMemory(ctx, b.memory.typ)
 		if err != nil {
 			return nil, err
 		}

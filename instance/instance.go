@@ -13,12 +13,75 @@ import (
 	"github.com/wpi-dev/wpi/engine"
 )
 
-// ModuleConfig configures one instantiation.
+// ModuleConfig configures one instantiation. The zero value is an
+// unnamed instance with the runtime's limits, no fuel metering and no
+// host values. Set the fields directly; attach host values with
+// WithValue and WithValueFunc, which return a modified copy (the
+// original is not changed, so one ModuleConfig can serve many
+// instantiations, from many goroutines).
 type ModuleConfig struct {
 	// Name, if not empty, registers the instance under this module name,
 	// so later instantiations can import from it, and names it in
 	// backtraces. It must not be registered already (ErrNameTaken).
 	Name string
+	// MemoryLimitPages caps the instance's defined memory at this many
+	// 64 KiB pages: memory.grow past it returns -1, and a module whose
+	// minimum is larger fails to instantiate with ErrMemoryLimit. A
+	// module's declared maximum above the limit is lowered to it, not
+	// rejected. Zero means the runtime's Config.MemoryLimitPages; the
+	// lower of the two applies. Imported memories are not affected.
+	MemoryLimitPages uint32
+	// Fuel, if positive, turns on fuel metering for the instance with
+	// this budget, from the start function on (see Instance.SetFuel).
+	// Zero leaves metering off, which costs nothing.
+	Fuel int64
+
+	// values are the host values, in the order they were attached.
+	values []valueDef
+}
+
+// valueDef is one host value of a ModuleConfig: a fixed value, or a
+// constructor run for each instance (open) and its destructor.
+type valueDef struct {
+	key, val any
+	open     func(ctx context.Context) (any, error)
+	close    func(val any)
+}
+
+// WithValue returns a copy of mc that attaches val under key to every
+// instance created with it. Host functions read it from their caller
+// with Instance.Value(key). key must be comparable; use an unexported
+// type, as for context.WithValue, so that host modules do not collide.
+// The same val is shared by all those instances: for state that must be
+// per instance, use WithValueFunc.
+func (mc ModuleConfig) WithValue(key, val any) ModuleConfig {
+	return mc.with(valueDef{key: key, val: val})
+}
+
+// WithValueFunc returns a copy of mc that gives every instance created
+// with it its own value under key: Instantiate calls newVal once per
+// instance, after the imports are resolved and before the start function
+// runs, and Instance.Value(key) returns the result. An error from newVal
+// fails the instantiation (wrapped). closeVal, if not nil, receives the
+// value when the instance is closed, or when a later step of the
+// instantiation fails. This is how instance/wasi gives each instance its
+// own arguments, environment, stdio and descriptor table.
+func (mc ModuleConfig) WithValueFunc(key any, newVal func(ctx context.Context) (any, error), closeVal func(val any)) ModuleConfig {
+	return mc.with(valueDef{key: key, open: newVal, close: closeVal})
+}
+
+// with returns a copy of mc with d appended to a fresh values slice.
+func (mc ModuleConfig) with(d valueDef) ModuleConfig {
+	vs := make([]valueDef, len(mc.values), len(mc.values)+1)
+	copy(vs, mc.values)
+	mc.values = append(vs, d)
+	return mc
+}
+
+// instValue is a host value of an open instance.
+type instValue struct {
+	key, val any
+	close    func(val any)
 }
 
 // Instance is an instantiated module (or host module): its functions,
@@ -39,6 +102,9 @@ type Instance struct {
 	// funcs caches an ExportedFunction handle, so the usual lookup of one
 	// export allocates nothing more.
 	funcs [1]Function
+	// memh is the handle Memory returns, so that host functions reach
+	// their caller's memory without allocating.
+	memh Memory
 }
 
 // instCore is the state of an open instance, and of the closed instances
@@ -52,6 +118,12 @@ type instCore struct {
 	hasSlot bool
 	// memory is the defined memory, detached on Close.
 	memory *engine.Memory
+	// ecfg is the runtime's engine configuration with Fuel pointing at
+	// fuel while metering is on. Calls into the instance from Go use it.
+	ecfg engine.Config
+	fuel int64
+	// values are the host values (ModuleConfig.WithValue...).
+	values []instValue
 	// cm and st are set when the core (st.core) goes back to cm's free
 	// states on Close, to serve a later instance.
 	cm *CompiledModule
@@ -106,10 +178,109 @@ func (i *Instance) Close(ctx context.Context) error {
 		r.mu.Unlock()
 	}
 	i.releaseMemory()
+	i.closeValues()
 	if recycle {
 		i.cm.putState(i.st)
 	}
 	return nil
+}
+
+// closeValues hands the per-instance host values to their closers, last
+// attached first, and forgets them all.
+func (c *instCore) closeValues() {
+	for k := len(c.values) - 1; k >= 0; k-- {
+		if v := &c.values[k]; v.close != nil {
+			v.close(v.val)
+		}
+	}
+	clear(c.values)
+	c.values = c.values[:0]
+}
+
+// openValues attaches mc's host values to c, making the per-instance
+// ones. On error, the ones made so far are closed.
+func (c *instCore) openValues(ctx context.Context, mc *ModuleConfig) error {
+	for _, d := range mc.values {
+		v := instValue{key: d.key, val: d.val}
+		if d.open != nil {
+			val, err := d.open(ctx)
+			if err != nil {
+				c.closeValues()
+				return fmt.Errorf("instance: host value %v: %w", d.key, err)
+			}
+			v.val, v.close = val, d.close
+		}
+		c.values = append(c.values, v)
+	}
+	return nil
+}
+
+// Value returns the host value attached under key by the ModuleConfig the
+// instance was created with (WithValue, WithValueFunc), or nil. Host
+// functions call it on their caller to reach per-instance state. The
+// lookup compares key with each attached key in turn and allocates
+// nothing.
+func (i *Instance) Value(key any) any {
+	if i.closedNow() {
+		return nil
+	}
+	for k := range i.values {
+		if i.values[k].key == key {
+			return i.values[k].val
+		}
+	}
+	return nil
+}
+
+// SetFuel turns fuel metering on with a budget of n units, or off when n
+// is negative. A metered call costs one unit per loop back-edge taken and
+// per function call (wasm or host), counted in the instance the call from
+// Go entered; when the budget runs out the call stops with an error
+// matching ErrFuelExhausted (a *TrapError) and the budget is 0. The
+// count is deterministic: the same guest code with the same inputs
+// consumes the same fuel on every run and machine.
+//
+// Like every method of Instance, SetFuel must not race with a call on
+// the instance; the exception is a host function called by the
+// instance's own code, which may read and change the budget (Fuel,
+// SetFuel, AddFuel) of the running call, for example to charge for
+// expensive host work or to refuel.
+func (i *Instance) SetFuel(n int64) {
+	if i.closedNow() {
+		return
+	}
+	if n < 0 {
+		i.fuel, i.ecfg.Fuel = 0, nil
+		return
+	}
+	i.fuel, i.ecfg.Fuel = n, &i.fuel
+}
+
+// AddFuel adds n units (n may be negative, to charge) to the budget and
+// turns metering on if it was off (from a budget of 0). The budget does
+// not go below 0 and saturates at math.MaxInt64.
+func (i *Instance) AddFuel(n int64) {
+	if i.closedNow() {
+		return
+	}
+	f := i.fuel
+	switch {
+	case n > 0 && f > math.MaxInt64-n:
+		f = math.MaxInt64
+	default:
+		f = max(f+n, 0)
+	}
+	i.fuel, i.ecfg.Fuel = f, &i.fuel
+}
+
+// Fuel returns the remaining budget and whether metering is on. Between
+// calls it is what the last call left; from a host function, what the
+// running call has left.
+func (i *Instance) Fuel() (remaining int64, metered bool) {
+	if i.closedNow() {
+		return 0, false
+	}
+	return i.fuel, i.ecfg.Fuel != nil
 }
 
 // releaseMemory detaches the defined memory and gives its slot back.
@@ -179,12 +350,16 @@ func (i *Instance) ExportedMemory(name string) *Memory {
 }
 
 // Memory returns the instance's memory (memidx 0, defined or imported), or
-// nil if it has none. Host functions use it on their caller.
+// nil if it has none. Host functions use it on their caller; it
+// allocates nothing (the handle is kept in the Instance).
 func (i *Instance) Memory() *Memory {
 	if i.e.Memory == nil {
 		return nil
 	}
-	return &Memory{m: i.e.Memory, inst: i}
+	if i.memh.m != i.e.Memory {
+		i.memh = Memory{m: i.e.Memory, inst: i}
+	}
+	return &i.memh
 }
 
 // ExportedGlobal returns the exported global name, or nil.
@@ -245,8 +420,8 @@ func (f *Function) ResultTypes() []api.ValueType { return f.f.Type.Results }
 
 // Call calls f with params (one cell per value, two for a v128, encoded
 // as by api.EncodeI32 etc.) and returns the results, encoded the same
-// way. It fails if the number of param cells is wrong, if the instance is
-// closed, or with the trap (a *TrapError) if the call traps.
+// way. It allocates the result slice; CallWithStack does not allocate.
+// Errors are those of CallWithStack, and a wrong number of params.
 func (f *Function) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
 	np, nr := cells(f.f.Type.Params), cells(f.f.Type.Results)
 	if len(params) != np {
@@ -263,14 +438,38 @@ func (f *Function) Call(ctx context.Context, params ...uint64) ([]uint64, error)
 // CallWithStack calls f without allocating (wazero's convention): stack
 // holds the param cells on entry and the result cells on return, so
 // len(stack) must be at least max(param cells, result cells).
+//
+// The call stops early, with an error (a *TrapError) for errors.Is:
+//   - a trap: ErrTrapUnreachable, ErrTrapOutOfBoundsMemory, ...;
+//   - ctx cancelled or past its deadline: ErrTrapInterrupted, together
+//     with the context's cause (context.Canceled, context.DeadlineExceeded
+//     or the cause given to context.WithCancelCause). The check runs at
+//     every loop back-edge and call, so a guest spinning in a loop without
+//     calls stops too; it costs nothing measurable when ctx has no Done
+//     channel (context.Background), and one context.AfterFunc
+//     registration (one allocation) per call when it has one;
+//   - fuel metering on and the budget spent: ErrTrapFuelExhausted (see
+//     Instance.SetFuel);
+//   - more nested calls than Config.MaxCallDepth, or a value stack over
+//     Config.MaxStackCells: ErrTrapCallStackExhausted;
+//   - a host function returning an error or panicking: the error (or a
+//     *HostPanicError) is the TrapError's Cause.
+//
+// The instance stays usable after any of these: call it again, or Close
+// it to return its slot. It fails without running if the instance is
+// closed (ErrClosed) or stack is too short.
 func (f *Function) CallWithStack(ctx context.Context, stack []uint64) error {
 	if n := max(cells(f.f.Type.Params), cells(f.f.Type.Results)); len(stack) < n {
 		return fmt.Errorf("instance: %s needs a stack of %d cells, got %d", f.describe(), n, len(stack))
 	}
-	if f.inst != nil && f.inst.closedNow() { // Close must not overlap calls
-		return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
+	cfg := &f.rt.ecfg
+	if f.inst != nil {
+		if f.inst.closedNow() { // Close must not overlap calls
+			return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
+		}
+		cfg = &f.inst.ecfg
 	}
-	return engine.Call(ctx, f.f, stack, &f.rt.ecfg)
+	return engine.Call(ctx, f.f, stack, cfg)
 }
 
 func (f *Function) describe() string {
@@ -281,13 +480,18 @@ func (f *Function) describe() string {
 	return fmt.Sprintf("function %s.%s", f.f.ModuleName, name)
 }
 
-// Memory is a linear memory. Offsets and sizes are in bytes. It is not
-// safe for concurrent use. Writes through its methods are tracked for the
-// slot reset.
+// Memory is a linear memory, seen from Go: offsets and sizes are in
+// bytes, integers and floats are little-endian as in wasm. Every
+// accessor is bounds-checked against the current size and reports
+// false (reading nothing, writing nothing) when the range does not fit;
+// none panics. Writes through the methods mark the written pages dirty,
+// so the slot reset on Close restores them; writes through the slice
+// that Read returns are not tracked (use Write).
 //
-// A Memory taken from an instance whose engine state is recycled (see
-// Instance.Close) works like a memory of size 0 once that instance is
-// closed: reads and writes fail, Grow fails.
+// A Memory is not safe for concurrent use: use it from the goroutine
+// calling into the instance, or from host functions it calls. A Memory
+// taken from an instance works like a memory of size 0 once that
+// instance is closed: reads and writes fail, Grow fails.
 type Memory struct {
 	m    *engine.Memory
 	inst *Instance // where the handle came from
@@ -296,32 +500,94 @@ type Memory struct {
 // mem returns the memory, or an empty one if the handle is stale.
 func (m *Memory) mem() *engine.Memory {
 	if m.inst.stale() {
-		return &engine.Memory{}
+		return &engine.Memory{} // size 0, no growth
 	}
 	return m.m
 }
 
-// Size returns the current size in bytes.
+// Size returns the current size in bytes (a multiple of 65536, at most
+// 4 GiB, so it does not always fit a uint32).
 func (m *Memory) Size() uint64 { return m.mem().Size }
 
 // Pages returns the current size in 64 KiB pages.
 func (m *Memory) Pages() uint64 { return m.mem().Pages() }
 
-// MaxPages returns the most pages the memory can grow to (the least of
-// its declared maximum, the slot size and 65536).
+// MaxPages returns the most pages the memory can grow to: the least of
+// its declared maximum, the slot size, the memory limit
+// (Config.MemoryLimitPages, ModuleConfig.MemoryLimitPages) and 65536.
 func (m *Memory) MaxPages() uint64 { return m.mem().MaxPages }
 
 // Grow adds delta pages and returns the previous size in pages, or false
-// if that would exceed MaxPages.
+// (size unchanged) if that would exceed MaxPages. It never calls the
+// kernel: the slot is mapped already.
 func (m *Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
 
 // Read returns a view of n bytes at off, or false if out of range. The
-// view aliases the memory; writes through it are not tracked, so use
-// Write to modify memory.
+// view aliases the memory: it is valid until the instance closes, sees
+// later writes, and writes through it are not tracked for the slot reset,
+// so use Write to modify memory.
 func (m *Memory) Read(off, n uint64) ([]byte, bool) { return m.mem().Read(off, n) }
 
 // Write copies p to off; false (nothing written) if out of range.
 func (m *Memory) Write(off uint64, p []byte) bool { return m.mem().Write(off, p) }
+
+// WriteString copies s to off; false (nothing written) if out of range.
+// It does not allocate.
+func (m *Memory) WriteString(off uint64, s string) bool {
+	mm := m.mem()
+	if off > mm.Size || uint64(len(s)) > mm.Size-off {
+		return false
+	}
+	copy(mm.Buf[off:], s)
+	mm.MarkDirty(off, uint64(len(s)))
+	return true
+}
+
+// ReadUint8 reads the byte at off (wazero's ReadByte).
+func (m *Memory) ReadUint8(off uint64) (byte, bool) {
+	b, ok := m.mem().Read(off, 1)
+	if !ok {
+		return 0, false
+	}
+	return b[0], true
+}
+
+// WriteUint8 writes the byte v at off (wazero's WriteByte).
+func (m *Memory) WriteUint8(off uint64, v byte) bool {
+	b, ok := m.view(off, 1)
+	if ok {
+		b[0] = v
+	}
+	return ok
+}
+
+// view returns the n bytes at off for writing, marked dirty, or false.
+func (m *Memory) view(off, n uint64) ([]byte, bool) {
+	mm := m.mem()
+	b, ok := mm.Read(off, n)
+	if ok {
+		mm.MarkDirty(off, n)
+	}
+	return b, ok
+}
+
+// ReadUint16Le reads a little-endian uint16 at off.
+func (m *Memory) ReadUint16Le(off uint64) (uint16, bool) {
+	b, ok := m.mem().Read(off, 2)
+	if !ok {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint16(b), true
+}
+
+// WriteUint16Le writes a little-endian uint16 at off.
+func (m *Memory) WriteUint16Le(off uint64, v uint16) bool {
+	b, ok := m.view(off, 2)
+	if ok {
+		binary.LittleEndian.PutUint16(b, v)
+	}
+	return ok
+}
 
 // ReadUint32Le reads a little-endian uint32 at off.
 func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
@@ -334,9 +600,11 @@ func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
 
 // WriteUint32Le writes a little-endian uint32 at off.
 func (m *Memory) WriteUint32Le(off uint64, v uint32) bool {
-	var b [4]byte
-	binary.LittleEndian.PutUint32(b[:], v)
-	return m.mem().Write(off, b[:])
+	b, ok := m.view(off, 4)
+	if ok {
+		binary.LittleEndian.PutUint32(b, v)
+	}
+	return ok
 }
 
 // ReadUint64Le reads a little-endian uint64 at off.
@@ -350,9 +618,33 @@ func (m *Memory) ReadUint64Le(off uint64) (uint64, bool) {
 
 // WriteUint64Le writes a little-endian uint64 at off.
 func (m *Memory) WriteUint64Le(off uint64, v uint64) bool {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], v)
-	return m.mem().Write(off, b[:])
+	b, ok := m.view(off, 8)
+	if ok {
+		binary.LittleEndian.PutUint64(b, v)
+	}
+	return ok
+}
+
+// ReadFloat32Le reads a little-endian IEEE 754 float32 at off.
+func (m *Memory) ReadFloat32Le(off uint64) (float32, bool) {
+	v, ok := m.ReadUint32Le(off)
+	return math.Float32frombits(v), ok
+}
+
+// WriteFloat32Le writes v as a little-endian IEEE 754 float32 at off.
+func (m *Memory) WriteFloat32Le(off uint64, v float32) bool {
+	return m.WriteUint32Le(off, math.Float32bits(v))
+}
+
+// ReadFloat64Le reads a little-endian IEEE 754 float64 at off.
+func (m *Memory) ReadFloat64Le(off uint64) (float64, bool) {
+	v, ok := m.ReadUint64Le(off)
+	return math.Float64frombits(v), ok
+}
+
+// WriteFloat64Le writes v as a little-endian IEEE 754 float64 at off.
+func (m *Memory) WriteFloat64Le(off uint64, v float64) bool {
+	return m.WriteUint64Le(off, math.Float64bits(v))
 }
 
 // Global is a global variable. It is not safe for concurrent use.

@@ -71,7 +71,11 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
 	c.slot, c.hasSlot, c.memory, c.cm, c.st = slotHandle{}, false, nil, nil, nil
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, -1
+	c.ecfg, c.fuel = r.ecfg, 0
 	inst := &Instance{instCore: c, gen: c.gen.Load()}
+	if mc.Fuel > 0 {
+		inst.SetFuel(mc.Fuel)
+	}
 	c.cur = inst
 	if cm.recyclable && mc.Name == "" {
 		c.cm, c.st = cm, st
@@ -87,6 +91,14 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	if err := r.resolveImports(cm, e); err != nil {
 		return nil, err
 	}
+	if err := c.openValues(ctx, &mc); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			c.closeValues()
+		}
+	}()
 
 	// Globals, in order: an initialiser may read any earlier global.
 	for i := range m.Globals {
@@ -112,7 +124,7 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 	}()
 	if len(m.Memories) > 0 {
-		slot, err := r.initMemory(&st.mem, m.Memories[0], cm.affinity, cm.image)
+		slot, err := r.initMemory(ctx, &st.mem, m.Memories[0], mc.MemoryLimitPages, cm.affinity, cm.image)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +137,7 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	}
 
 	if m.HasStart {
-		if err := r.runStart(ctx, e.Funcs[m.Start]); err != nil {
+		if err := r.runStart(ctx, e.Funcs[m.Start], &c.ecfg); err != nil {
 			return nil, err
 		}
 	}
@@ -338,9 +350,9 @@ func newTable(tt decoder.TableType) *engine.Table {
 }
 
 // newMemory acquires a slot and builds a memory of type mt in it.
-func (r *Runtime) newMemory(mt decoder.MemoryType, affinity uint64) (*engine.Memory, slotHandle, error) {
+func (r *Runtime) newMemory(ctx context.Context, mt decoder.MemoryType) (*engine.Memory, slotHandle, error) {
 	mem := new(engine.Memory)
-	slot, err := r.initMemory(mem, mt, affinity, nil)
+	slot, err := r.initMemory(ctx, mem, mt, 0, 0, nil)
 	if err != nil {
 		return nil, slotHandle{}, err
 	}
@@ -348,20 +360,31 @@ func (r *Runtime) newMemory(mt decoder.MemoryType, affinity uint64) (*engine.Mem
 }
 
 // initMemory acquires a slot holding img (if not nil) and makes mem a
-// memory of type mt in it.
-func (r *Runtime) initMemory(mem *engine.Memory, mt decoder.MemoryType, affinity uint64, img *memory.Image) (slotHandle, error) {
+// memory of type mt in it, limited to limitPages (0: the runtime's limit
+// only).
+func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, mt decoder.MemoryType, limitPages uint32, affinity uint64, img *memory.Image) (slotHandle, error) {
 	if mt.Limits.Min > engine.MaxPages || mt.Limits.Min*engine.PageSize > r.cfg.MemorySlotBytes {
 		return slotHandle{}, fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
 			ErrMemoryTooLarge, mt.Limits.Min, mt.Limits.Min*engine.PageSize, r.cfg.MemorySlotBytes)
 	}
-	slot, err := r.pool.acquire(affinity, img)
+	limit := uint64(r.cfg.MemoryLimitPages)
+	if limitPages > 0 && (limit == 0 || uint64(limitPages) < limit) {
+		limit = uint64(limitPages)
+	}
+	if limit > 0 && mt.Limits.Min > limit {
+		return slotHandle{}, fmt.Errorf("instance: %w: the minimum is %d pages, the limit %d", ErrMemoryLimit, mt.Limits.Min, limit)
+	}
+	slot, err := r.pool.acquire(ctx, affinity, img)
 	if err != nil {
-		return slotHandle{}, fmt.Errorf("instance: acquiring a memory slot: %w", err)
+		return slotHandle{}, err
 	}
 	buf := slot.Bytes()
 	maxPages := min(uint64(len(buf))/engine.PageSize, engine.MaxPages)
 	if mt.Limits.HasMax {
 		maxPages = min(maxPages, mt.Limits.Max)
+	}
+	if limit > 0 {
+		maxPages = min(maxPages, limit)
 	}
 	*mem = engine.Memory{
 		Buf:      buf,
@@ -607,14 +630,14 @@ func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
 
 // runStart calls the start function, turning a panic that escapes the
 // engine into an error.
-func (r *Runtime) runStart(ctx context.Context, f *engine.Function) (err error) {
+func (r *Runtime) runStart(ctx context.Context, f *engine.Function, cfg *engine.Config) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("instance: start function panicked: %v", p)
 		}
 	}()
 	var stack [2]uint64
-	if err := engine.Call(ctx, f, stack[:max(cells(f.Type.Params), cells(f.Type.Results))], &r.ecfg); err != nil {
+	if err := engine.Call(ctx, f, stack[:max(cells(f.Type.Params), cells(f.Type.Results))], cfg); err != nil {
 		return fmt.Errorf("instance: start function: %w", err)
 	}
 	return nil

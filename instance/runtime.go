@@ -42,6 +42,28 @@ type Config struct {
 	// MaxStackCells bounds a call's value stack in 64-bit cells. Zero means
 	// engine.DefaultMaxStackCells.
 	MaxStackCells int
+
+	// MemoryLimitPages caps every instance's defined memory at this many
+	// 64 KiB pages (see ModuleConfig.MemoryLimitPages, which can lower it
+	// per instance). Zero means no cap below MemorySlotBytes.
+	MemoryLimitPages uint32
+	// MemoryMaxIdleResident caps the bytes that free slots keep resident
+	// (zeroed pages kept mapped for the next tenant, module images left in
+	// place), summed over the pool; past it the least recently used free
+	// slots are given back to the kernel whole. Zero means
+	// memory.DefaultMaxIdleResident (1 GiB), memory.KeepNone (negative)
+	// means no cap. With MemoryLimitPages, the memory the runtime's
+	// instances can hold is bounded by
+	// MemorySlots × MemoryLimitPages × 64 KiB (open instances) plus
+	// MemoryMaxIdleResident (free slots), whatever the guests do.
+	MemoryMaxIdleResident int64
+	// WaitForSlot makes Instantiate wait for a free slot when all
+	// MemorySlots are in use, until one is released or the context given
+	// to Instantiate is done (then the error wraps ErrNoSlot and the
+	// context's error). Without it, Instantiate fails at once with
+	// ErrNoSlot. Either way MemorySlots caps the open instances that hold
+	// a memory; instances without one take no slot.
+	WaitForSlot bool
 }
 
 // Defaults for Config.
@@ -140,7 +162,9 @@ func (r *Runtime) setName(name string, inst *Instance) {
 
 // NewRuntime creates a runtime and reserves its memory pool (one mmap of
 // MemorySlots × MemorySlotBytes of address space; untouched pages cost no
-// RAM). Close it to give the reservation back.
+// RAM). Close it to give the reservation back. It fails if the
+// reservation cannot be made (too little address space, e.g. under
+// ulimit -v) or the configuration is invalid. ctx is not used.
 func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.MemorySlots <= 0 {
 		cfg.MemorySlots = DefaultSlots
