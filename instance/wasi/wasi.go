@@ -4,17 +4,25 @@
 // Runtime.NewHostModuleBuilder, so anything it does a user's host functions
 // can do too.
 //
-// Enable it with one call before instantiating the guest:
+// Register the host module once per runtime, then give each guest its
+// own environment (arguments, environment variables, stdio, mounts) in
+// its instance.ModuleConfig, as wazero's ModuleConfig.WithArgs,
+// WithStdout... do:
 //
-//	w, err := wasi.Instantiate(ctx, rt, wasi.Config{
+//	w, err := wasi.Instantiate(ctx, rt, wasi.Config{}) // once per runtime
+//	defer w.Close(ctx)
+//	mc := wasi.WithConfig(instance.ModuleConfig{}, wasi.Config{
 //		Args:   []string{"prog", "arg"},
 //		Env:    []string{"HOME=/"},
-//		Stdout: os.Stdout,
+//		Stdout: &out,
 //		Mounts: []wasi.Mount{{HostDir: "/srv/data", GuestPath: "/data", ReadOnly: true}},
 //	})
-//	defer w.Close(ctx)
-//	inst, err := rt.Instantiate(ctx, compiled, instance.ModuleConfig{})
-//	err = wasi.Run(ctx, inst) // _start, then the exit code
+//	inst, err := rt.Instantiate(ctx, compiled, mc) // its own fd table, args, stdio
+//	defer inst.Close(ctx)                          // closes the files it left open
+//	err = wasi.Run(ctx, inst)                      // _start, then the exit code
+//
+// A guest instantiated without WithConfig uses the Config given to
+// Instantiate (one shared "process", see Concurrency).
 //
 // # Exit
 //
@@ -34,10 +42,16 @@
 //
 // # Concurrency
 //
-// A Module holds one WASI "process": one descriptor table, one set of
-// args and env. Guests calling it must not run concurrently (as with an
-// instance, one call at a time). Use one runtime, or one module name,
-// per concurrently running guest.
+// Each instance created with WithConfig is its own WASI "process": its
+// own descriptor table, args, env and stdio, made when it is instantiated
+// and closed with it. Any number of such instances may run at once, on
+// any goroutines, sharing the one registered Module. (Their Stdout and
+// Stderr writers are theirs to share or not: give each its own, or a
+// writer safe for concurrent use.)
+//
+// Instances created without WithConfig share the Module's own process,
+// made from the Config given to Instantiate; they must not run
+// concurrently with each other (one call at a time, as on one instance).
 package wasi
 
 import (
@@ -112,15 +126,18 @@ type Mount struct {
 }
 
 // Module is an instantiated WASI host module. Close it after the guests
-// that import it are done.
+// that import it are done. It is safe for concurrent use by guests
+// created with WithConfig.
 type Module struct {
 	insts []*instance.Instance
 	st    *state
 }
 
 // Instantiate registers WASI preview1 in rt under ModuleName and
-// UnstableModuleName, with the environment cfg. It fails if a mount's
-// host directory does not exist or the names are taken.
+// UnstableModuleName. cfg is the environment of the guests created
+// without WithConfig (the zero Config if every guest has its own). It
+// fails if a mount's host directory does not exist or the names are
+// taken (instance.ErrNameTaken: one Module per runtime).
 func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module, error) {
 	st, err := newState(cfg)
 	if err != nil {
@@ -131,7 +148,7 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 		b := rt.NewHostModuleBuilder(name)
 		for _, f := range functions {
 			b = b.NewFunctionBuilder().
-				WithGoModuleFunction(st.wrap(f), f.params, f.results).
+				WithGoModuleFunction(wrap(st, f), f.params, f.results).
 				WithName(f.name).
 				Export(f.name)
 		}
@@ -145,8 +162,10 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 	return m, nil
 }
 
-// Close closes the host module instances and every descriptor the guest
-// left open (not the io.Reader/Writer of stdio, nor Config.Listeners).
+// Close closes the host module instances and every descriptor the guests
+// without their own Config left open (not the io.Reader/Writer of stdio,
+// nor Config.Listeners). Guests created with WithConfig close their
+// descriptors when they are closed.
 func (m *Module) Close(ctx context.Context) error {
 	for _, i := range m.insts {
 		_ = i.Close(ctx)
@@ -154,6 +173,24 @@ func (m *Module) Close(ctx context.Context) error {
 	m.insts = nil
 	m.st.closeAll()
 	return nil
+}
+
+// stateKey is the key of a guest's own WASI state among its instance's
+// host values.
+type stateKey struct{}
+
+// WithConfig returns a copy of mc that gives each instance created with
+// it its own WASI process with the environment cfg: arguments,
+// environment variables, stdio, and a descriptor table holding stdio,
+// the mounts (opened when the instance is created; a missing host
+// directory fails the instantiation) and the listeners. The descriptors
+// the guest leaves open are closed by instance.Instance.Close. Listeners
+// are shared by every instance made with the returned ModuleConfig:
+// give a listener to one guest at a time.
+func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
+	return mc.WithValueFunc(stateKey{},
+		func(context.Context) (any, error) { return newState(cfg) },
+		func(v any) { v.(*state).closeAll() })
 }
 
 // Run calls the guest's WASI entry point: _initialize if it is a reactor
@@ -204,11 +241,17 @@ func (c *call) i32(i int) int32  { return int32(c.stack[i]) }
 func (c *call) u64(i int) uint64 { return c.stack[i] }
 func (c *call) i64(i int) int64  { return int64(c.stack[i]) }
 
-func (s *state) wrap(f hostFunc) instance.GoModuleFunc {
+// wrap makes the host function of f, serving the caller's own state
+// (WithConfig) or, without one, the module's state def.
+func wrap(def *state, f hostFunc) instance.GoModuleFunc {
 	return func(ctx context.Context, caller *instance.Instance, stack []uint64) error {
 		c := &call{ctx: ctx, stack: stack}
+		s := def
 		if caller != nil {
 			c.mem = caller.Memory()
+			if own, ok := caller.Value(stateKey{}).(*state); ok {
+				s = own
+			}
 		}
 		e, err := f.fn(s, c)
 		if err != nil {
