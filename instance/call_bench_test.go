@@ -79,4 +79,53 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
-var _ = time.Second
+// BenchmarkChecks measures what stopping a runaway guest costs on the
+// loop-heaviest kernel (loop(1e6): one back-edge per 6 instructions) and
+// the call-heaviest (fib(25)):
+//
+//   - check=background: context.Background (no Done channel: no
+//     AfterFunc, the back-edge check reads a flag that is never set);
+//   - check=deadline: a context with a deadline (an hour away), so the
+//     call registers a context.AfterFunc;
+//   - check=fuel: fuel metering on (Instance.SetFuel), with Background.
+//
+// Compare deadline and fuel against background with benchstat.
+func BenchmarkChecks(b *testing.B) {
+	bin := readWasm(b, "cpu.wasm")
+	for _, c := range []struct {
+		fn  string
+		arg uint64
+	}{{"loop", 1_000_000}, {"fib", 25}} {
+		for _, check := range []string{"background", "deadline", "fuel"} {
+			b.Run("fn="+c.fn+"/check="+check, func(b *testing.B) {
+				ctx := context.Background()
+				rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer rt.Close(ctx)
+				inst, err := rt.InstantiateWasm(ctx, bin, instance.ModuleConfig{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				callCtx := ctx
+				if check == "deadline" {
+					var cancel context.CancelFunc
+					callCtx, cancel = context.WithTimeout(ctx, time.Hour)
+					defer cancel()
+				}
+				f := inst.ExportedFunction(c.fn)
+				stack := make([]uint64, 1)
+				for b.Loop() {
+					if check == "fuel" {
+						inst.SetFuel(1 << 62)
+					}
+					stack[0] = c.arg
+					if err := f.CallWithStack(callCtx, stack); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package wasi_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/wasi"
@@ -44,4 +46,58 @@ func ExampleInstantiate() {
 	// Output:
 	// hello, wasi
 	// exit code: 3 true
+}
+
+// Many guests at once, each its own WASI process: WithConfig gives every
+// instance its own arguments, stdio and descriptor table (wazero's
+// ModuleConfig.WithArgs, WithStdout...).
+func ExampleWithConfig() {
+	ctx := context.Background()
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, MemorySlotBytes: 1 << 20})
+	if err != nil {
+		panic(err)
+	}
+	defer rt.Close(ctx)
+	w, err := wasi.Instantiate(ctx, rt, wasi.Config{}) // once per runtime
+	if err != nil {
+		panic(err)
+	}
+	defer w.Close(ctx)
+	bin, err := os.ReadFile("testdata/echoargs.wasm") // prints argv[1]
+	if err != nil {
+		panic(err)
+	}
+	cm, err := rt.Compile(ctx, bin)
+	if err != nil {
+		panic(err)
+	}
+
+	outs := make([]bytes.Buffer, 3)
+	var wg sync.WaitGroup
+	for i := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mc := wasi.WithConfig(instance.ModuleConfig{}, wasi.Config{
+				Args:   []string{"echoargs", fmt.Sprintf("guest %d", i)},
+				Stdout: &outs[i],
+			})
+			guest, err := rt.Instantiate(ctx, cm, mc)
+			if err != nil {
+				panic(err)
+			}
+			defer guest.Close(ctx)
+			if err := wasi.Run(ctx, guest); err != nil {
+				panic(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range outs {
+		fmt.Println(outs[i].String())
+	}
+	// Output:
+	// guest 0
+	// guest 1
+	// guest 2
 }
