@@ -85,7 +85,10 @@ func TestTypedFunctions(t *testing.T) {
 	}{
 		{"params", func() error { _, err := NewTypedFunc1[int64, int32](inst.ExportedFunction("call_inc")); return err }()},
 		{"result", func() error { _, err := NewTypedFunc1[int32, None](inst.ExportedFunction("call_inc")); return err }()},
-		{"arity", func() error { _, err := NewTypedFunc2[int32, int32, int32](inst.ExportedFunction("call_inc")); return err }()},
+		{"arity", func() error {
+			_, err := NewTypedFunc2[int32, int32, int32](inst.ExportedFunction("call_inc"))
+			return err
+		}()},
 		{"nil", func() error { _, err := NewTypedFunc0[None](inst.ExportedFunction("missing")); return err }()},
 	}
 	for _, w := range wrong {
