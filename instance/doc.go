@@ -2,26 +2,98 @@
 // binaries into CompiledModules and instantiates them into Instances whose
 // linear memories live in slots of a pooled, mmap-backed memory.Pool.
 //
-// The shape follows wazero's: Runtime.Compile, Runtime.Instantiate,
-// Instance.ExportedFunction, Function.Call / Function.CallWithStack, host
-// modules built with Runtime.NewHostModuleBuilder. Values cross the API as
-// uint64 cells encoded as wazero's api package does (api.EncodeI32,
-// api.DecodeF64, ...); a v128 value takes two cells, low half first.
+// # Shape
+//
+// The API follows wazero's, so that porting is mostly renaming (see the
+// README's "Porting from wazero"):
+//
+//	rt, err := instance.NewRuntime(ctx, instance.Config{})      // reserves the slot pool
+//	defer rt.Close(ctx)
+//	cm, err := rt.Compile(ctx, wasm)                             // decode, validate, translate once
+//	inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{}) // takes a slot; many times, from many goroutines
+//	defer inst.Close(ctx)                                        // resets the slot and returns it
+//	res, err := inst.ExportedFunction("add").Call(ctx, api.EncodeI32(1), api.EncodeI32(2))
+//
+// Host modules are built with Runtime.NewHostModuleBuilder from
+// GoModuleFunc functions (wazero's stack-based signature plus an error
+// result, and the calling *Instance instead of api.Module). Values cross
+// the API as uint64 cells encoded as wazero's api package does
+// (api.EncodeI32, api.DecodeF64, ...; api.ValueType for types); a v128
+// value takes two cells, low half first.
+//
+// # Fast paths
+//
+// Function.CallWithStack, a wasm call of a host function, Instance.Memory
+// and its accessors, Instance.Value and the typed layer allocate nothing
+// in the steady state. The typed layer sits on top: Encode and Decode for
+// Go number types, HostFunc0 ... HostFunc3 to write host functions as
+// ordinary typed Go functions, NewTypedFunc0 ... NewTypedFunc3 to call
+// exports with Go values; signatures are checked once, not per call, and
+// nothing uses reflection per call.
+//
+// Memory accessors (Read, Write, ReadUint32Le, WriteFloat64Le, ...) are
+// bounds-checked against the memory's current size and report false
+// instead of panicking; writes mark the pages dirty, so that Close resets
+// exactly what was written. Offsets are uint64 (a memory can be 4 GiB).
+//
+// # Runaway guests
+//
+// Every call, including the start function run by Instantiate, can be
+// stopped:
+//   - by its context: cancelled or past its deadline, the call returns an
+//     error matching ErrTrapInterrupted and the context's cause
+//     (context.DeadlineExceeded, ...). The check runs at every loop
+//     back-edge and every call, and is always on; a context without a
+//     Done channel costs nothing more;
+//   - by fuel: ModuleConfig.Fuel or Instance.SetFuel meter a budget of
+//     back-edges and calls, deterministic across runs and machines;
+//     exhausting it gives ErrTrapFuelExhausted. Refuel from Go
+//     (Instance.AddFuel) and call again. Off by default, and then free;
+//   - by depth: Config.MaxCallDepth and Config.MaxStackCells give
+//     ErrTrapCallStackExhausted, never a Go stack overflow;
+//   - by memory: Config.MemoryLimitPages and ModuleConfig.MemoryLimitPages
+//     cap memory.grow (it returns -1, as the spec allows).
+//
+// After any stop the instance is consistent: call it again or Close it;
+// its slot is reset and returned as after a normal call.
+//
+// # Resource budgets
+//
+// Config.MemorySlots caps the open instances that hold a memory: past it
+// Instantiate fails with ErrNoSlot, or with Config.WaitForSlot waits for
+// a Close until its context ends. Config.MemoryMaxIdleResident caps the
+// bytes free slots keep resident. With MemoryLimitPages, the memory a
+// runtime's guests can hold is bounded by MemorySlots × MemoryLimitPages
+// × 64 KiB plus MemoryMaxIdleResident. Runtime.PoolStats reports the pool.
+//
+// # Host state per instance
+//
+// A host module is instantiated once per runtime, but its functions often
+// need state per guest (a WASI descriptor table, a request, a tenant's
+// quota). ModuleConfig.WithValue attaches a value to the instances made
+// with the config, ModuleConfig.WithValueFunc makes a fresh value for each
+// and disposes of it on Close; host functions find it with
+// caller.Value(key). The instance/wasi package uses this to run many WASI
+// guests at once, each with its own args, env, stdio and files.
 //
 // # Concurrency
 //
 // Runtime and CompiledModule are safe for concurrent use by any number of
 // goroutines: compile, instantiate and close from as many goroutines as you
 // like. An Instance, and the Functions, Memory, Globals and Tables it
-// exports, are not: like wazero's api.Module, one instance runs one call at a
-// time. Use one instance per goroutine.
+// exports, are not: like wazero's api.Module, one instance runs one call at
+// a time. Use one instance per goroutine. A host function may call back
+// into its caller (re-entrantly, on the same goroutine).
 //
 // # Errors
 //
 // Traps are errors wrapping one of the trap kinds re-exported below
 // (ErrTrapUnreachable, ...), which are the engine's sentinels; compare with
-// errors.Is. Decoding errors match decoder.ErrMalformed / decoder.ErrInvalid;
-// link errors match ErrUnknownImport or ErrIncompatibleImport.
+// errors.Is, and use errors.As with *TrapError for the wasm backtrace.
+// Decoding errors match decoder.ErrMalformed / decoder.ErrInvalid; link
+// errors match ErrUnknownImport or ErrIncompatibleImport. No function of
+// the package panics on bad input or a misbehaving guest; a host function
+// that panics becomes a TrapError whose Cause is a *HostPanicError.
 //
 // # Lifetime
 //

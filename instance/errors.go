@@ -20,9 +20,16 @@ var (
 	ErrTrapIndirectCallType     = engine.ErrIndirectCallType
 	ErrTrapUndefinedElement     = engine.ErrUndefinedElement
 	ErrTrapUninitializedElement = engine.ErrUninitializedElem
-	ErrTrapCallStackExhausted   = engine.ErrStackExhausted
-	ErrTrapInterrupted          = engine.ErrInterrupted
-	ErrTrapFuelExhausted        = engine.ErrFuelExhausted
+	// ErrTrapCallStackExhausted: more nested calls than
+	// Config.MaxCallDepth, or a value stack over Config.MaxStackCells.
+	ErrTrapCallStackExhausted = engine.ErrStackExhausted
+	// ErrTrapInterrupted: the call's context was cancelled or its deadline
+	// passed. The context's cause is wrapped too, so
+	// errors.Is(err, context.DeadlineExceeded) holds after a deadline.
+	ErrTrapInterrupted = engine.ErrInterrupted
+	// ErrTrapFuelExhausted: fuel metering is on and the budget ran out
+	// (see Instance.SetFuel).
+	ErrTrapFuelExhausted = engine.ErrFuelExhausted
 )
 
 // TrapError is the concrete type of a trap: kind, cause (host error or

@@ -396,9 +396,11 @@ type FunctionDefinition struct {
 	// from the name section (or the host function's name), "" if none.
 	ModuleName, Name string
 	// Index is the funcidx in the defining module.
-	Index       uint32
+	Index uint32
+	// ParamTypes and ResultTypes are the signature (api.ValueTypeI32,
+	// ...); a v128 value takes two cells in a call's stack.
 	ParamTypes  []api.ValueType
-	ResultTypes []api.ValueType
+	ResultTypes []api.ValueType // see ParamTypes
 }
 
 // Definition describes f. The slices must not be modified.

@@ -283,8 +283,10 @@ func (cm *CompiledModule) Name() string { return cm.mod.Decoded.Names.Module }
 
 // ImportDescription is one import of a module.
 type ImportDescription struct {
+	// Module and Name are the two-level import name.
 	Module, Name string
-	Kind         decoder.ExternKind
+	// Kind is function, table, memory or global.
+	Kind decoder.ExternKind
 	// Type describes the imported entity: "func(i32, i64) -> (f32)",
 	// "memory{1, 2}", "table{10, funcref}", "global(mut i32)".
 	Type string
@@ -292,9 +294,9 @@ type ImportDescription struct {
 
 // ExportDescription is one export of a module.
 type ExportDescription struct {
-	Name string
-	Kind decoder.ExternKind
-	Type string
+	Name string             // the export name
+	Kind decoder.ExternKind // function, table, memory or global
+	Type string             // as ImportDescription.Type
 }
 
 // Imports lists the module's imports in order.

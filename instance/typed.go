@@ -119,7 +119,9 @@ func decodeResult[R Result](stack []uint64) R {
 // Go function by HostFunc0 ... HostFunc3; add it to a host module with
 // HostFunctionBuilder.WithHostFunction.
 type HostFunction struct {
-	Func            GoModuleFunc
+	// Func is the stack-based adapter around the typed Go function.
+	Func GoModuleFunc
+	// Params and Results are its wasm signature.
 	Params, Results []api.ValueType
 }
 

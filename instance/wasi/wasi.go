@@ -294,6 +294,7 @@ func mountFS(m Mount) (experimentalsys.FS, error) {
 // O_TRUNC, which ReadFS would pass through to the file system beneath.
 type readOnlyFS struct{ *sysfs.ReadFS }
 
+// OpenFile opens path for reading only: see readOnlyFS.
 func (r readOnlyFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	if flag&(experimentalsys.O_WRONLY|experimentalsys.O_RDWR) != 0 {
 		if flag&experimentalsys.O_DIRECTORY != 0 {
