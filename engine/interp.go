@@ -51,6 +51,13 @@ type machine struct {
 	globals []*Global
 	cards   unsafe.Pointer
 
+	// The loop's locals, stored here around every call it makes (see
+	// slow): pc; fp (also kept current at calls and returns); memBase and
+	// memSize (kept current by loadInstance).
+	pc, fp  unsafe.Pointer
+	memBase unsafe.Pointer
+	memSize uint64
+
 	// Where a trap happened (in m.fn), for the backtrace.
 	trapPC unsafe.Pointer
 }
@@ -106,6 +113,7 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 			return
 		}
 		m.ctx, m.hostErr, m.fn, m.inst, m.globals, m.cards, m.trapPC, m.fuelOut = nil, nil, nil, nil, nil, nil, nil, nil
+		m.pc, m.fp, m.memBase = nil, nil, nil
 		m.frames = m.frames[:0]
 		if reuse {
 			machines.Put(m)
@@ -260,6 +268,7 @@ func (m *machine) execute(f *Function) (trap trapCode) {
 	pc := unsafe.Pointer(&f.Code.Words[0])
 	// SAFETY: stack is non-empty (callFunction sized it to the frame).
 	fp := unsafe.Pointer(&m.stack[0])
+	m.fp = fp
 	memBase, memSize := m.loadInstance()
 
 	var callee *Function
@@ -276,33 +285,33 @@ loop:
 			pc = unsafe.Add(pc, 8)
 		case opBr:
 			off := int64(x1(pc))
-			if off < 0 && m.interrupt.Load() != 0 {
-				if trap = m.poll(); trap != trapNone {
-					break loop
+			pc = unsafe.Add(pc, 8+off*8)
+			if off < 0 {
+				if m.interrupt.Load() != 0 {
+					goto poll
 				}
 			}
-			pc = unsafe.Add(pc, 8+off*8)
 		case opBrIfNz:
 			if *ra(fp, w) != 0 {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrIfZ:
 			if *ra(fp, w) == 0 {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
@@ -315,12 +324,12 @@ loop:
 			// instruction.
 			slot := unsafe.Add(pc, 8+8*i)
 			off := int64(*(*uint64)(slot))
-			if off < 0 && m.interrupt.Load() != 0 {
-				if trap = m.poll(); trap != trapNone {
-					break loop
+			pc = unsafe.Add(slot, off*8)
+			if off < 0 {
+				if m.interrupt.Load() != 0 {
+					goto poll
 				}
 			}
-			pc = unsafe.Add(slot, off*8)
 		case opReturn1:
 			*(*uint64)(fp) = *ra(fp, w)
 			fallthrough
@@ -334,12 +343,16 @@ loop:
 			// SAFETY: the caller's frame was valid when it made the call
 			// and the stack only grows.
 			fp = unsafe.Pointer(&m.stack[m.fpi])
+			m.fp = fp
 			if m.fn.Instance != m.inst {
+				m.pc = pc
 				m.inst = m.fn.Instance
-				memBase, memSize = m.loadInstance()
+				m.loadInstance()
+				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 			} else if mem := m.inst.Memory; mem != nil {
 				// The callee may have grown the memory (never moved).
 				memSize = mem.Size
+				m.memSize = memSize
 			}
 		case opCall:
 			callee = m.inst.Funcs[x1(pc)]
@@ -392,480 +405,480 @@ loop:
 		case opBrI32Eq:
 			if uint32(*rb(fp, w)) == uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32EqImm:
 			if uint32(*rb(fp, w)) == uint32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32Ne:
 			if uint32(*rb(fp, w)) != uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32NeImm:
 			if uint32(*rb(fp, w)) != uint32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LtS:
 			if int32(*rb(fp, w)) < int32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LtSImm:
 			if int32(*rb(fp, w)) < int32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LtU:
 			if uint32(*rb(fp, w)) < uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LtUImm:
 			if uint32(*rb(fp, w)) < uint32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GtS:
 			if int32(*rb(fp, w)) > int32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GtSImm:
 			if int32(*rb(fp, w)) > int32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GtU:
 			if uint32(*rb(fp, w)) > uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GtUImm:
 			if uint32(*rb(fp, w)) > uint32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LeS:
 			if int32(*rb(fp, w)) <= int32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LeSImm:
 			if int32(*rb(fp, w)) <= int32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32LeU:
 			if uint32(*rb(fp, w)) <= uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32LeUImm:
 			if uint32(*rb(fp, w)) <= uint32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GeS:
 			if int32(*rb(fp, w)) >= int32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GeSImm:
 			if int32(*rb(fp, w)) >= int32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI32GeU:
 			if uint32(*rb(fp, w)) >= uint32(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI32GeUImm:
 			if uint32(*rb(fp, w)) >= uint32(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64Eq:
 			if uint64(*rb(fp, w)) == uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64EqImm:
 			if uint64(*rb(fp, w)) == uint64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64Ne:
 			if uint64(*rb(fp, w)) != uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64NeImm:
 			if uint64(*rb(fp, w)) != uint64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LtS:
 			if int64(*rb(fp, w)) < int64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LtSImm:
 			if int64(*rb(fp, w)) < int64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LtU:
 			if uint64(*rb(fp, w)) < uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LtUImm:
 			if uint64(*rb(fp, w)) < uint64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GtS:
 			if int64(*rb(fp, w)) > int64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GtSImm:
 			if int64(*rb(fp, w)) > int64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GtU:
 			if uint64(*rb(fp, w)) > uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GtUImm:
 			if uint64(*rb(fp, w)) > uint64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LeS:
 			if int64(*rb(fp, w)) <= int64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LeSImm:
 			if int64(*rb(fp, w)) <= int64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64LeU:
 			if uint64(*rb(fp, w)) <= uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64LeUImm:
 			if uint64(*rb(fp, w)) <= uint64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GeS:
 			if int64(*rb(fp, w)) >= int64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GeSImm:
 			if int64(*rb(fp, w)) >= int64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
 		case opBrI64GeU:
 			if uint64(*rb(fp, w)) >= uint64(*rc(fp, w)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 16)
 			}
 		case opBrI64GeUImm:
 			if uint64(*rb(fp, w)) >= uint64(x2(pc)) {
 				off := int64(x1(pc))
-				if off < 0 && m.interrupt.Load() != 0 {
-					if trap = m.poll(); trap != trapNone {
-						break loop
+				pc = unsafe.Add(pc, 8+off*8)
+				if off < 0 {
+					if m.interrupt.Load() != 0 {
+						goto poll
 					}
 				}
-				pc = unsafe.Add(pc, 8+off*8)
 			} else {
 				pc = unsafe.Add(pc, 24)
 			}
@@ -1084,17 +1097,6 @@ loop:
 		case opMemorySize:
 			*ra(fp, w) = memSize / PageSize
 			pc = unsafe.Add(pc, 8)
-		case opMemoryGrow:
-			r := uint64(math.MaxUint32)
-			if m.inst.Memory != nil {
-				if old, ok := m.inst.Memory.Grow(uint64(uint32(*rb(fp, w)))); ok {
-					r = old
-				}
-				memBase, memSize = m.loadInstance()
-			}
-			*ra(fp, w) = r
-			pc = unsafe.Add(pc, 8)
-
 		// i32 arithmetic.
 		case opI32Eqz:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == 0)
@@ -1207,9 +1209,6 @@ loop:
 			pc = unsafe.Add(pc, 8)
 		case opI32Ctz:
 			*ra(fp, w) = uint64(bits.TrailingZeros32(uint32(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opI32Popcnt:
-			*ra(fp, w) = uint64(bits.OnesCount32(uint32(*rb(fp, w))))
 			pc = unsafe.Add(pc, 8)
 		case opI32Eq:
 			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(*rc(fp, w)))
@@ -1445,9 +1444,6 @@ loop:
 		case opI64Ctz:
 			*ra(fp, w) = uint64(bits.TrailingZeros64(*rb(fp, w)))
 			pc = unsafe.Add(pc, 8)
-		case opI64Popcnt:
-			*ra(fp, w) = uint64(bits.OnesCount64(*rb(fp, w)))
-			pc = unsafe.Add(pc, 8)
 
 		// f32.
 		case opF32Add:
@@ -1462,12 +1458,6 @@ loop:
 		case opF32Div:
 			*ra(fp, w) = u32f(f32(*rb(fp, w)) / f32(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
-		case opF32Min:
-			*ra(fp, w) = u32f(fmin32(f32(*rb(fp, w)), f32(*rc(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opF32Max:
-			*ra(fp, w) = u32f(fmax32(f32(*rb(fp, w)), f32(*rc(fp, w))))
-			pc = unsafe.Add(pc, 8)
 		case opF32Copysign:
 			*ra(fp, w) = *rb(fp, w)&0x7fffffff | *rc(fp, w)&0x80000000
 			pc = unsafe.Add(pc, 8)
@@ -1476,21 +1466,6 @@ loop:
 			pc = unsafe.Add(pc, 8)
 		case opF32Neg:
 			*ra(fp, w) = (*rb(fp, w) ^ 0x80000000) & 0xffffffff
-			pc = unsafe.Add(pc, 8)
-		case opF32Ceil:
-			*ra(fp, w) = unary32(*rb(fp, w), math.Ceil)
-			pc = unsafe.Add(pc, 8)
-		case opF32Floor:
-			*ra(fp, w) = unary32(*rb(fp, w), math.Floor)
-			pc = unsafe.Add(pc, 8)
-		case opF32Trunc:
-			*ra(fp, w) = unary32(*rb(fp, w), math.Trunc)
-			pc = unsafe.Add(pc, 8)
-		case opF32Nearest:
-			*ra(fp, w) = unary32(*rb(fp, w), math.RoundToEven)
-			pc = unsafe.Add(pc, 8)
-		case opF32Sqrt:
-			*ra(fp, w) = sqrt32(*rb(fp, w))
 			pc = unsafe.Add(pc, 8)
 		case opF32Eq:
 			*ra(fp, w) = b2u(f32(*rb(fp, w)) == f32(*rc(fp, w)))
@@ -1524,12 +1499,6 @@ loop:
 		case opF64Div:
 			*ra(fp, w) = u64f(f64(*rb(fp, w)) / f64(*rc(fp, w)))
 			pc = unsafe.Add(pc, 8)
-		case opF64Min:
-			*ra(fp, w) = u64f(fmin64(f64(*rb(fp, w)), f64(*rc(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opF64Max:
-			*ra(fp, w) = u64f(fmax64(f64(*rb(fp, w)), f64(*rc(fp, w))))
-			pc = unsafe.Add(pc, 8)
 		case opF64Copysign:
 			*ra(fp, w) = *rb(fp, w)&(1<<63-1) | *rc(fp, w)&(1<<63)
 			pc = unsafe.Add(pc, 8)
@@ -1538,21 +1507,6 @@ loop:
 			pc = unsafe.Add(pc, 8)
 		case opF64Neg:
 			*ra(fp, w) = *rb(fp, w) ^ 1<<63
-			pc = unsafe.Add(pc, 8)
-		case opF64Ceil:
-			*ra(fp, w) = unary64(*rb(fp, w), math.Ceil)
-			pc = unsafe.Add(pc, 8)
-		case opF64Floor:
-			*ra(fp, w) = unary64(*rb(fp, w), math.Floor)
-			pc = unsafe.Add(pc, 8)
-		case opF64Trunc:
-			*ra(fp, w) = unary64(*rb(fp, w), math.Trunc)
-			pc = unsafe.Add(pc, 8)
-		case opF64Nearest:
-			*ra(fp, w) = unary64(*rb(fp, w), math.RoundToEven)
-			pc = unsafe.Add(pc, 8)
-		case opF64Sqrt:
-			*ra(fp, w) = unary64(*rb(fp, w), math.Sqrt)
 			pc = unsafe.Add(pc, 8)
 		case opF64Eq:
 			*ra(fp, w) = b2u(f64(*rb(fp, w)) == f64(*rc(fp, w)))
@@ -1598,94 +1552,7 @@ loop:
 		case opI64Extend32S:
 			*ra(fp, w) = uint64(int64(int32(*rb(fp, w))))
 			pc = unsafe.Add(pc, 8)
-		case opI32TruncF32S, opI32TruncF32U, opI32TruncF64S, opI32TruncF64U,
-			opI64TruncF32S, opI64TruncF32U, opI64TruncF64S, opI64TruncF64U:
-			v, t := truncOp(opcode(w), *rb(fp, w))
-			if t != trapNone {
-				trap = t
-				break loop
-			}
-			*ra(fp, w) = v
-			pc = unsafe.Add(pc, 8)
-		case opI32TruncSatF32S, opI32TruncSatF32U, opI32TruncSatF64S, opI32TruncSatF64U,
-			opI64TruncSatF32S, opI64TruncSatF32U, opI64TruncSatF64S, opI64TruncSatF64U,
-			opF32ConvertI32S, opF32ConvertI32U, opF32ConvertI64S, opF32ConvertI64U, opF32DemoteF64,
-			opF64ConvertI32S, opF64ConvertI32U, opF64ConvertI64S, opF64ConvertI64U, opF64PromoteF32:
-			*ra(fp, w) = convOp(opcode(w), *rb(fp, w))
-			pc = unsafe.Add(pc, 8)
-
 		// Bulk memory and reference types.
-		case opMemoryInit:
-			if t := m.memoryInit(fp, w, x1(pc)); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opDataDrop:
-			m.inst.DroppedData[x1(pc)] = true
-			pc = unsafe.Add(pc, 16)
-		case opMemoryCopy:
-			if t := m.memoryCopy(fp, w); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opMemoryFill:
-			if t := m.memoryFill(fp, w); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opTableInit:
-			if t := m.tableInit(fp, w, x1(pc)); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opElemDrop:
-			m.inst.DroppedElem[x1(pc)] = true
-			pc = unsafe.Add(pc, 16)
-		case opTableCopy:
-			if t := m.tableCopy(fp, w, x1(pc)); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opTableGrow:
-			*ra(fp, w) = m.tableGrow(fp, w, x1(pc))
-			pc = unsafe.Add(pc, 16)
-		case opTableSize:
-			*ra(fp, w) = m.inst.Tables[x1(pc)].Size()
-			pc = unsafe.Add(pc, 16)
-		case opTableFill:
-			if t := m.tableFill(fp, w, x1(pc)); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opTableGet:
-			v, t := m.tableGet(fp, w, x1(pc))
-			if t != trapNone {
-				trap = t
-				break loop
-			}
-			*ra(fp, w) = v
-			pc = unsafe.Add(pc, 16)
-		case opTableSet:
-			if t := m.tableSet(fp, w, x1(pc)); t != trapNone {
-				trap = t
-				break loop
-			}
-			pc = unsafe.Add(pc, 16)
-		case opRefFunc:
-			*ra(fp, w) = FuncRefValue(m.inst.Funcs[x1(pc)])
-			pc = unsafe.Add(pc, 16)
-		case opGlobalSetRef:
-			g := m.globals[wA(w)]
-			g.Val = *rb(fp, w)
-			g.Ref = FuncRefFunction(g.Val)
-			pc = unsafe.Add(pc, 8)
-
 		// v128.
 		case opCopy2:
 			a, b := ra(fp, w), rb(fp, w)
@@ -1710,122 +1577,55 @@ loop:
 			v := get128(rb(fp, w))
 			g.Val, g.Hi = v.Lo, v.Hi
 			pc = unsafe.Add(pc, 8)
-		case opV128Load:
-			sub := uint32(wC(w))
-			ea := uint64(uint32(*rb(fp, w))) + x1(pc)
-			n := uint64(simdLoadSize(sub))
-			if ea+n > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: ea+n <= Size <= len(Buf) (see memState).
-			put128(ra(fp, w), simdLoadOp(sub, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n)))
-			pc = unsafe.Add(pc, 16)
-		case opV128Store:
-			ea := uint64(uint32(*ra(fp, w))) + x1(pc)
-			if ea+16 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			v := get128(rb(fp, w))
-			// SAFETY: ea+16 <= Size <= len(Buf); the cards of ea and
-			// ea+15 exist (see memState).
-			*(*uint64)(unsafe.Add(memBase, ea)) = v.Lo
-			*(*uint64)(unsafe.Add(memBase, ea+8)) = v.Hi
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(m.cards, (ea+15)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
-		case opV128LoadLane:
-			x := x1(pc)
-			sub, lane := uint32(x>>40), byte(x>>32)
-			ea := uint64(uint32(*rb(fp, w))) + x&0xffffffff
-			n := uint64(simdLoadSize(sub))
-			if ea+n > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: ea+n <= Size <= len(Buf) (see memState).
-			v := simdLoadLaneOp(sub, get128(rc(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
-			put128(ra(fp, w), v)
-			pc = unsafe.Add(pc, 16)
-		case opV128StoreLane:
-			x := x1(pc)
-			sub, lane := uint32(wC(w)), byte(x>>32)
-			ea := uint64(uint32(*ra(fp, w))) + x&0xffffffff
-			n := uint64(simdLoadSize(sub))
-			if ea+n > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: ea+n <= Size <= len(Buf); the cards exist.
-			simdStoreLaneOp(sub, get128(rb(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(m.cards, (ea+n-1)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
-		case opV128Shuffle:
-			var lanes [16]byte
-			binary.LittleEndian.PutUint64(lanes[:8], x1(pc))
-			binary.LittleEndian.PutUint64(lanes[8:], x2(pc))
-			put128(ra(fp, w), simdShuffleOp(get128(rb(fp, w)), get128(rc(fp, w)), &lanes))
-			pc = unsafe.Add(pc, 24)
-		case opV128Extract:
-			*ra(fp, w) = simdExtractOp(uint32(wC(w)), get128(rb(fp, w)), byte(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opV128Replace:
-			x := x1(pc)
-			put128(ra(fp, w), simdReplaceOp(uint32(x&0xffff), get128(rb(fp, w)), byte(x>>32), *rc(fp, w)))
-			pc = unsafe.Add(pc, 16)
-		case opV128Splat:
-			put128(ra(fp, w), simdSplatOp(uint32(wC(w)), *rb(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opV128Unary:
-			put128(ra(fp, w), simdUnaryOp(uint32(wC(w)), get128(rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opV128Binary:
-			put128(ra(fp, w), simdBinaryOp(uint32(x1(pc)), get128(rb(fp, w)), get128(rc(fp, w))))
-			pc = unsafe.Add(pc, 16)
-		case opV128Ternary:
-			x := x1(pc)
-			put128(ra(fp, w), simdTernaryOp(uint32(x>>16), get128(rb(fp, w)), get128(rc(fp, w)), get128(cell(fp, x&0xffff))))
-			pc = unsafe.Add(pc, 16)
-		case opV128Shift:
-			put128(ra(fp, w), simdShiftOp(uint32(x1(pc)), get128(rb(fp, w)), uint32(*rc(fp, w))))
-			pc = unsafe.Add(pc, 16)
-		case opV128Test:
-			*ra(fp, w) = uint64(simdTestOp(uint32(wC(w)), get128(rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-
 		default:
-			panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
+			m.pc = pc
+			if trap = m.slow(w); trap != trapNone {
+				pc = m.pc
+				break loop
+			}
+			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 		}
 		continue
 
+	poll:
+		// A back-edge found the interrupt flag up (context done, or fuel
+		// metered). Charging fuel is done here, without a call, while the
+		// context is not done.
+		if m.fuelOn && m.stopped.Load() == 0 && m.fuel > 0 {
+			m.fuel--
+			continue
+		}
+		m.pc = pc
+		if trap = m.poll(); trap != trapNone {
+			pc = m.pc
+			break loop
+		}
+		pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+		continue
+
 	call:
+		// Every Go call below is bracketed by saving the loop's state to m
+		// and reloading it, so that nothing is live across it.
 		if m.interrupt.Load() != 0 {
-			if trap = m.poll(); trap != trapNone {
-				pc = unsafe.Add(pc, -16)
-				break loop
+			if m.fuelOn && m.stopped.Load() == 0 && m.fuel > 0 {
+				m.fuel-- // the common metered case, without a call
+			} else {
+				m.pc = pc
+				if trap = m.poll(); trap != trapNone {
+					pc = unsafe.Add(m.pc, -16)
+					break loop
+				}
+				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 			}
 		}
 		if callee.Code == nil {
-			n := max(cellsOf(callee.Type.Params), cellsOf(callee.Type.Results))
-			s := m.stack[m.fpi+base : m.fpi+base+n]
-			if m.fuelOn { // the host may read, charge or refuel the budget
-				*m.fuelOut = m.fuel
-			}
-			err := callHost(m.ctx, callee, m.inst, s)
-			if m.fuelOn {
-				m.fuel = *m.fuelOut
-			}
-			if err != nil {
-				m.hostErr = err
-				trap = trapHost
+			m.pc = pc
+			if trap = m.hostCall(callee, base); trap != trapNone {
 				// Report the call site, not the next instruction.
-				pc = unsafe.Add(pc, -16)
+				pc = unsafe.Add(m.pc, -16)
 				break loop
 			}
-			// The host may have grown the memory.
-			memBase, memSize = m.loadInstance()
+			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 			continue
 		}
 		if len(m.frames) >= m.maxDepth {
@@ -1836,21 +1636,33 @@ loop:
 		{
 			c := callee.Code
 			nfp := m.fpi + base
-			if nfp+c.FrameCells > len(m.stack) && !m.grow(nfp+c.FrameCells) {
-				trap = trapStackExhausted
-				pc = unsafe.Add(pc, -16)
-				break loop
+			if nfp+c.FrameCells > len(m.stack) || len(m.frames) == cap(m.frames) {
+				m.pc = pc
+				if !m.grow(nfp + c.FrameCells) {
+					trap = trapStackExhausted
+					pc = unsafe.Add(m.pc, -16)
+					break loop
+				}
+				pc = m.pc
 			}
-			m.frames = append(m.frames, frame{fn: m.fn, pc: pc, fp: m.fpi})
+			m.frames = m.frames[:len(m.frames)+1]
+			m.frames[len(m.frames)-1] = frame{fn: m.fn, pc: pc, fp: m.fpi}
 			m.fn, m.fpi = callee, nfp
 			pc = unsafe.Pointer(&c.Words[0])
 			// SAFETY: nfp+FrameCells <= len(stack), checked above (the
 			// stack may have moved: fp is recomputed).
 			fp = unsafe.Pointer(&m.stack[nfp])
-			clear(m.stack[nfp+c.NumParams : nfp+c.NumParams+c.NumLocals])
+			m.fp = fp
+			// Zero the declared locals (a loop, not clear: clear calls
+			// memclr). SAFETY: they lie inside the frame.
+			for p, end := unsafe.Add(fp, 8*c.NumParams), unsafe.Add(fp, 8*(c.NumParams+c.NumLocals)); p != end; p = unsafe.Add(p, 8) {
+				*(*uint64)(p) = 0
+			}
 			if callee.Instance != m.inst {
+				m.pc = pc
 				m.inst = callee.Instance
-				memBase, memSize = m.loadInstance()
+				m.loadInstance()
+				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 			}
 		}
 	}
@@ -1858,13 +1670,269 @@ loop:
 	return trap
 }
 
+// slow executes the instructions that call Go functions (bulk memory,
+// tables, SIMD, float rounding, conversions, memory.grow). execute leaves
+// them here so that none of its loop-carried locals is live across a call:
+// otherwise the compiler spills them around every dispatch. The state
+// goes through m: pc, fp, memBase and memSize in, pc (and the memory
+// after a grow) out.
+func (m *machine) slow(w uint64) trapCode {
+	pc, fp := m.pc, m.fp
+	memBase, memSize := m.memBase, m.memSize
+	switch opcode(w) {
+	case opI32Popcnt:
+		*ra(fp, w) = uint64(bits.OnesCount32(uint32(*rb(fp, w))))
+		pc = unsafe.Add(pc, 8)
+	case opI64Popcnt:
+		*ra(fp, w) = uint64(bits.OnesCount64(*rb(fp, w)))
+		pc = unsafe.Add(pc, 8)
+	case opMemoryGrow:
+		r := uint64(math.MaxUint32)
+		if m.inst.Memory != nil {
+			if old, ok := m.inst.Memory.Grow(uint64(uint32(*rb(fp, w)))); ok {
+				r = old
+			}
+			m.loadInstance()
+		}
+		*ra(fp, w) = r
+		pc = unsafe.Add(pc, 8)
+
+	case opF32Min:
+		*ra(fp, w) = u32f(fmin32(f32(*rb(fp, w)), f32(*rc(fp, w))))
+		pc = unsafe.Add(pc, 8)
+	case opF32Max:
+		*ra(fp, w) = u32f(fmax32(f32(*rb(fp, w)), f32(*rc(fp, w))))
+		pc = unsafe.Add(pc, 8)
+	case opF32Ceil:
+		*ra(fp, w) = unary32(*rb(fp, w), math.Ceil)
+		pc = unsafe.Add(pc, 8)
+	case opF32Floor:
+		*ra(fp, w) = unary32(*rb(fp, w), math.Floor)
+		pc = unsafe.Add(pc, 8)
+	case opF32Trunc:
+		*ra(fp, w) = unary32(*rb(fp, w), math.Trunc)
+		pc = unsafe.Add(pc, 8)
+	case opF32Nearest:
+		*ra(fp, w) = unary32(*rb(fp, w), math.RoundToEven)
+		pc = unsafe.Add(pc, 8)
+	case opF32Sqrt:
+		*ra(fp, w) = sqrt32(*rb(fp, w))
+		pc = unsafe.Add(pc, 8)
+	case opF64Min:
+		*ra(fp, w) = u64f(fmin64(f64(*rb(fp, w)), f64(*rc(fp, w))))
+		pc = unsafe.Add(pc, 8)
+	case opF64Max:
+		*ra(fp, w) = u64f(fmax64(f64(*rb(fp, w)), f64(*rc(fp, w))))
+		pc = unsafe.Add(pc, 8)
+	case opF64Ceil:
+		*ra(fp, w) = unary64(*rb(fp, w), math.Ceil)
+		pc = unsafe.Add(pc, 8)
+	case opF64Floor:
+		*ra(fp, w) = unary64(*rb(fp, w), math.Floor)
+		pc = unsafe.Add(pc, 8)
+	case opF64Trunc:
+		*ra(fp, w) = unary64(*rb(fp, w), math.Trunc)
+		pc = unsafe.Add(pc, 8)
+	case opF64Nearest:
+		*ra(fp, w) = unary64(*rb(fp, w), math.RoundToEven)
+		pc = unsafe.Add(pc, 8)
+	case opF64Sqrt:
+		*ra(fp, w) = unary64(*rb(fp, w), math.Sqrt)
+		pc = unsafe.Add(pc, 8)
+	case opI32TruncF32S, opI32TruncF32U, opI32TruncF64S, opI32TruncF64U,
+		opI64TruncF32S, opI64TruncF32U, opI64TruncF64S, opI64TruncF64U:
+		v, t := truncOp(opcode(w), *rb(fp, w))
+		if t != trapNone {
+			return t
+		}
+		*ra(fp, w) = v
+		pc = unsafe.Add(pc, 8)
+	case opI32TruncSatF32S, opI32TruncSatF32U, opI32TruncSatF64S, opI32TruncSatF64U,
+		opI64TruncSatF32S, opI64TruncSatF32U, opI64TruncSatF64S, opI64TruncSatF64U,
+		opF32ConvertI32S, opF32ConvertI32U, opF32ConvertI64S, opF32ConvertI64U, opF32DemoteF64,
+		opF64ConvertI32S, opF64ConvertI32U, opF64ConvertI64S, opF64ConvertI64U, opF64PromoteF32:
+		*ra(fp, w) = convOp(opcode(w), *rb(fp, w))
+		pc = unsafe.Add(pc, 8)
+
+	case opMemoryInit:
+		if t := m.memoryInit(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opDataDrop:
+		m.inst.DroppedData[x1(pc)] = true
+		pc = unsafe.Add(pc, 16)
+	case opMemoryCopy:
+		if t := m.memoryCopy(fp, w); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opMemoryFill:
+		if t := m.memoryFill(fp, w); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opTableInit:
+		if t := m.tableInit(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opElemDrop:
+		m.inst.DroppedElem[x1(pc)] = true
+		pc = unsafe.Add(pc, 16)
+	case opTableCopy:
+		if t := m.tableCopy(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opTableGrow:
+		*ra(fp, w) = m.tableGrow(fp, w, x1(pc))
+		pc = unsafe.Add(pc, 16)
+	case opTableSize:
+		*ra(fp, w) = m.inst.Tables[x1(pc)].Size()
+		pc = unsafe.Add(pc, 16)
+	case opTableFill:
+		if t := m.tableFill(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opTableGet:
+		v, t := m.tableGet(fp, w, x1(pc))
+		if t != trapNone {
+			return t
+		}
+		*ra(fp, w) = v
+		pc = unsafe.Add(pc, 16)
+	case opTableSet:
+		if t := m.tableSet(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, 16)
+	case opRefFunc:
+		*ra(fp, w) = FuncRefValue(m.inst.Funcs[x1(pc)])
+		pc = unsafe.Add(pc, 16)
+	case opGlobalSetRef:
+		g := m.globals[wA(w)]
+		g.Val = *rb(fp, w)
+		g.Ref = FuncRefFunction(g.Val)
+		pc = unsafe.Add(pc, 8)
+
+	case opV128Load:
+		sub := uint32(wC(w))
+		ea := uint64(uint32(*rb(fp, w))) + x1(pc)
+		n := uint64(simdLoadSize(sub))
+		if ea+n > memSize {
+			return trapOOBMemory
+		}
+		// SAFETY: ea+n <= Size <= len(Buf) (see memState).
+		put128(ra(fp, w), simdLoadOp(sub, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n)))
+		pc = unsafe.Add(pc, 16)
+	case opV128Store:
+		ea := uint64(uint32(*ra(fp, w))) + x1(pc)
+		if ea+16 > memSize {
+			return trapOOBMemory
+		}
+		v := get128(rb(fp, w))
+		// SAFETY: ea+16 <= Size <= len(Buf); the cards of ea and
+		// ea+15 exist (see memState).
+		*(*uint64)(unsafe.Add(memBase, ea)) = v.Lo
+		*(*uint64)(unsafe.Add(memBase, ea+8)) = v.Hi
+		*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+		*(*byte)(unsafe.Add(m.cards, (ea+15)>>CardShift)) = 1
+		pc = unsafe.Add(pc, 16)
+	case opV128LoadLane:
+		x := x1(pc)
+		sub, lane := uint32(x>>40), byte(x>>32)
+		ea := uint64(uint32(*rb(fp, w))) + x&0xffffffff
+		n := uint64(simdLoadSize(sub))
+		if ea+n > memSize {
+			return trapOOBMemory
+		}
+		// SAFETY: ea+n <= Size <= len(Buf) (see memState).
+		v := simdLoadLaneOp(sub, get128(rc(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
+		put128(ra(fp, w), v)
+		pc = unsafe.Add(pc, 16)
+	case opV128StoreLane:
+		x := x1(pc)
+		sub, lane := uint32(wC(w)), byte(x>>32)
+		ea := uint64(uint32(*ra(fp, w))) + x&0xffffffff
+		n := uint64(simdLoadSize(sub))
+		if ea+n > memSize {
+			return trapOOBMemory
+		}
+		// SAFETY: ea+n <= Size <= len(Buf); the cards exist.
+		simdStoreLaneOp(sub, get128(rb(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
+		*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+		*(*byte)(unsafe.Add(m.cards, (ea+n-1)>>CardShift)) = 1
+		pc = unsafe.Add(pc, 16)
+	case opV128Shuffle:
+		var lanes [16]byte
+		binary.LittleEndian.PutUint64(lanes[:8], x1(pc))
+		binary.LittleEndian.PutUint64(lanes[8:], x2(pc))
+		put128(ra(fp, w), simdShuffleOp(get128(rb(fp, w)), get128(rc(fp, w)), &lanes))
+		pc = unsafe.Add(pc, 24)
+	case opV128Extract:
+		*ra(fp, w) = simdExtractOp(uint32(wC(w)), get128(rb(fp, w)), byte(x1(pc)))
+		pc = unsafe.Add(pc, 16)
+	case opV128Replace:
+		x := x1(pc)
+		put128(ra(fp, w), simdReplaceOp(uint32(x&0xffff), get128(rb(fp, w)), byte(x>>32), *rc(fp, w)))
+		pc = unsafe.Add(pc, 16)
+	case opV128Splat:
+		put128(ra(fp, w), simdSplatOp(uint32(wC(w)), *rb(fp, w)))
+		pc = unsafe.Add(pc, 8)
+	case opV128Unary:
+		put128(ra(fp, w), simdUnaryOp(uint32(wC(w)), get128(rb(fp, w))))
+		pc = unsafe.Add(pc, 8)
+	case opV128Binary:
+		put128(ra(fp, w), simdBinaryOp(uint32(x1(pc)), get128(rb(fp, w)), get128(rc(fp, w))))
+		pc = unsafe.Add(pc, 16)
+	case opV128Ternary:
+		x := x1(pc)
+		put128(ra(fp, w), simdTernaryOp(uint32(x>>16), get128(rb(fp, w)), get128(rc(fp, w)), get128(cell(fp, x&0xffff))))
+		pc = unsafe.Add(pc, 16)
+	case opV128Shift:
+		put128(ra(fp, w), simdShiftOp(uint32(x1(pc)), get128(rb(fp, w)), uint32(*rc(fp, w))))
+		pc = unsafe.Add(pc, 16)
+	case opV128Test:
+		*ra(fp, w) = uint64(simdTestOp(uint32(wC(w)), get128(rb(fp, w))))
+		pc = unsafe.Add(pc, 8)
+
+	default:
+		panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
+	}
+	m.pc = pc
+	return trapNone
+}
+
 // loadInstance caches m.inst's globals and cards in m and returns its
 // memory's base and size for the loop's locals.
 func (m *machine) loadInstance() (unsafe.Pointer, uint64) {
 	m.globals = m.inst.Globals
 	base, size, cards := memState(m.inst)
-	m.cards = cards
+	m.cards, m.memBase, m.memSize = cards, base, size
 	return base, size
+}
+
+// hostCall runs the host function callee with the cells at base of the
+// current frame, then reloads the memory state (the host may have grown
+// it). It returns trapHost, with m.hostErr set, if the host failed.
+func (m *machine) hostCall(callee *Function, base int) trapCode {
+	n := max(cellsOf(callee.Type.Params), cellsOf(callee.Type.Results))
+	s := m.stack[m.fpi+base : m.fpi+base+n]
+	if m.fuelOn { // the host may read, charge or refuel the budget
+		*m.fuelOut = m.fuel
+	}
+	err := callHost(m.ctx, callee, m.inst, s)
+	if m.fuelOn {
+		m.fuel = *m.fuelOut
+	}
+	if err != nil {
+		m.hostErr = err
+		return trapHost
+	}
+	m.loadInstance()
+	return trapNone
 }
 
 // get128 reads a v128 from the two cells at c.
@@ -1916,8 +1984,15 @@ func (m *machine) poll() trapCode {
 	return trapNone
 }
 
-// grow enlarges the value stack to at least need cells, within maxCells.
+// grow makes room for one more frame and enlarges the value stack to at
+// least need cells, within maxCells; it reports false past maxCells.
 func (m *machine) grow(need int) bool {
+	if len(m.frames) == cap(m.frames) {
+		m.frames = append(m.frames, frame{})[:len(m.frames)]
+	}
+	if need <= len(m.stack) {
+		return true
+	}
 	if need > m.maxCells {
 		return false
 	}
@@ -1925,6 +2000,7 @@ func (m *machine) grow(need int) bool {
 	s := make([]uint64, n)
 	copy(s, m.stack)
 	m.stack = s
+	m.fp = unsafe.Pointer(&m.stack[m.fpi])
 	return true
 }
 
