@@ -97,7 +97,9 @@ func (g *gate) runtime(features api.CoreFeatures) wazero.Runtime {
 	if !ok {
 		cfg := wazero.NewRuntimeConfigInterpreter().
 			WithCoreFeatures(features).
-			WithMemoryLimitPages(gateMemoryLimitPages)
+			WithMemoryLimitPages(gateMemoryLimitPages).
+			// Only the verdict is used: no source maps for stack traces.
+			WithDebugInfoEnabled(false)
 		rt = wazero.NewRuntimeWithConfig(context.Background(), cfg)
 		g.runtimes[features] = rt
 	}
