@@ -113,7 +113,6 @@ type Pool struct {
 	meta   []slotMeta
 	shards []shard
 	hints  sync.Pool // of *hint: the home shard of the calling P (best effort)
-	nhint  atomic.Uint32
 
 	closed atomic.Bool // written while holding every shard lock
 
@@ -229,9 +228,7 @@ func New(cfg Config) (*Pool, error) {
 		shards:       make([]shard, shards),
 		decommit:     decommit,
 	}
-	p.hints.New = func() any {
-		return &hint{shard: int(p.nhint.Add(1)-1) % len(p.shards)}
-	}
+	p.hints.New = p.newHint
 	for i := range p.shards {
 		sh := &p.shards[i]
 		sh.head, sh.tail = -1, -1
@@ -270,6 +267,25 @@ func (p *Pool) home() int {
 	return s
 }
 
+// newHint gives a P (sync.Pool's New runs for the P whose cache is empty)
+// the shard with the fewest Ps homed on it, so that goroutines running at
+// once on different Ps use different shards and never share a lock or a
+// free list. A hint that sync.Pool drops at a garbage collection gives its
+// claim back through a cleanup.
+func (p *Pool) newHint() any {
+	best := 0
+	for i := range p.shards {
+		if p.shards[i].claims.Load() < p.shards[best].claims.Load() {
+			best = i
+		}
+	}
+	claims := &p.shards[best].claims
+	claims.Add(1)
+	h := &hint{shard: best}
+	runtime.AddCleanup(h, func(c *atomic.Int32) { c.Add(-1) }, claims)
+	return h
+}
+
 // Acquire is AcquireImage(affinity, nil): it hands out a free slot whose
 // bytes and cards are all zero.
 func (p *Pool) Acquire(affinity uint64) (Slot, error) { return p.AcquireImage(affinity, nil) }
@@ -298,6 +314,25 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 	}
 	home := p.home()
 	n := len(p.shards)
+	// Pass 0: the home shard, if it has a slot that last served the same
+	// key or one nobody is warm in. Taking a fresh slot at home rather than
+	// a warm one from another shard costs one image copy once, and keeps
+	// goroutines on different Ps off each other's shard locks (each slot
+	// returns to the shard that owns it).
+	if sh := &p.shards[home]; sh.nfree.Load() > 0 {
+		sh.mu.Lock()
+		if p.closed.Load() {
+			sh.mu.Unlock()
+			return Slot{}, ErrClosed
+		}
+		if i := sh.takeKey(p.meta, affinity); i >= 0 {
+			return p.handOut(sh, i, affinity, img), nil
+		}
+		if i := sh.takeUnclaimed(p.meta); i >= 0 {
+			return p.handOut(sh, i, affinity, img), nil
+		}
+		sh.mu.Unlock()
+	}
 	// Pass 1: a slot that last served the same key.
 	for k := range n {
 		sh := &p.shards[(home+k)%n]

@@ -14,6 +14,8 @@ import (
 type shard struct {
 	mu    sync.Mutex
 	nfree atomic.Int32 // free slots on this shard; written under mu
+	// claims counts the live hints (Ps) homed on this shard (Pool.newHint).
+	claims atomic.Int32
 
 	// Guarded by mu.
 	cold         []int32             // never-used slots, lowest index on top
@@ -146,13 +148,22 @@ func (sh *shard) takeKey(meta []slotMeta, key uint64) int32 {
 // takeAny removes and returns a free slot, or -1: one last used with key
 // 0 (nobody's warm slot), else a never-used one, else the least recently
 // released. sh.mu must be held.
-func (sh *shard) takeAny(meta []slotMeta) int32 {
+// takeUnclaimed takes a free slot no other tenant key is warm in: one last
+// used with key 0, else a never-used one; -1 if there is none.
+func (sh *shard) takeUnclaimed(meta []slotMeta) int32 {
 	if i := sh.takeKey(meta, 0); i >= 0 {
 		return i
 	}
 	if n := len(sh.cold); n > 0 {
 		i := sh.cold[n-1]
 		sh.cold = sh.cold[:n-1]
+		return i
+	}
+	return -1
+}
+
+func (sh *shard) takeAny(meta []slotMeta) int32 {
+	if i := sh.takeUnclaimed(meta); i >= 0 {
 		return i
 	}
 	if i := sh.head; i >= 0 {
