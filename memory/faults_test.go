@@ -60,7 +60,9 @@ func TestSteadyStateFaults(t *testing.T) {
 			faults := f1 - f0
 			t.Logf("%d minor faults over %d cycles; madvise calls %d, memset runs %d",
 				faults, cycles, after.MadviseCalls-before.MadviseCalls, after.MemsetRuns-before.MemsetRuns)
-			if faults < tc.minFaults || faults >= tc.maxFaults {
+			if raceEnabled {
+				t.Logf("race detector on: fault bound not checked")
+			} else if faults < tc.minFaults || faults >= tc.maxFaults {
 				t.Errorf("%d minor faults over %d cycles, want in [%d, %d)", faults, cycles, tc.minFaults, tc.maxFaults)
 			}
 			if tc.keep == 0 && after.MadviseCalls != before.MadviseCalls {
