@@ -37,7 +37,10 @@ func TestSteadyState(t *testing.T) {
 		}
 		inst.Close(ctx)
 	}
-	for range 1000 {
+	// Warm up the slot and the Go heap: the one allocation per instance
+	// (the 48-byte handle) makes the heap grow to its steady size first,
+	// faulting in fresh pages on the way.
+	for range 50_000 {
 		tenancy()
 	}
 	before := rt.PoolStats()
@@ -51,7 +54,9 @@ func TestSteadyState(t *testing.T) {
 	minor1, _, _ := memory.Faults()
 	after := rt.PoolStats()
 
-	if perInst := float64(minor1-minor0) / float64(n); perInst > 0.01 && !raceEnabled {
+	perInst := float64(minor1-minor0) / float64(n)
+	t.Logf("%.5f minor faults per instance over %d instances", perInst, n)
+	if perInst > 0.01 && !raceEnabled {
 		t.Errorf("%.4f minor faults per instance over %d instances, want <= 0.01", perInst, n)
 	}
 	type delta struct{ Acquires, WarmHits, ImageHits, ImageWrites, MemsetBytes, MadviseCalls, Evictions uint64 }
