@@ -1654,9 +1654,10 @@ loop:
 			fp = unsafe.Pointer(&m.stack[nfp])
 			m.fp = fp
 			// Zero the declared locals (a loop, not clear: clear calls
-			// memclr). SAFETY: they lie inside the frame.
-			for p, end := unsafe.Add(fp, 8*c.NumParams), unsafe.Add(fp, 8*(c.NumParams+c.NumLocals)); p != end; p = unsafe.Add(p, 8) {
-				*(*uint64)(p) = 0
+			// memclr). SAFETY: cells NumParams..NumParams+NumLocals-1 lie
+			// inside the frame; no pointer past its end is formed.
+			for i := c.NumParams; i < c.NumParams+c.NumLocals; i++ {
+				*(*uint64)(unsafe.Add(fp, 8*i)) = 0
 			}
 			if callee.Instance != m.inst {
 				m.pc = pc
