@@ -129,6 +129,12 @@ type instCore struct {
 	cm *CompiledModule
 	st *instState
 
+	// mod, st0 and mc are what the instance was made from and with, for
+	// Reset (st0 is its engine state, recyclable or not).
+	mod *CompiledModule
+	st0 *instState
+	mc  ModuleConfig
+
 	// gen is bumped by Close: a handle is open while gen equals its own.
 	gen atomic.Uint64
 	// cur is the open handle, for Runtime.Close; written before track.
@@ -181,6 +187,48 @@ func (i *Instance) Close(ctx context.Context) error {
 	i.closeValues()
 	if recycle {
 		i.cm.putState(i.st)
+	}
+	return nil
+}
+
+// Reset makes the instance a fresh instance of the same compiled module,
+// created with the same ModuleConfig, in place: as Close followed by
+// Runtime.Instantiate, except that the *Instance stays the same (and so
+// do the Function, Memory, Global and Table handles taken from it, which
+// see the fresh state) and nothing is allocated. The memory slot is reset
+// and returned to the pool and a slot is acquired again, the warm one
+// whenever it is free, so Reset costs what the last tenancy dirtied,
+// like Close and Instantiate do; globals, tables and segments are
+// initialised again and the start function runs again.
+//
+// Reset is the allocation-free way to serve one request per tenancy from
+// a goroutine that owns its instance. It returns ErrClosed for a closed
+// instance and an error for an instance registered under a name (its
+// exports may be imported by others). If the new instantiation fails (a
+// start function trap, no free slot, ...), the instance is left closed and
+// the error is returned. Like Close, it must not run during a call on the
+// instance.
+func (i *Instance) Reset(ctx context.Context) error {
+	if i.closedNow() {
+		return fmt.Errorf("instance: reset: %w", ErrClosed)
+	}
+	if len(i.registered) > 0 || i.named.Load() {
+		return fmt.Errorf("instance: reset: %s is registered under a name", i)
+	}
+	if !i.instCore.gen.CompareAndSwap(i.gen, i.gen+1) {
+		return fmt.Errorf("instance: reset: %w", ErrClosed)
+	}
+	r, cm, st, mc := i.rt, i.mod, i.st0, i.mc
+	r.untrack(i.instCore)
+	i.releaseMemory()
+	i.closeValues()
+	// The engine state stays with this handle: handles taken from the
+	// instance may point into it, and must see this instance only.
+	if _, err := r.instantiate(ctx, cm, mc, i, st); err != nil {
+		// The handle was opened on the state before the failure: close
+		// it again.
+		i.instCore.gen.CompareAndSwap(i.gen, i.gen+1)
+		return err
 	}
 	return nil
 }

@@ -48,6 +48,12 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 // is returned (the *TrapError for a trap in step 3 or 4). A host function
 // panicking in the start function gives an error too.
 func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig) (_ *Instance, err error) {
+	return r.instantiate(ctx, cm, mc, nil, nil)
+}
+
+// instantiate is Instantiate into the handle inst and the engine state st
+// when they are not nil (Instance.Reset passes its own).
+func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig, inst *Instance, st *instState) (_ *Instance, err error) {
 	m := cm.mod.Decoded
 	name := mc.Name
 	if name == "" {
@@ -66,13 +72,22 @@ func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 	}
 
-	st := cm.getState()
+	if st == nil {
+		st = cm.getState()
+	}
 	c := &st.core // gen is left alone: stale handles keep seeing a newer one
 	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
 	c.slot, c.hasSlot, c.memory, c.cm, c.st = slotHandle{}, false, nil, nil, nil
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, -1
 	c.ecfg, c.fuel = r.ecfg, 0
-	inst := &Instance{instCore: c, gen: c.gen.Load()}
+	c.mod, c.st0, c.mc = cm, st, mc
+	if inst == nil {
+		inst = &Instance{instCore: c, gen: c.gen.Load()}
+	} else {
+		// Reset: the same state, so the handles cached in inst (exported
+		// functions, the memory) still point at the right objects.
+		inst.instCore, inst.gen = c, c.gen.Load()
+	}
 	if mc.Fuel > 0 {
 		inst.SetFuel(mc.Fuel)
 	}

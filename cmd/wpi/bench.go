@@ -78,6 +78,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 2*time.Second, "measuring time per row")
 	maxG := fs.Int("goroutines", runtime.GOMAXPROCS(0), "largest number of goroutines")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	reset := fs.Bool("reset", false, "each goroutine keeps one instance and resets it per tenancy (Instance.Reset) instead of instantiating and closing")
 	count := fs.Uint64("count", 0, "run exactly `N` instances per row (split over the goroutines) instead of --duration; for strace")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -122,7 +123,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	rep, err := bench(context.Background(), wl, *maxG, *duration, *count)
+	rep, err := bench(context.Background(), wl, *maxG, *duration, *count, *reset)
 	if err != nil {
 		fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
 		return exitError
@@ -148,7 +149,7 @@ type workload struct {
 }
 
 // bench measures wl on 1..maxG goroutines.
-func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count uint64) (*benchReport, error) {
+func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count uint64, reset bool) (*benchReport, error) {
 	rt, err := instance.NewRuntime(ctx, instance.Config{})
 	if err != nil {
 		return nil, err
@@ -168,19 +169,48 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count ui
 	}
 	ncells := max(len(params), len(ft.Results), 1)
 
-	// one runs a tenancy with the goroutine's own stack.
-	one := func(stack []uint64) error {
-		inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
-		if err != nil {
-			return err
+	// newWorker makes a goroutine's tenancy function, which runs a
+	// tenancy with the goroutine's own stack, and its clean-up.
+	newWorker := func() (func([]uint64) error, func()) {
+		if !reset {
+			return func(stack []uint64) error {
+				inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+				if err != nil {
+					return err
+				}
+				copy(stack, params)
+				err = inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+				inst.Close(ctx)
+				return err
+			}, func() {}
 		}
-		copy(stack, params)
-		err = inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
-		inst.Close(ctx)
-		return err
+		var inst *instance.Instance
+		return func(stack []uint64) error {
+				var err error
+				if inst == nil {
+					inst, err = rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+				} else {
+					err = inst.Reset(ctx)
+				}
+				if err != nil {
+					inst = nil
+					return err
+				}
+				copy(stack, params)
+				return inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+			}, func() {
+				if inst != nil {
+					inst.Close(ctx)
+				}
+			}
 	}
-	if err := one(make([]uint64, ncells)); err != nil {
-		return nil, fmt.Errorf("%s: %w", wl.fn, err)
+	{
+		one, done := newWorker()
+		err := one(make([]uint64, ncells))
+		done()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", wl.fn, err)
+		}
 	}
 
 	rep := &benchReport{
@@ -190,13 +220,13 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count ui
 	}
 	for g := 1; g <= maxG; g++ {
 		// Warm up: every goroutine's slot, the Go heap, the CPU caches.
-		if _, err := loop(g, min(d/4, 250*time.Millisecond), 0, one, ncells); err != nil {
+		if _, err := loop(g, min(d/4, 250*time.Millisecond), 0, newWorker, ncells); err != nil {
 			return nil, err
 		}
 		before := rt.PoolStats()
 		minor0, _, _ := memory.Faults()
 		start := time.Now()
-		n, err := loop(g, d, count, one, ncells)
+		n, err := loop(g, d, count, newWorker, ncells)
 		secs := time.Since(start).Seconds()
 		minor1, _, _ := memory.Faults()
 		after := rt.PoolStats()
@@ -229,7 +259,7 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count ui
 
 // loop runs one on g goroutines for d (or, if count > 0, count times in
 // all) and returns the number of completed tenancies.
-func loop(g int, d time.Duration, count uint64, one func([]uint64) error, ncells int) (uint64, error) {
+func loop(g int, d time.Duration, count uint64, newWorker func() (func([]uint64) error, func()), ncells int) (uint64, error) {
 	var stop atomic.Bool
 	var total atomic.Uint64
 	var wg sync.WaitGroup
@@ -238,6 +268,8 @@ func loop(g int, d time.Duration, count uint64, one func([]uint64) error, ncells
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			one, done := newWorker()
+			defer done()
 			stack := make([]uint64, ncells)
 			var n uint64
 			if count > 0 {

@@ -1,0 +1,105 @@
+package instance
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestReset checks that Reset gives the same handle the state of a fresh
+// instance: an instance that scribbled over its memory and grew it, then
+// reset, sees exactly its initial image and size, and its exported
+// function and memory handles taken before the reset keep working on the
+// fresh state.
+func TestReset(t *testing.T) {
+	rt := newTestRuntime(t, Config{MemorySlots: 2, MemorySlotBytes: 8 << 16})
+	cm, err := rt.Compile(ctx, readWasm(t, "scribble"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(ctx)
+	f := inst.ExportedFunction("scribble")
+	mem := inst.ExportedMemory("mem")
+	type state struct {
+		Pages uint64
+		Head  []byte
+		Dirty int // bytes that differ from the initial image
+	}
+	look := func() state {
+		b, ok := mem.Read(0, mem.Size())
+		if !ok {
+			t.Fatal("memory read failed")
+		}
+		want := make([]byte, len(b))
+		copy(want[16:], "hello")
+		dirty := 0
+		for k := range b {
+			if b[k] != want[k] {
+				dirty++
+			}
+		}
+		return state{mem.Pages(), append([]byte(nil), b[:24]...), dirty}
+	}
+	fresh := state{1, append(make([]byte, 16), "hello\x00\x00\x00"...), 0}
+	for round := range 5 {
+		if diff := cmp.Diff(fresh, look()); diff != "" {
+			t.Fatalf("round %d, before scribble (-fresh +got):\n%s", round, diff)
+		}
+		got, err := f.Call(ctx)
+		if err != nil || got[0] != 3 {
+			t.Fatalf("round %d: scribble = %v, %v; want 3 pages", round, got, err)
+		}
+		if s := look(); s.Pages != 3 || s.Dirty == 0 {
+			t.Fatalf("round %d: after scribble %d pages, %d dirty bytes", round, s.Pages, s.Dirty)
+		}
+		if err := inst.Reset(ctx); err != nil {
+			t.Fatalf("round %d: Reset: %v", round, err)
+		}
+	}
+	if st := rt.PoolStats(); st.InUse != 1 {
+		t.Errorf("%d slots in use, want 1", st.InUse)
+	}
+	inst.Close(ctx)
+	if err := inst.Reset(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Reset after Close: %v, want ErrClosed", err)
+	}
+	if st := rt.PoolStats(); st.InUse != 0 {
+		t.Errorf("%d slots in use after Close, want 0", st.InUse)
+	}
+}
+
+// TestResetAllocs checks that resetting and calling an instance of the
+// echo workload allocates nothing.
+func TestResetAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
+	rt := newTestRuntime(t, Config{MemorySlots: 2, MemorySlotBytes: 4 << 16})
+	cm, err := rt.Compile(ctx, readWasm(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(ctx)
+	stack := make([]uint64, 2)
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := inst.Reset(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stack[0], stack[1] = 1, 2
+		if err := inst.ExportedFunction("echo").CallWithStack(ctx, stack); err != nil || stack[0] != 1 {
+			t.Fatal(err, stack[0])
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Reset + call: %v allocations, want 0", allocs)
+	}
+}
