@@ -107,59 +107,39 @@ func (r *reader) u32() uint32 {
 
 // s32 reads a signed LEB128 integer of at most 32 bits: at most 5 bytes,
 // and the unused bits of the 5th byte must be copies of the sign bit.
-func (r *reader) s32() int32 {
-	start := r.pos
-	var v uint32
-	for i := 0; ; i++ {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		if i == 4 {
-			if c&0x80 != 0 {
-				r.fail(start, "integer representation too long")
-				return 0
-			}
-			// Bits 3..6 hold bit 31 and its sign extension.
-			if hi := c & 0x78; hi != 0 && hi != 0x78 {
-				r.fail(start, "integer too large")
-				return 0
-			}
-		}
-		v |= uint32(c&0x7f) << (7 * i)
-		if c&0x80 == 0 {
-			if i < 4 && c&0x40 != 0 {
-				v |= ^uint32(0) << (7 * (i + 1))
-			}
-			return int32(v)
-		}
-	}
-}
+func (r *reader) s32() int32 { return int32(r.sleb(32)) }
 
 // s64 reads a signed LEB128 integer of at most 64 bits: at most 10 bytes,
 // and the unused bits of the 10th byte must be copies of the sign bit.
-func (r *reader) s64() int64 {
+func (r *reader) s64() int64 { return r.sleb(64) }
+
+// sleb reads a signed LEB128 integer of at most n bits (32 or 64, spec
+// §5.2.2): at most ceil(n/7) bytes, whose last byte's bits past bit n-1
+// must copy the sign bit.
+func (r *reader) sleb(n int) int64 {
 	start := r.pos
+	last := (n - 1) / 7        // index of the last byte allowed: 4, or 9
+	used := n - 7*last         // value bits in that byte: 4, or 1
+	ones := 0x7f >> (used - 1) // its sign bit and extension, all set
 	var v uint64
 	for i := 0; ; i++ {
 		c := r.byte()
 		if r.err != nil {
 			return 0
 		}
-		if i == 9 {
+		if i == last {
 			if c&0x80 != 0 {
 				r.fail(start, "integer representation too long")
 				return 0
 			}
-			// Bit 0 is bit 63; bits 1..6 are its sign extension.
-			if hi := c & 0x7f; hi != 0 && hi != 0x7f {
+			if ext := int(c&0x7f) >> (used - 1); ext != 0 && ext != ones {
 				r.fail(start, "integer too large")
 				return 0
 			}
 		}
 		v |= uint64(c&0x7f) << (7 * i)
 		if c&0x80 == 0 {
-			if i < 9 && c&0x40 != 0 {
+			if 7*(i+1) < 64 && c&0x40 != 0 {
 				v |= ^uint64(0) << (7 * (i + 1))
 			}
 			return int64(v)
