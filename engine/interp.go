@@ -27,9 +27,11 @@ type machine struct {
 
 	maxDepth, maxCells int
 
-	// interrupt asks the loop to call poll at the next back-edge or call.
-	// It is set (atomically, from another goroutine) when the call's
-	// context is done, and for the whole call when fuel is metered.
+	// interrupt asks the loop to call poll at the next back-edge or call:
+	// interruptFuel is set for the whole call when fuel is metered,
+	// interruptStop (atomically, from another goroutine) when the call's
+	// context is done. A metered call that is not stopped charges fuel
+	// inline on the single value interruptFuel.
 	interrupt atomic.Uint32
 	// stopped is set with interrupt when the context is done.
 	stopped atomic.Uint32
@@ -90,13 +92,13 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	m.fuelOn = cfg != nil && cfg.Fuel != nil
 	if m.fuelOn {
 		m.fuel, m.fuelOut = *cfg.Fuel, cfg.Fuel
-		m.interrupt.Store(1)
+		m.interrupt.Store(interruptFuel)
 	}
 	var stop func() bool
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() {
 			m.stopped.Store(1)
-			m.interrupt.Store(1)
+			m.interrupt.Or(interruptStop)
 		})
 	}
 	defer func() {
@@ -1591,7 +1593,7 @@ loop:
 		// A back-edge found the interrupt flag up (context done, or fuel
 		// metered). Charging fuel is done here, without a call, while the
 		// context is not done.
-		if m.fuelOn && m.stopped.Load() == 0 && m.fuel > 0 {
+		if m.interrupt.Load() == interruptFuel && m.fuel > 0 {
 			m.fuel--
 			continue
 		}
@@ -1606,8 +1608,8 @@ loop:
 	call:
 		// Every Go call below is bracketed by saving the loop's state to m
 		// and reloading it, so that nothing is live across it.
-		if m.interrupt.Load() != 0 {
-			if m.fuelOn && m.stopped.Load() == 0 && m.fuel > 0 {
+		if iv := m.interrupt.Load(); iv != 0 {
+			if iv == interruptFuel && m.fuel > 0 {
 				m.fuel-- // the common metered case, without a call
 			} else {
 				m.pc = pc
@@ -1969,6 +1971,12 @@ func wordIndex(f *Function, pc unsafe.Pointer) int {
 	}
 	return int((uintptr(pc) - uintptr(unsafe.Pointer(&f.Code.Words[0]))) / 8)
 }
+
+// Bits of machine.interrupt.
+const (
+	interruptFuel = 1 << iota
+	interruptStop
+)
 
 // poll runs when interrupt is set, at a back-edge or a call: it stops
 // the call if its context is done, and charges one unit of fuel.
