@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/wpi-dev/wpi/decoder"
@@ -62,8 +61,6 @@ func TypeID(t *decoder.FuncType) uint32 {
 	return id
 }
 
-// errNotImplemented is returned by engine features still being written.
-var errNotImplemented = errors.New("engine: not implemented")
 
 // Call runs f with the parameters in stack and leaves the results there
 // (len(stack) >= max(len(params), len(results)); cells encoded as for
