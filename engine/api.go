@@ -61,7 +61,6 @@ func TypeID(t *decoder.FuncType) uint32 {
 	return id
 }
 
-
 // Call runs f with the parameters in stack and leaves the results there
 // (len(stack) >= max(len(params), len(results)); cells encoded as for
 // Global). It returns nil, a *TrapError (wrapping one of the Err* trap
