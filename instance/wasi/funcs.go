@@ -36,17 +36,17 @@ var functions = []hostFunc{
 	{"fd_filestat_get", []api32{i32, i32}, res, fdFilestatGet},
 	{"fd_filestat_set_size", []api32{i32, i64}, res, fdFilestatSetSize},
 	{"fd_filestat_set_times", []api32{i32, i64, i64, i32}, res, fdFilestatSetTimes},
-	{"fd_pread", []api32{i32, i32, i32, i64, i32}, res, fdPread},
+	{"fd_pread", []api32{i32, i32, i32, i64, i32}, res, fdRW(false, true)},
 	{"fd_prestat_get", []api32{i32, i32}, res, fdPrestatGet},
 	{"fd_prestat_dir_name", []api32{i32, i32, i32}, res, fdPrestatDirName},
-	{"fd_pwrite", []api32{i32, i32, i32, i64, i32}, res, fdPwrite},
-	{"fd_read", []api32{i32, i32, i32, i32}, res, fdRead},
+	{"fd_pwrite", []api32{i32, i32, i32, i64, i32}, res, fdRW(true, true)},
+	{"fd_read", []api32{i32, i32, i32, i32}, res, fdRW(false, false)},
 	{"fd_readdir", []api32{i32, i32, i32, i64, i32}, res, fdReaddir},
 	{"fd_renumber", []api32{i32, i32}, res, fdRenumber},
 	{"fd_seek", []api32{i32, i64, i32, i32}, res, fdSeek},
 	{"fd_sync", []api32{i32}, res, fdSync},
 	{"fd_tell", []api32{i32, i32}, res, fdTell},
-	{"fd_write", []api32{i32, i32, i32, i32}, res, fdWrite},
+	{"fd_write", []api32{i32, i32, i32, i32}, res, fdRW(true, false)},
 	{"path_create_directory", []api32{i32, i32, i32}, res, pathCreateDirectory},
 	{"path_filestat_get", []api32{i32, i32, i32, i32, i32}, res, pathFilestatGet},
 	{"path_filestat_set_times", []api32{i32, i32, i32, i32, i64, i64, i32}, res, pathFilestatSetTimes},
@@ -487,47 +487,6 @@ func (s *state) readInto(c *call, e *fdEntry, iovs [][2]uint32, off int64, posit
 	return 0, errBadf, nil
 }
 
-func fdRead(s *state, c *call) (errno, error) {
-	e, en := s.lookup(c.u32(0))
-	if en != errSuccess {
-		return en, nil
-	}
-	iovs, ok := c.iovecs(c.u32(1), c.u32(2))
-	if !ok {
-		return errFault, nil
-	}
-	n, en, err := s.readInto(c, e, iovs, 0, false)
-	if err != nil || en != errSuccess {
-		return en, err
-	}
-	if !c.putU32(c.u32(3), uint32(n)) {
-		return errFault, nil
-	}
-	return errSuccess, nil
-}
-
-func fdPread(s *state, c *call) (errno, error) {
-	e, en := s.lookup(c.u32(0))
-	if en != errSuccess {
-		return en, nil
-	}
-	iovs, ok := c.iovecs(c.u32(1), c.u32(2))
-	if !ok {
-		return errFault, nil
-	}
-	if c.i64(3) < 0 {
-		return errInval, nil
-	}
-	n, en, err := s.readInto(c, e, iovs, c.i64(3), true)
-	if err != nil || en != errSuccess {
-		return en, err
-	}
-	if !c.putU32(c.u32(4), uint32(n)) {
-		return errFault, nil
-	}
-	return errSuccess, nil
-}
-
 // writeFrom writes iovs to a descriptor.
 func (s *state) writeFrom(c *call, e *fdEntry, iovs [][2]uint32, off int64, positioned bool) (int, errno) {
 	buf := s.gather(c, iovs)
@@ -560,47 +519,6 @@ func (s *state) writeFrom(c *call, e *fdEntry, iovs [][2]uint32, off int64, posi
 		return 0, errBadf
 	}
 	return 0, errNotconn
-}
-
-func fdWrite(s *state, c *call) (errno, error) {
-	e, en := s.lookup(c.u32(0))
-	if en != errSuccess {
-		return en, nil
-	}
-	iovs, ok := c.iovecs(c.u32(1), c.u32(2))
-	if !ok {
-		return errFault, nil
-	}
-	n, en := s.writeFrom(c, e, iovs, 0, false)
-	if en != errSuccess {
-		return en, nil
-	}
-	if !c.putU32(c.u32(3), uint32(n)) {
-		return errFault, nil
-	}
-	return errSuccess, nil
-}
-
-func fdPwrite(s *state, c *call) (errno, error) {
-	e, en := s.lookup(c.u32(0))
-	if en != errSuccess {
-		return en, nil
-	}
-	iovs, ok := c.iovecs(c.u32(1), c.u32(2))
-	if !ok {
-		return errFault, nil
-	}
-	if c.i64(3) < 0 {
-		return errInval, nil
-	}
-	n, en := s.writeFrom(c, e, iovs, c.i64(3), true)
-	if en != errSuccess {
-		return en, nil
-	}
-	if !c.putU32(c.u32(4), uint32(n)) {
-		return errFault, nil
-	}
-	return errSuccess, nil
 }
 
 func fdPrestatGet(s *state, c *call) (errno, error) {
@@ -1079,4 +997,42 @@ func randomGet(s *state, c *call) (errno, error) {
 	}
 	c.write(buf, b)
 	return errSuccess, nil
+}
+
+// fdRW implements fd_read, fd_pread, fd_write and fd_pwrite: (fd, iovs,
+// iovs_len[, offset], nread/nwritten pointer), the offset only for the
+// positioned forms.
+func fdRW(write, positioned bool) func(*state, *call) (errno, error) {
+	return func(s *state, c *call) (errno, error) {
+		e, en := s.lookup(c.u32(0))
+		if en != errSuccess {
+			return en, nil
+		}
+		iovs, ok := c.iovecs(c.u32(1), c.u32(2))
+		if !ok {
+			return errFault, nil
+		}
+		var off int64
+		result := 3 // the parameter holding the result pointer
+		if positioned {
+			if off = c.i64(3); off < 0 {
+				return errInval, nil
+			}
+			result = 4
+		}
+		var n int
+		var err error
+		if write {
+			n, en = s.writeFrom(c, e, iovs, off, positioned)
+		} else {
+			n, en, err = s.readInto(c, e, iovs, off, positioned)
+		}
+		if err != nil || en != errSuccess {
+			return en, err
+		}
+		if !c.putU32(c.u32(result), uint32(n)) {
+			return errFault, nil
+		}
+		return errSuccess, nil
+	}
 }
