@@ -1355,17 +1355,14 @@ func (t *translator) simd() {
 		t.fail("unknown SIMD instruction 0xfd %d", sub)
 		return
 	}
-	n := len(t.stack)
 	v128 := decoder.V128
 	switch kind {
 	case simdLoad:
 		off := t.memarg()
-		a := t.use(n - 1)
-		t.pop()
-		t.emitProducer(word(opV128Load, t.nextHome(), a, uint16(sub)), uint64(off))
-		t.pushTemp(v128)
+		t.unaryOp(opV128Load, uint16(sub), v128, uint64(off))
 	case simdStore:
 		off := t.memarg()
+		n := len(t.stack)
 		a, v := t.use(n-2), t.use(n-1)
 		t.stack = t.stack[:n-2]
 		t.emit(word(opV128Store, a, v, uint16(sub)), uint64(off))
@@ -1374,64 +1371,58 @@ func (t *translator) simd() {
 		t.push(operand{kind: kConst, typ: v128, val: binary.LittleEndian.Uint64(b), val2: binary.LittleEndian.Uint64(b[8:])})
 	case simdShuffle:
 		b := t.bytesN(16)
-		x, y := t.use(n-2), t.use(n-1)
-		t.stack = t.stack[:n-2]
-		t.emitProducer(word(opV128Shuffle, t.nextHome(), x, y), binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
-		t.pushTemp(v128)
+		t.binaryOp(opV128Shuffle, v128, binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
 	case simdExtract:
 		lane := t.byte1()
-		a := t.use(n - 1)
-		t.pop()
-		t.emitProducer(word(opV128Extract, t.nextHome(), a, uint16(sub)), uint64(lane))
-		t.pushTemp(scalar)
+		t.unaryOp(opV128Extract, uint16(sub), scalar, uint64(lane))
 	case simdReplace:
 		lane := t.byte1()
-		a, x := t.use(n-2), t.use(n-1)
-		t.stack = t.stack[:n-2]
-		t.emitProducer(word(opV128Replace, t.nextHome(), a, x), uint64(sub)|uint64(lane)<<32)
-		t.pushTemp(v128)
+		t.binaryOp(opV128Replace, v128, uint64(sub)|uint64(lane)<<32)
 	case simdSplat:
-		x := t.use(n - 1)
-		t.pop()
-		t.emitProducer(word(opV128Splat, t.nextHome(), x, uint16(sub)))
-		t.pushTemp(v128)
+		t.unaryOp(opV128Splat, uint16(sub), v128)
 	case simdUnary:
-		a := t.use(n - 1)
-		t.pop()
-		t.emitProducer(word(opV128Unary, t.nextHome(), a, uint16(sub)))
-		t.pushTemp(v128)
+		t.unaryOp(opV128Unary, uint16(sub), v128)
 	case simdBinary:
-		a, b := t.use(n-2), t.use(n-1)
-		t.stack = t.stack[:n-2]
-		t.emitProducer(word(opV128Binary, t.nextHome(), a, b), uint64(sub))
-		t.pushTemp(v128)
+		t.binaryOp(opV128Binary, v128, uint64(sub))
 	case simdTernary:
+		n := len(t.stack)
 		a, b, c := t.use(n-3), t.use(n-2), t.use(n-1)
 		t.stack = t.stack[:n-3]
 		t.emitProducer(word(opV128Ternary, t.nextHome(), a, b), uint64(c)|uint64(sub)<<16)
 		t.pushTemp(v128)
 	case simdShift:
-		a, s := t.use(n-2), t.use(n-1)
-		t.stack = t.stack[:n-2]
-		t.emitProducer(word(opV128Shift, t.nextHome(), a, s), uint64(sub))
-		t.pushTemp(v128)
+		t.binaryOp(opV128Shift, v128, uint64(sub))
 	case simdTest:
-		a := t.use(n - 1)
-		t.pop()
-		t.emitProducer(word(opV128Test, t.nextHome(), a, uint16(sub)))
-		t.pushTemp(decoder.I32)
+		t.unaryOp(opV128Test, uint16(sub), decoder.I32)
 	case simdLoadLane:
 		off := t.memarg()
 		lane := t.byte1()
-		a, v := t.use(n-2), t.use(n-1)
-		t.stack = t.stack[:n-2]
-		t.emitProducer(word(opV128LoadLane, t.nextHome(), a, v), uint64(off)|uint64(lane)<<32|uint64(sub)<<40)
-		t.pushTemp(v128)
+		t.binaryOp(opV128LoadLane, v128, uint64(off)|uint64(lane)<<32|uint64(sub)<<40)
 	case simdStoreLane:
 		off := t.memarg()
 		lane := t.byte1()
+		n := len(t.stack)
 		a, v := t.use(n-2), t.use(n-1)
 		t.stack = t.stack[:n-2]
 		t.emit(word(opV128StoreLane, a, v, uint16(sub)), uint64(off)|uint64(lane)<<32)
 	}
+}
+
+// unaryOp pops one operand and emits op into a new temporary of type res:
+// A = dst, B = the operand, C = c, then the extra words.
+func (t *translator) unaryOp(op opcode, c uint16, res decoder.ValType, extra ...uint64) {
+	a := t.use(len(t.stack) - 1)
+	t.pop()
+	t.emitProducer(word(op, t.nextHome(), a, c), extra...)
+	t.pushTemp(res)
+}
+
+// binaryOp pops two operands and emits op into a new temporary of type
+// res: A = dst, B and C = the operands, then the extra words.
+func (t *translator) binaryOp(op opcode, res decoder.ValType, extra ...uint64) {
+	n := len(t.stack)
+	a, b := t.use(n-2), t.use(n-1)
+	t.stack = t.stack[:n-2]
+	t.emitProducer(word(op, t.nextHome(), a, b), extra...)
+	t.pushTemp(res)
 }
