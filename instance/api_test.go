@@ -13,12 +13,12 @@ import (
 // callsRuntime instantiates testdata/calls.wasm with env.nop and env.inc
 // (typed host functions: inc reads the caller's memory too, when it has
 // one).
-func callsRuntime(t testing.TB) *Instance {
+func callsRuntime(t testing.TB) Instance {
 	t.Helper()
 	rt := newTestRuntime(t, Config{MemorySlots: 1})
 	if _, err := rt.NewHostModuleBuilder("env").
-		NewFunctionBuilder().WithHostFunction(HostFunc0(func(context.Context, *Instance) (None, error) { return None{}, nil })).Export("nop").
-		NewFunctionBuilder().WithHostFunction(HostFunc1(func(_ context.Context, _ *Instance, x int32) (int32, error) { return x + 1, nil })).Export("inc").
+		NewFunctionBuilder().WithHostFunction(HostFunc0(func(context.Context, Instance) (None, error) { return None{}, nil })).Export("nop").
+		NewFunctionBuilder().WithHostFunction(HostFunc1(func(_ context.Context, _ Instance, x int32) (int32, error) { return x + 1, nil })).Export("inc").
 		Instantiate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestNoAllocs(t *testing.T) {
 	}
 	rt := newTestRuntime(t, Config{MemorySlots: 1})
 	var sum uint32
-	read := func(_ context.Context, caller *Instance, stack []uint64) error {
+	read := func(_ context.Context, caller Instance, stack []uint64) error {
 		v, _ := caller.Memory().ReadUint32Le(0)
 		if caller.Value(valueKey{"k"}) != nil {
 			sum += v
@@ -236,7 +236,7 @@ func TestNoAllocs(t *testing.T) {
 		return nil
 	}
 	if _, err := rt.NewHostModuleBuilder("env").
-		NewFunctionBuilder().WithGoModuleFunction(func(context.Context, *Instance, []uint64) error { return nil }, nil, nil).Export("tick").
+		NewFunctionBuilder().WithGoModuleFunction(func(context.Context, Instance, []uint64) error { return nil }, nil, nil).Export("tick").
 		NewFunctionBuilder().WithGoModuleFunction(read, nil, nil).Export("reenter").
 		Instantiate(ctx); err != nil {
 		t.Fatal(err)

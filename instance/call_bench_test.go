@@ -31,8 +31,8 @@ func BenchmarkCall(b *testing.B) {
 			}
 			defer rt.Close(ctx)
 			if _, err := rt.NewHostModuleBuilder("env").
-				NewFunctionBuilder().WithGoModuleFunction(func(context.Context, *instance.Instance, []uint64) error { return nil }, nil, nil).Export("nop").
-				NewFunctionBuilder().WithGoModuleFunction(func(_ context.Context, _ *instance.Instance, s []uint64) error {
+				NewFunctionBuilder().WithGoModuleFunction(func(context.Context, instance.Instance, []uint64) error { return nil }, nil, nil).Export("nop").
+				NewFunctionBuilder().WithGoModuleFunction(func(_ context.Context, _ instance.Instance, s []uint64) error {
 				s[0] = api.EncodeI32(api.DecodeI32(s[0]) + 1)
 				return nil
 			}, []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).Export("inc").

@@ -20,7 +20,7 @@ func Example() {
 	}
 	defer rt.Close(ctx)
 
-	add := func(_ context.Context, _ *instance.Instance, stack []uint64) error {
+	add := func(_ context.Context, _ instance.Instance, stack []uint64) error {
 		stack[0] = api.EncodeI32(api.DecodeI32(stack[0]) + api.DecodeI32(stack[1]))
 		return nil
 	}

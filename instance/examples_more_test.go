@@ -114,7 +114,7 @@ func ExampleHostFunc2() {
 	rt := must(instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20}))
 	defer rt.Close(ctx)
 
-	add := instance.HostFunc2(func(_ context.Context, _ *instance.Instance, x, y int32) (int32, error) {
+	add := instance.HostFunc2(func(_ context.Context, _ instance.Instance, x, y int32) (int32, error) {
 		return x + y, nil
 	})
 	must(rt.NewHostModuleBuilder("env").NewFunctionBuilder().WithHostFunction(add).Export("add").Instantiate(ctx))
@@ -136,7 +136,7 @@ func ExampleModuleConfig_WithValueFunc() {
 	rt := must(instance.NewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20}))
 	defer rt.Close(ctx)
 
-	log := func(_ context.Context, caller *instance.Instance, stack []uint64) error {
+	log := func(_ context.Context, caller instance.Instance, stack []uint64) error {
 		msg, ok := caller.Memory().Read(uint64(api.DecodeU32(stack[0])), uint64(api.DecodeU32(stack[1])))
 		if !ok {
 			return errors.New("log: out of range")

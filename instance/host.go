@@ -13,14 +13,14 @@ import (
 // GoModuleFunc is a host function (wazero's stack-based api.GoModuleFunc,
 // plus an error result). stack holds the parameter cells on entry and
 // must hold the result cells on return; len(stack) is max(param cells,
-// result cells). caller is the instance whose code made the call, nil when
-// the function is called directly from Go; use caller.Memory() to reach
+// result cells). caller is the instance whose code made the call, the zero
+// Instance when the function is called directly from Go; use caller.Memory() to reach
 // its memory.
 //
 // Returning a non-nil error, or panicking, ends the whole call with a
 // *TrapError whose Cause is the error (or the panic, wrapped); the process
 // and the runtime keep working.
-type GoModuleFunc func(ctx context.Context, caller *Instance, stack []uint64) error
+type GoModuleFunc func(ctx context.Context, caller Instance, stack []uint64) error
 
 // HostModuleBuilder defines a module written in Go: functions, globals, a
 // memory and tables, exported under names. Build with the With/Export
@@ -156,15 +156,15 @@ func (b *HostModuleBuilder) ExportMemory(name string, l Limits) *HostModuleBuild
 // Instantiate creates the host module's instance and registers it under
 // the builder's module name (if not empty). Errors: a builder error, a
 // duplicate export name, ErrNameTaken, or a memory that cannot get a slot.
-func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err error) {
+func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err error) {
 	if b.err != nil {
-		return nil, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
+		return Instance{}, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}
 	r := b.rt
-	inst := &Instance{instCore: &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1, ecfg: r.ecfg}}
-	inst.cur = inst
-	e := inst.e
-	e.Name, e.Owner = b.name, inst
+	c := &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1, ecfg: r.ecfg}
+	inst := c.handle()
+	e := c.e
+	e.Name, e.Owner = b.name, c
 	add := func(name string, kind decoder.ExternKind, idx int) error {
 		if _, dup := inst.exports[name]; dup {
 			return fmt.Errorf("instance: host module %q: duplicate export %q", b.name, name)
@@ -182,60 +182,56 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ *Instance, err e
 		f.Type = &types[i]
 		f.TypeID = engine.TypeID(f.Type)
 		f.Host = func(ctx context.Context, caller *engine.Instance, stack []uint64) error {
-			var c *Instance
-			if caller != nil {
-				c, _ = caller.Owner.(*Instance)
-			}
-			return fn(ctx, c, stack)
+			return fn(ctx, ownerOf(caller), stack)
 		}
 		f.Index = uint32(i)
 		f.ModuleName = b.name
 		f.Name = hf.name
 		e.Funcs = append(e.Funcs, f)
 		if err := add(hf.export, decoder.ExternFunc, i); err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 	}
 	for i, hg := range b.globals {
 		e.Globals = append(e.Globals, &engine.Global{Val: hg.val, Type: hg.typ})
 		if err := add(hg.export, decoder.ExternGlobal, i); err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 	}
 	for i, ht := range b.tables {
 		e.Tables = append(e.Tables, newTable(ht.typ))
 		if err := add(ht.export, decoder.ExternTable, i); err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 	}
 	if b.memory != nil {
 		if err := add(b.memory.export, decoder.ExternMemory, 0); err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 		mem, slot, err := r.newMemory(ctx, b.memory.typ)
 		if err != nil {
-			return nil, err
+			return Instance{}, err
 		}
-		inst.slot, inst.hasSlot, inst.memory, e.Memory = slot, true, mem, mem
+		c.slot, c.hasSlot, c.memory, e.Memory = slot, true, mem, mem
 	}
 	defer func() {
 		if err != nil {
-			inst.releaseMemory()
+			c.releaseMemory()
 		}
 	}()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed.Load() {
-		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
+		return Instance{}, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
 	if b.name != "" {
-		if r.lookup(b.name) != nil {
-			return nil, fmt.Errorf("instance: %w: %q", ErrNameTaken, b.name)
+		if _, taken := r.lookup(b.name); taken {
+			return Instance{}, fmt.Errorf("instance: %w: %q", ErrNameTaken, b.name)
 		}
 		r.setName(b.name, inst)
-		inst.registered = append(inst.registered, b.name)
-		inst.named.Store(true)
+		c.registered = append(c.registered, b.name)
+		c.named.Store(true)
 	}
-	r.track(inst.instCore)
+	r.track(c)
 	return inst, nil
 }

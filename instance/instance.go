@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"sync/atomic"
@@ -87,24 +88,23 @@ type instValue struct {
 // Instance is an instantiated module (or host module): its functions,
 // tables, memory and globals, and the pool slot holding its memory.
 //
-// An Instance is not safe for concurrent use: run one call at a time on it
-// (like wazero's api.Module). Close it to return its slot to the pool.
+// An Instance is a handle: a two-word value (a pointer to the instance's
+// state and a generation), passed and copied by value like memory.Slot.
+// Instantiating a module allocates nothing for it. The state is recycled:
+// once the instance is closed, a later instance of the same module may
+// reuse it, and Close bumps its generation, so a copy of a closed handle,
+// and every Function, Memory, Global or Table taken from it, refuses to
+// work (ErrClosed, size 0, ...) instead of reaching the next tenant.
 //
-// An *Instance is a small handle (the only allocation of an instantiation
-// of a recyclable module): the instance's state lives in an instCore that
-// a later instance of the same module may reuse once this one is closed.
-// The handle carries the core's generation at instantiation, so a stale
-// handle, and every Function, Memory, Global or Table taken from it,
-// refuses to work instead of reaching the next tenant.
+// The zero Instance is a closed instance with no exports (as is the
+// result of a failed Instantiate): its methods return zero values,
+// Close does nothing, and calls fail with ErrClosed. Closed reports it.
+//
+// An Instance is not safe for concurrent use: run one call at a time on
+// it (like wazero's api.Module). Close it to return its slot to the pool.
 type Instance struct {
 	*instCore
-	gen uint64 // instCore.gen while this instance is open
-	// funcs caches an ExportedFunction handle, so the usual lookup of one
-	// export allocates nothing more.
-	funcs [1]Function
-	// memh is the handle Memory returns, so that host functions reach
-	// their caller's memory without allocating.
-	memh Memory
+	gen uint64 // instCore.gen while this instance is open; always even
 }
 
 // instCore is the state of an open instance, and of the closed instances
@@ -135,10 +135,10 @@ type instCore struct {
 	st0 *instState
 	mc  ModuleConfig
 
-	// gen is bumped by Close: a handle is open while gen equals its own.
+	// gen is even while an instance is open in the core and odd once it
+	// is closed (Close adds 1, the next instantiation 1 more): a handle is
+	// open while gen equals its own.
 	gen atomic.Uint64
-	// cur is the open handle, for Runtime.Close; written before track.
-	cur *Instance
 	// registered is guarded by rt.mu; named is set for good once the
 	// instance had a name (its parts may have been imported).
 	registered []string
@@ -149,14 +149,30 @@ type instCore struct {
 	liveShard  int8
 }
 
-// closedNow reports whether the instance i was closed.
-func (i *Instance) closedNow() bool { return i.instCore.gen.Load() != i.gen }
+// closedNow reports whether the instance i was closed (or is the zero
+// Instance).
+func (i Instance) closedNow() bool {
+	return i.instCore == nil || i.gen&1 != 0 || i.instCore.gen.Load() != i.gen
+}
+
+// Closed reports whether the instance is closed: Close (or Runtime.Close)
+// ran on it or a copy of it, a Reset failed, or i is the zero Instance.
+func (i Instance) Closed() bool { return i.closedNow() }
+
+// handle returns the handle of the instance open in c, or a closed handle
+// if there is none.
+func (c *instCore) handle() Instance { return Instance{instCore: c, gen: c.gen.Load()} }
 
 // Name returns the instance's module name ("" if none).
-func (i *Instance) Name() string { return i.name }
+func (i Instance) Name() string {
+	if i.instCore == nil {
+		return ""
+	}
+	return i.name
+}
 
 // String returns "module[name]".
-func (i *Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
+func (i Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
 
 // Close resets the instance's memory slot and returns it to the pool,
 // detaches the memory (see the package doc), and removes the instance's
@@ -165,8 +181,8 @@ func (i *Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
 //
 // Close takes no runtime-wide lock unless the instance is registered under
 // a name.
-func (i *Instance) Close(ctx context.Context) error {
-	if !i.instCore.gen.CompareAndSwap(i.gen, i.gen+1) {
+func (i Instance) Close(ctx context.Context) error {
+	if i.closedNow() || !i.instCore.gen.CompareAndSwap(i.gen, i.gen+1) {
 		return nil
 	}
 	r := i.rt
@@ -175,8 +191,8 @@ func (i *Instance) Close(ctx context.Context) error {
 	if len(i.registered) > 0 || i.named.Load() { // named is only ever set before Close, under r.mu
 		r.mu.Lock()
 		for _, n := range i.registered {
-			if r.lookup(n) == i {
-				r.setName(n, nil)
+			if cur, _ := r.lookup(n); cur == i {
+				r.setName(n, Instance{})
 			}
 		}
 		i.registered = nil
@@ -193,44 +209,37 @@ func (i *Instance) Close(ctx context.Context) error {
 
 // Reset makes the instance a fresh instance of the same compiled module,
 // created with the same ModuleConfig, in place: as Close followed by
-// Runtime.Instantiate, except that the *Instance stays the same (and so
-// do the Function, Memory, Global and Table handles taken from it, which
-// see the fresh state) and nothing is allocated. The memory slot is reset
-// and returned to the pool and a slot is acquired again, the warm one
-// whenever it is free, so Reset costs what the last tenancy dirtied,
-// like Close and Instantiate do; globals, tables and segments are
-// initialised again and the start function runs again.
+// Runtime.Instantiate, except that the handle stays valid (and so do its
+// copies and the Function, Memory, Global and Table handles taken from
+// it, which see the fresh state) and nothing is allocated. The memory
+// slot is reset and returned to the pool and a slot is acquired again,
+// the warm one whenever it is free, so Reset costs what the last tenancy
+// dirtied, like Close and Instantiate do; globals, tables and segments
+// are initialised again and the start function runs again.
 //
-// Reset is the allocation-free way to serve one request per tenancy from
-// a goroutine that owns its instance. It returns ErrClosed for a closed
-// instance and an error for an instance registered under a name (its
-// exports may be imported by others). If the new instantiation fails (a
-// start function trap, no free slot, ...), the instance is left closed and
-// the error is returned. Like Close, it must not run during a call on the
+// Reset serves one request per tenancy from a goroutine that owns its
+// instance and its handles. It returns ErrClosed for a closed instance
+// and an error for an instance registered under a name (its exports may
+// be imported by others). If the new instantiation fails (a start
+// function trap, no free slot, ...), the instance is left closed and the
+// error is returned. Like Close, it must not run during a call on the
 // instance.
-func (i *Instance) Reset(ctx context.Context) error {
+func (i Instance) Reset(ctx context.Context) error {
 	if i.closedNow() {
 		return fmt.Errorf("instance: reset: %w", ErrClosed)
 	}
 	if len(i.registered) > 0 || i.named.Load() {
 		return fmt.Errorf("instance: reset: %s is registered under a name", i)
 	}
-	if !i.instCore.gen.CompareAndSwap(i.gen, i.gen+1) {
-		return fmt.Errorf("instance: reset: %w", ErrClosed)
-	}
 	r, cm, st, mc := i.rt, i.mod, i.st0, i.mc
 	r.untrack(i.instCore)
 	i.releaseMemory()
 	i.closeValues()
-	// The engine state stays with this handle: handles taken from the
-	// instance may point into it, and must see this instance only.
-	if _, err := r.instantiate(ctx, cm, mc, i, st); err != nil {
-		// The handle was opened on the state before the failure: close
-		// it again.
-		i.instCore.gen.CompareAndSwap(i.gen, i.gen+1)
-		return err
-	}
-	return nil
+	// The engine state stays with this handle (its generation too):
+	// handles taken from the instance may point into it, and must see
+	// this instance only. A failure closes it.
+	_, err := r.instantiate(ctx, cm, mc, st, true)
+	return err
 }
 
 // closeValues hands the per-instance host values to their closers, last
@@ -268,7 +277,7 @@ func (c *instCore) openValues(ctx context.Context, mc *ModuleConfig) error {
 // functions call it on their caller to reach per-instance state. The
 // lookup compares key with each attached key in turn and allocates
 // nothing.
-func (i *Instance) Value(key any) any {
+func (i Instance) Value(key any) any {
 	if i.closedNow() {
 		return nil
 	}
@@ -293,7 +302,7 @@ func (i *Instance) Value(key any) any {
 // instance's own code, which may read and change the budget (Fuel,
 // SetFuel, AddFuel) of the running call, for example to charge for
 // expensive host work or to refuel.
-func (i *Instance) SetFuel(n int64) {
+func (i Instance) SetFuel(n int64) {
 	if i.closedNow() {
 		return
 	}
@@ -307,7 +316,7 @@ func (i *Instance) SetFuel(n int64) {
 // AddFuel adds n units (n may be negative, to charge) to the budget and
 // turns metering on if it was off (from a budget of 0). The budget does
 // not go below 0 and saturates at math.MaxInt64.
-func (i *Instance) AddFuel(n int64) {
+func (i Instance) AddFuel(n int64) {
 	if i.closedNow() {
 		return
 	}
@@ -324,7 +333,7 @@ func (i *Instance) AddFuel(n int64) {
 // Fuel returns the remaining budget and whether metering is on. Between
 // calls it is what the last call left; from a host function, what the
 // running call has left.
-func (i *Instance) Fuel() (remaining int64, metered bool) {
+func (i Instance) Fuel() (remaining int64, metered bool) {
 	if i.closedNow() {
 		return 0, false
 	}
@@ -332,24 +341,27 @@ func (i *Instance) Fuel() (remaining int64, metered bool) {
 }
 
 // releaseMemory detaches the defined memory and gives its slot back.
-func (i *Instance) releaseMemory() {
+func (c *instCore) releaseMemory() {
 	var highWater uint64
-	if i.memory != nil {
-		highWater = i.memory.Size // a memory never shrinks: its largest size
-		i.memory.Buf, i.memory.Cards = nil, nil
-		i.memory.Size, i.memory.MaxPages = 0, 0
+	if c.memory != nil {
+		highWater = c.memory.Size // a memory never shrinks: its largest size
+		c.memory.Buf, c.memory.Cards = nil, nil
+		c.memory.Size, c.memory.MaxPages = 0, 0
 	}
-	if i.hasSlot {
-		i.rt.pool.release(i.slot, highWater)
-		i.slot, i.hasSlot = slotHandle{}, false
+	if c.hasSlot {
+		c.rt.pool.release(c.slot, highWater)
+		c.slot, c.hasSlot = slotHandle{}, false
 	}
 }
 
 // stale reports whether a handle taken from i must refuse to work: i is
 // closed (and its state may already serve another instance).
-func (i *Instance) stale() bool { return i != nil && i.closedNow() }
+func (i Instance) stale() bool { return i.instCore != nil && i.closedNow() }
 
-func (i *Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
+func (i Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
+	if i.closedNow() { // the core may serve another instance now
+		return 0, false
+	}
 	e, ok := i.exports[name]
 	if !ok || e.Kind != kind {
 		return 0, false
@@ -357,8 +369,12 @@ func (i *Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
 	return e.Index, true
 }
 
-// ExportNames returns the names of the instance's exports of kind k.
-func (i *Instance) ExportNames(k decoder.ExternKind) []string {
+// ExportNames returns the names of the instance's exports of kind k, in
+// no particular order (nil for a closed instance).
+func (i Instance) ExportNames(k decoder.ExternKind) []string {
+	if i.closedNow() {
+		return nil
+	}
 	var names []string
 	for n, e := range i.exports {
 		if e.Kind == k {
@@ -368,75 +384,72 @@ func (i *Instance) ExportNames(k decoder.ExternKind) []string {
 	return names
 }
 
-// ExportedFunction returns the exported function name, or nil if the
-// instance exports no function of that name.
-func (i *Instance) ExportedFunction(name string) *Function {
+// ExportedFunction returns the exported function name, or a nil Function
+// (IsNil; its calls fail) if the instance exports no function of that
+// name or is closed. It allocates nothing.
+func (i Instance) ExportedFunction(name string) Function {
 	idx, ok := i.export(name, decoder.ExternFunc)
 	if !ok {
-		return nil
+		return Function{inst: i}
 	}
-	f := i.e.Funcs[idx]
-	for k := range i.funcs {
-		c := &i.funcs[k]
-		if c.f == f {
-			return c
-		}
-		if c.f == nil {
-			*c = Function{f: f, inst: i, rt: i.rt}
-			return c
-		}
-	}
-	return &Function{f: f, inst: i, rt: i.rt}
+	return Function{f: i.e.Funcs[idx], inst: i, rt: i.rt}
 }
 
-// ExportedMemory returns the exported memory name, or nil.
-func (i *Instance) ExportedMemory(name string) *Memory {
+// ExportedMemory returns the exported memory name, or a nil Memory
+// (IsNil; size 0) if there is none or the instance is closed.
+func (i Instance) ExportedMemory(name string) Memory {
 	if _, ok := i.export(name, decoder.ExternMemory); !ok {
-		return nil
+		return Memory{inst: i}
 	}
-	return &Memory{m: i.e.Memory, inst: i}
+	return Memory{m: i.e.Memory, inst: i}
 }
 
-// Memory returns the instance's memory (memidx 0, defined or imported), or
-// nil if it has none. Host functions use it on their caller; it
-// allocates nothing (the handle is kept in the Instance).
-func (i *Instance) Memory() *Memory {
-	if i.e.Memory == nil {
-		return nil
+// Memory returns the instance's memory (memidx 0, defined or imported),
+// or a nil Memory (IsNil; size 0) if it has none or is closed. Host
+// functions use it on their caller; it allocates nothing.
+func (i Instance) Memory() Memory {
+	if i.closedNow() {
+		return Memory{inst: i}
 	}
-	if i.memh.m != i.e.Memory {
-		i.memh = Memory{m: i.e.Memory, inst: i}
-	}
-	return &i.memh
+	return Memory{m: i.e.Memory, inst: i}
 }
 
-// ExportedGlobal returns the exported global name, or nil.
-func (i *Instance) ExportedGlobal(name string) *Global {
+// ExportedGlobal returns the exported global name, or a nil Global
+// (IsNil) if there is none or the instance is closed.
+func (i Instance) ExportedGlobal(name string) Global {
 	idx, ok := i.export(name, decoder.ExternGlobal)
 	if !ok {
-		return nil
+		return Global{inst: i}
 	}
-	return &Global{g: i.e.Globals[idx], inst: i}
+	return Global{g: i.e.Globals[idx], inst: i}
 }
 
-// ExportedTable returns the exported table name, or nil.
-func (i *Instance) ExportedTable(name string) *Table {
+// ExportedTable returns the exported table name, or a nil Table (IsNil)
+// if there is none or the instance is closed.
+func (i Instance) ExportedTable(name string) Table {
 	idx, ok := i.export(name, decoder.ExternTable)
 	if !ok {
-		return nil
+		return Table{inst: i}
 	}
-	return &Table{t: i.e.Tables[idx], rt: i.rt, inst: i}
+	return Table{t: i.e.Tables[idx], rt: i.rt, inst: i}
 }
 
 // Function is a function of an instance (or host module) callable from
-// Go. It is not safe for concurrent use (see Instance).
+// Go: a small value, like Instance, valid while that instance is open.
+// The nil Function (IsNil), which ExportedFunction returns for a missing
+// export, has no type and its calls fail. It is not safe for concurrent
+// use (see Instance).
 type Function struct {
 	f *engine.Function
-	// inst is the owning instance, nil for a host function reached
-	// through a table.
-	inst *Instance
+	// inst is the owning instance, the zero Instance for a host function
+	// reached through a table.
+	inst Instance
 	rt   *Runtime
 }
+
+// IsNil reports whether f is the nil Function: no such export (wazero's
+// api.Function nil).
+func (f Function) IsNil() bool { return f.f == nil }
 
 // FunctionDefinition describes a function.
 type FunctionDefinition struct {
@@ -451,8 +464,12 @@ type FunctionDefinition struct {
 	ResultTypes []api.ValueType // see ParamTypes
 }
 
-// Definition describes f. The slices must not be modified.
-func (f *Function) Definition() FunctionDefinition {
+// Definition describes f (the zero value for the nil Function). The
+// slices must not be modified.
+func (f Function) Definition() FunctionDefinition {
+	if f.f == nil {
+		return FunctionDefinition{}
+	}
 	return FunctionDefinition{
 		ModuleName:  f.f.ModuleName,
 		Name:        f.f.Name,
@@ -463,16 +480,29 @@ func (f *Function) Definition() FunctionDefinition {
 }
 
 // ParamTypes returns the parameter types. The slice must not be modified.
-func (f *Function) ParamTypes() []api.ValueType { return f.f.Type.Params }
+func (f Function) ParamTypes() []api.ValueType {
+	if f.f == nil {
+		return nil
+	}
+	return f.f.Type.Params
+}
 
 // ResultTypes returns the result types. The slice must not be modified.
-func (f *Function) ResultTypes() []api.ValueType { return f.f.Type.Results }
+func (f Function) ResultTypes() []api.ValueType {
+	if f.f == nil {
+		return nil
+	}
+	return f.f.Type.Results
+}
 
 // Call calls f with params (one cell per value, two for a v128, encoded
 // as by api.EncodeI32 etc.) and returns the results, encoded the same
 // way. It allocates the result slice; CallWithStack does not allocate.
 // Errors are those of CallWithStack, and a wrong number of params.
-func (f *Function) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
+func (f Function) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
+	if err := f.nilErr(); err != nil {
+		return nil, err
+	}
 	np, nr := cells(f.f.Type.Params), cells(f.f.Type.Results)
 	if len(params) != np {
 		return nil, fmt.Errorf("instance: %s expects %d params, got %d", f.describe(), np, len(params))
@@ -507,13 +537,16 @@ func (f *Function) Call(ctx context.Context, params ...uint64) ([]uint64, error)
 //
 // The instance stays usable after any of these: call it again, or Close
 // it to return its slot. It fails without running if the instance is
-// closed (ErrClosed) or stack is too short.
-func (f *Function) CallWithStack(ctx context.Context, stack []uint64) error {
+// closed (ErrClosed), f is nil, or stack is too short.
+func (f Function) CallWithStack(ctx context.Context, stack []uint64) error {
+	if err := f.nilErr(); err != nil {
+		return err
+	}
 	if n := max(cells(f.f.Type.Params), cells(f.f.Type.Results)); len(stack) < n {
 		return fmt.Errorf("instance: %s needs a stack of %d cells, got %d", f.describe(), n, len(stack))
 	}
 	cfg := &f.rt.ecfg
-	if f.inst != nil {
+	if f.inst.instCore != nil {
 		if f.inst.closedNow() { // Close must not overlap calls
 			return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
 		}
@@ -522,7 +555,18 @@ func (f *Function) CallWithStack(ctx context.Context, stack []uint64) error {
 	return engine.Call(ctx, f.f, stack, cfg)
 }
 
-func (f *Function) describe() string {
+// nilErr returns the error of a call of the nil Function.
+func (f Function) nilErr() error {
+	if f.f != nil {
+		return nil
+	}
+	if f.inst.stale() {
+		return fmt.Errorf("instance: call of a function of a closed module: %w", ErrClosed)
+	}
+	return errors.New("instance: call of the nil Function (no such export)")
+}
+
+func (f Function) describe() string {
 	name := f.f.Name
 	if name == "" {
 		name = fmt.Sprintf("$%d", f.f.Index)
@@ -534,22 +578,28 @@ func (f *Function) describe() string {
 // bytes, integers and floats are little-endian as in wasm. Every
 // accessor is bounds-checked against the current size and reports
 // false (reading nothing, writing nothing) when the range does not fit;
-// none panics. Writes through the methods mark the written pages dirty,
+// none panics. Like Instance, a Memory is a small value, valid while its
+// instance is open. Writes through the methods mark the written pages dirty,
 // so the slot reset on Close restores them; writes through the slice
 // that Read returns are not tracked (use Write).
 //
 // A Memory is not safe for concurrent use: use it from the goroutine
 // calling into the instance, or from host functions it calls. A Memory
 // taken from an instance works like a memory of size 0 once that
-// instance is closed: reads and writes fail, Grow fails.
+// instance is closed: reads and writes fail, Grow fails. So does the nil
+// Memory (IsNil).
 type Memory struct {
 	m    *engine.Memory
-	inst *Instance // where the handle came from
+	inst Instance // where the handle came from
 }
 
-// mem returns the memory, or an empty one if the handle is stale.
-func (m *Memory) mem() *engine.Memory {
-	if m.inst.stale() {
+// IsNil reports whether m is the nil Memory: the instance has no memory
+// or no such export (wazero's api.Memory nil).
+func (m Memory) IsNil() bool { return m.m == nil }
+
+// mem returns the memory, or an empty one if the handle is nil or stale.
+func (m Memory) mem() *engine.Memory {
+	if m.m == nil || m.inst.stale() {
 		return &engine.Memory{} // size 0, no growth
 	}
 	return m.m
@@ -557,33 +607,33 @@ func (m *Memory) mem() *engine.Memory {
 
 // Size returns the current size in bytes (a multiple of 65536, at most
 // 4 GiB, so it does not always fit a uint32).
-func (m *Memory) Size() uint64 { return m.mem().Size }
+func (m Memory) Size() uint64 { return m.mem().Size }
 
 // Pages returns the current size in 64 KiB pages.
-func (m *Memory) Pages() uint64 { return m.mem().Pages() }
+func (m Memory) Pages() uint64 { return m.mem().Pages() }
 
 // MaxPages returns the most pages the memory can grow to: the least of
 // its declared maximum, the slot size, the memory limit
 // (Config.MemoryLimitPages, ModuleConfig.MemoryLimitPages) and 65536.
-func (m *Memory) MaxPages() uint64 { return m.mem().MaxPages }
+func (m Memory) MaxPages() uint64 { return m.mem().MaxPages }
 
 // Grow adds delta pages and returns the previous size in pages, or false
 // (size unchanged) if that would exceed MaxPages. It never calls the
 // kernel: the slot is mapped already.
-func (m *Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
+func (m Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
 
 // Read returns a view of n bytes at off, or false if out of range. The
 // view aliases the memory: it is valid until the instance closes, sees
 // later writes, and writes through it are not tracked for the slot reset,
 // so use Write to modify memory.
-func (m *Memory) Read(off, n uint64) ([]byte, bool) { return m.mem().Read(off, n) }
+func (m Memory) Read(off, n uint64) ([]byte, bool) { return m.mem().Read(off, n) }
 
 // Write copies p to off; false (nothing written) if out of range.
-func (m *Memory) Write(off uint64, p []byte) bool { return m.mem().Write(off, p) }
+func (m Memory) Write(off uint64, p []byte) bool { return m.mem().Write(off, p) }
 
 // WriteString copies s to off; false (nothing written) if out of range.
 // It does not allocate.
-func (m *Memory) WriteString(off uint64, s string) bool {
+func (m Memory) WriteString(off uint64, s string) bool {
 	mm := m.mem()
 	if off > mm.Size || uint64(len(s)) > mm.Size-off {
 		return false
@@ -594,7 +644,7 @@ func (m *Memory) WriteString(off uint64, s string) bool {
 }
 
 // ReadUint8 reads the byte at off (wazero's ReadByte).
-func (m *Memory) ReadUint8(off uint64) (byte, bool) {
+func (m Memory) ReadUint8(off uint64) (byte, bool) {
 	b, ok := m.mem().Read(off, 1)
 	if !ok {
 		return 0, false
@@ -603,7 +653,7 @@ func (m *Memory) ReadUint8(off uint64) (byte, bool) {
 }
 
 // WriteUint8 writes the byte v at off (wazero's WriteByte).
-func (m *Memory) WriteUint8(off uint64, v byte) bool {
+func (m Memory) WriteUint8(off uint64, v byte) bool {
 	b, ok := m.view(off, 1)
 	if ok {
 		b[0] = v
@@ -612,7 +662,7 @@ func (m *Memory) WriteUint8(off uint64, v byte) bool {
 }
 
 // view returns the n bytes at off for writing, marked dirty, or false.
-func (m *Memory) view(off, n uint64) ([]byte, bool) {
+func (m Memory) view(off, n uint64) ([]byte, bool) {
 	mm := m.mem()
 	b, ok := mm.Read(off, n)
 	if ok {
@@ -622,7 +672,7 @@ func (m *Memory) view(off, n uint64) ([]byte, bool) {
 }
 
 // ReadUint16Le reads a little-endian uint16 at off.
-func (m *Memory) ReadUint16Le(off uint64) (uint16, bool) {
+func (m Memory) ReadUint16Le(off uint64) (uint16, bool) {
 	b, ok := m.mem().Read(off, 2)
 	if !ok {
 		return 0, false
@@ -631,7 +681,7 @@ func (m *Memory) ReadUint16Le(off uint64) (uint16, bool) {
 }
 
 // WriteUint16Le writes a little-endian uint16 at off.
-func (m *Memory) WriteUint16Le(off uint64, v uint16) bool {
+func (m Memory) WriteUint16Le(off uint64, v uint16) bool {
 	b, ok := m.view(off, 2)
 	if ok {
 		binary.LittleEndian.PutUint16(b, v)
@@ -640,7 +690,7 @@ func (m *Memory) WriteUint16Le(off uint64, v uint16) bool {
 }
 
 // ReadUint32Le reads a little-endian uint32 at off.
-func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
+func (m Memory) ReadUint32Le(off uint64) (uint32, bool) {
 	b, ok := m.mem().Read(off, 4)
 	if !ok {
 		return 0, false
@@ -649,7 +699,7 @@ func (m *Memory) ReadUint32Le(off uint64) (uint32, bool) {
 }
 
 // WriteUint32Le writes a little-endian uint32 at off.
-func (m *Memory) WriteUint32Le(off uint64, v uint32) bool {
+func (m Memory) WriteUint32Le(off uint64, v uint32) bool {
 	b, ok := m.view(off, 4)
 	if ok {
 		binary.LittleEndian.PutUint32(b, v)
@@ -658,7 +708,7 @@ func (m *Memory) WriteUint32Le(off uint64, v uint32) bool {
 }
 
 // ReadUint64Le reads a little-endian uint64 at off.
-func (m *Memory) ReadUint64Le(off uint64) (uint64, bool) {
+func (m Memory) ReadUint64Le(off uint64) (uint64, bool) {
 	b, ok := m.mem().Read(off, 8)
 	if !ok {
 		return 0, false
@@ -667,7 +717,7 @@ func (m *Memory) ReadUint64Le(off uint64) (uint64, bool) {
 }
 
 // WriteUint64Le writes a little-endian uint64 at off.
-func (m *Memory) WriteUint64Le(off uint64, v uint64) bool {
+func (m Memory) WriteUint64Le(off uint64, v uint64) bool {
 	b, ok := m.view(off, 8)
 	if ok {
 		binary.LittleEndian.PutUint64(b, v)
@@ -676,39 +726,46 @@ func (m *Memory) WriteUint64Le(off uint64, v uint64) bool {
 }
 
 // ReadFloat32Le reads a little-endian IEEE 754 float32 at off.
-func (m *Memory) ReadFloat32Le(off uint64) (float32, bool) {
+func (m Memory) ReadFloat32Le(off uint64) (float32, bool) {
 	v, ok := m.ReadUint32Le(off)
 	return math.Float32frombits(v), ok
 }
 
 // WriteFloat32Le writes v as a little-endian IEEE 754 float32 at off.
-func (m *Memory) WriteFloat32Le(off uint64, v float32) bool {
+func (m Memory) WriteFloat32Le(off uint64, v float32) bool {
 	return m.WriteUint32Le(off, math.Float32bits(v))
 }
 
 // ReadFloat64Le reads a little-endian IEEE 754 float64 at off.
-func (m *Memory) ReadFloat64Le(off uint64) (float64, bool) {
+func (m Memory) ReadFloat64Le(off uint64) (float64, bool) {
 	v, ok := m.ReadUint64Le(off)
 	return math.Float64frombits(v), ok
 }
 
 // WriteFloat64Le writes v as a little-endian IEEE 754 float64 at off.
-func (m *Memory) WriteFloat64Le(off uint64, v float64) bool {
+func (m Memory) WriteFloat64Le(off uint64, v float64) bool {
 	return m.WriteUint64Le(off, math.Float64bits(v))
 }
 
 // Global is a global variable. It is not safe for concurrent use.
 //
-// A Global taken from an instance whose engine state is recycled reads 0
-// and refuses Set once that instance is closed.
+// A Global is a small value, like Instance. A Global taken from an
+// instance reads 0 and refuses Set once that instance is closed (its
+// engine state may be recycled); so does the nil Global (IsNil).
 type Global struct {
 	g    *engine.Global
-	inst *Instance
+	inst Instance
 }
 
+// IsNil reports whether g is the nil Global (no such export).
+func (g Global) IsNil() bool { return g.g == nil }
+
 // glob returns the global, or a detached copy of its type if the handle
-// is stale.
-func (g *Global) glob() *engine.Global {
+// is stale (an i32 const for the nil Global).
+func (g Global) glob() *engine.Global {
+	if g.g == nil {
+		return &engine.Global{}
+	}
 	if g.inst.stale() {
 		return &engine.Global{Type: g.g.Type}
 	}
@@ -716,23 +773,26 @@ func (g *Global) glob() *engine.Global {
 }
 
 // Type returns the value type.
-func (g *Global) Type() api.ValueType { return g.glob().Type.Type }
+func (g Global) Type() api.ValueType { return g.glob().Type.Type }
 
 // Mutable reports whether the global is mutable.
-func (g *Global) Mutable() bool { return g.glob().Type.Mutable }
+func (g Global) Mutable() bool { return g.glob().Type.Mutable }
 
 // Get returns the value as a cell (for v128, the low half; see Get128).
-func (g *Global) Get() uint64 { return g.glob().Val }
+func (g Global) Get() uint64 { return g.glob().Val }
 
 // Get128 returns a v128 global's low and high halves.
-func (g *Global) Get128() (lo, hi uint64) {
+func (g Global) Get128() (lo, hi uint64) {
 	gl := g.glob()
 	return gl.Val, gl.Hi
 }
 
 // Set sets a mutable global of a numeric or externref type. It fails for
 // an immutable global or a funcref global.
-func (g *Global) Set(v uint64) error {
+func (g Global) Set(v uint64) error {
+	if g.g == nil {
+		return errors.New("instance: Set on the nil Global")
+	}
 	if g.inst.stale() {
 		return fmt.Errorf("instance: global of a closed module: %w", ErrClosed)
 	}
@@ -748,16 +808,23 @@ func (g *Global) Set(v uint64) error {
 
 // Table is a table. It is not safe for concurrent use.
 //
-// A Table taken from an instance whose engine state is recycled has size
-// 0 once that instance is closed.
+// A Table is a small value, like Instance. A Table taken from an
+// instance has size 0 once that instance is closed (its engine state may
+// be recycled); so does the nil Table (IsNil).
 type Table struct {
 	t    *engine.Table
 	rt   *Runtime
-	inst *Instance
+	inst Instance
 }
 
-// tab returns the table, or an empty one if the handle is stale.
-func (t *Table) tab() *engine.Table {
+// IsNil reports whether t is the nil Table (no such export).
+func (t Table) IsNil() bool { return t.t == nil }
+
+// tab returns the table, or an empty one if the handle is nil or stale.
+func (t Table) tab() *engine.Table {
+	if t.t == nil {
+		return &engine.Table{Type: decoder.TableType{Elem: decoder.FuncRef}}
+	}
 	if t.inst.stale() {
 		return &engine.Table{Type: t.t.Type}
 	}
@@ -765,32 +832,40 @@ func (t *Table) tab() *engine.Table {
 }
 
 // Size returns the number of elements.
-func (t *Table) Size() uint64 { return t.tab().Size() }
+func (t Table) Size() uint64 { return t.tab().Size() }
 
 // ElemType returns decoder.FuncRef or decoder.ExternRef.
-func (t *Table) ElemType() api.ValueType { return t.t.Type.Elem }
+func (t Table) ElemType() api.ValueType { return t.tab().Type.Elem }
 
-// Function returns the element i of a funcref table: nil for a null
-// element, and false if i is out of range or the table holds externrefs.
-func (t *Table) Function(i uint64) (*Function, bool) {
+// Function returns the element i of a funcref table: the nil Function
+// for a null element, and false if i is out of range or the table holds
+// externrefs.
+func (t Table) Function(i uint64) (Function, bool) {
 	tt := t.tab()
 	if tt.Type.Elem != decoder.FuncRef || i >= uint64(len(tt.Funcs)) {
-		return nil, false
+		return Function{}, false
 	}
 	f := tt.Funcs[i]
 	if f == nil {
-		return nil, true
+		return Function{}, true
 	}
-	var owner *Instance
-	if f.Instance != nil {
-		owner, _ = f.Instance.Owner.(*Instance)
+	return Function{f: f, inst: ownerOf(f.Instance), rt: t.rt}, true
+}
+
+// ownerOf returns the handle of the instance whose engine instance is e
+// (the zero Instance for nil or a host module's functions without one).
+func ownerOf(e *engine.Instance) Instance {
+	if e != nil {
+		if c, ok := e.Owner.(*instCore); ok {
+			return c.handle()
+		}
 	}
-	return &Function{f: f, inst: owner, rt: t.rt}, true
+	return Instance{}
 }
 
 // Externref returns the element i of an externref table (0 for null), and
 // false if i is out of range or the table holds funcrefs.
-func (t *Table) Externref(i uint64) (uint64, bool) {
+func (t Table) Externref(i uint64) (uint64, bool) {
 	tt := t.tab()
 	if tt.Type.Elem != decoder.ExternRef || i >= uint64(len(tt.Externs)) {
 		return 0, false

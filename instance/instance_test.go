@@ -56,15 +56,15 @@ var errBoom = errors.New("boom")
 // i32, boom() error, globals base = 42 (i32) and base64 = 7 (i64), table
 // tab of 4..8 funcrefs, memory mem of 1..2 pages; and "nomax" exporting
 // a memory of 1 page without a maximum.
-func envModule(t testing.TB, rt *Runtime, boom GoModuleFunc) *Instance {
+func envModule(t testing.TB, rt *Runtime, boom GoModuleFunc) Instance {
 	t.Helper()
 	if boom == nil {
-		boom = func(context.Context, *Instance, []uint64) error { return errBoom }
+		boom = func(context.Context, Instance, []uint64) error { return errBoom }
 	}
 	i32, i64 := api.ValueTypeI32, api.ValueTypeI64
 	env, err := rt.NewHostModuleBuilder("env").
-		NewFunctionBuilder().WithGoModuleFunction(func(context.Context, *Instance, []uint64) error { return nil }, nil, nil).Export("f").
-		NewFunctionBuilder().WithGoModuleFunction(func(_ context.Context, _ *Instance, s []uint64) error {
+		NewFunctionBuilder().WithGoModuleFunction(func(context.Context, Instance, []uint64) error { return nil }, nil, nil).Export("f").
+		NewFunctionBuilder().WithGoModuleFunction(func(_ context.Context, _ Instance, s []uint64) error {
 		s[0] = api.EncodeI32(api.DecodeI32(s[0]) + api.DecodeI32(s[1]))
 		return nil
 	}, []api.ValueType{i32, i32}, []api.ValueType{i32}).Export("add").
@@ -91,7 +91,7 @@ func TestCardShiftMatchesMemory(t *testing.T) {
 
 func TestHostFunctionCalledFromGo(t *testing.T) {
 	rt := newTestRuntime(t, Config{})
-	panicky := func(context.Context, *Instance, []uint64) error { panic("host bug") }
+	panicky := func(context.Context, Instance, []uint64) error { panic("host bug") }
 	env := envModule(t, rt, panicky)
 	tests := []struct {
 		name    string
@@ -145,8 +145,8 @@ func TestHostFunctionErrorIsCause(t *testing.T) {
 func TestHostFunctionCalledFromWasm(t *testing.T) {
 	rt := newTestRuntime(t, Config{})
 	var callerName string
-	add := func(_ context.Context, caller *Instance, s []uint64) error {
-		if caller != nil {
+	add := func(_ context.Context, caller Instance, s []uint64) error {
+		if !caller.Closed() {
 			callerName = caller.Name()
 		}
 		s[0] = api.EncodeI32(api.DecodeI32(s[0]) + api.DecodeI32(s[1]))
@@ -258,7 +258,7 @@ func TestGlobalInit(t *testing.T) {
 }
 
 // tableState renders which elements of table tab are set.
-func tableState(t *testing.T, env *Instance) string {
+func tableState(t *testing.T, env Instance) string {
 	tab := env.ExportedTable("tab")
 	var b strings.Builder
 	for i := uint64(0); i < tab.Size(); i++ {
@@ -266,7 +266,7 @@ func tableState(t *testing.T, env *Instance) string {
 		switch {
 		case !ok:
 			b.WriteByte('?')
-		case f == nil:
+		case f.IsNil():
 			b.WriteByte('.')
 		default:
 			b.WriteByte('f')
@@ -314,8 +314,8 @@ func TestFailingStartReturnsSlot(t *testing.T) {
 		boom    GoModuleFunc
 		wantErr string
 	}{
-		{"error", func(context.Context, *Instance, []uint64) error { return errBoom }, "boom"},
-		{"panic", func(context.Context, *Instance, []uint64) error { panic("kaput") }, "kaput"},
+		{"error", func(context.Context, Instance, []uint64) error { return errBoom }, "boom"},
+		{"panic", func(context.Context, Instance, []uint64) error { panic("kaput") }, "kaput"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -330,7 +330,7 @@ func TestFailingStartReturnsSlot(t *testing.T) {
 			if diff := cmp.Diff([]int{2, 1}, got); diff != "" {
 				t.Errorf("[in use, idle] after failed start (-want +got):\n%s", diff)
 			}
-			if rt.Lookup("starter") != nil {
+			if !rt.Lookup("starter").Closed() {
 				t.Error("failed instance is registered")
 			}
 		})
@@ -484,7 +484,7 @@ func TestCloseAndNames(t *testing.T) {
 	if err := a.Close(ctx); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	got := []bool{rt.Lookup("a") == nil, rt.Lookup("alias") == nil, mem.Size() == 0}
+	got := []bool{rt.Lookup("a").Closed(), rt.Lookup("alias").Closed(), mem.Size() == 0}
 	if diff := cmp.Diff([]bool{true, true, true}, got); diff != "" {
 		t.Errorf("[a gone, alias gone, memory detached] (-want +got):\n%s", diff)
 	}

@@ -18,10 +18,10 @@ const maxTableElements = 1 << 24
 
 // InstantiateWasm compiles wasm and instantiates it: Compile followed by
 // Instantiate.
-func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleConfig) (*Instance, error) {
+func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleConfig) (Instance, error) {
 	cm, err := r.Compile(ctx, wasm)
 	if err != nil {
-		return nil, err
+		return Instance{}, err
 	}
 	return r.Instantiate(ctx, cm, mc)
 }
@@ -45,58 +45,67 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 //  4. the start function runs, if any.
 //
 // On any failure the slot is reset and returned to the pool, and the error
-// is returned (the *TrapError for a trap in step 3 or 4). A host function
-// panicking in the start function gives an error too.
-func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig) (_ *Instance, err error) {
-	return r.instantiate(ctx, cm, mc, nil, nil)
+// is returned (the *TrapError for a trap in step 3 or 4) with the zero
+// Instance. A host function panicking in the start function gives an
+// error too.
+//
+// For a module that imports nothing but functions (see recyclable), an
+// instantiation reuses the state of a closed instance of cm and
+// allocates nothing; the returned handle is a value (see Instance).
+func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig) (Instance, error) {
+	return r.instantiate(ctx, cm, mc, nil, false)
 }
 
-// instantiate is Instantiate into the handle inst and the engine state st
-// when they are not nil (Instance.Reset passes its own).
-func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig, inst *Instance, st *instState) (_ *Instance, err error) {
+// instantiate is Instantiate into the engine state st when it is not nil;
+// reset keeps the generation of st's core (Instance.Reset: the open
+// handle stays valid), else the state gets a new one. On failure the core
+// is left closed.
+func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig, st *instState, reset bool) (_ Instance, err error) {
+	if st != nil {
+		defer closeOnError(&st.core, &err)
+	}
 	m := cm.mod.Decoded
 	name := mc.Name
 	if name == "" {
 		name = m.Names.Module
 	}
 	if r.closed.Load() {
-		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
+		return Instance{}, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
-	if mc.Name != "" && r.lookup(mc.Name) != nil {
-		return nil, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
+	if mc.Name != "" {
+		if _, taken := r.lookup(mc.Name); taken {
+			return Instance{}, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
+		}
 	}
 	for i, tt := range m.Tables {
 		if tt.Limits.Min > maxTableElements {
-			return nil, fmt.Errorf("instance: table %d: minimum of %d elements exceeds the limit of %d",
+			return Instance{}, fmt.Errorf("instance: table %d: minimum of %d elements exceeds the limit of %d",
 				int(m.NumImportedTables)+i, tt.Limits.Min, maxTableElements)
 		}
 	}
 
 	if st == nil {
 		st = cm.getState()
+		defer closeOnError(&st.core, &err)
 	}
-	c := &st.core // gen is left alone: stale handles keep seeing a newer one
+	c := &st.core
+	if g := c.gen.Load(); g&1 != 0 && !reset {
+		c.gen.Store(g + 1) // a new generation: the old handles stay closed
+	}
+	inst := c.handle()
 	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
 	c.slot, c.hasSlot, c.memory, c.cm, c.st = slotHandle{}, false, nil, nil, nil
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, -1
 	c.ecfg, c.fuel = r.ecfg, 0
 	c.mod, c.st0, c.mc = cm, st, mc
-	if inst == nil {
-		inst = &Instance{instCore: c, gen: c.gen.Load()}
-	} else {
-		// Reset: the same state, so the handles cached in inst (exported
-		// functions, the memory) still point at the right objects.
-		inst.instCore, inst.gen = c, c.gen.Load()
-	}
 	if mc.Fuel > 0 {
 		inst.SetFuel(mc.Fuel)
 	}
-	c.cur = inst
 	if cm.recyclable && mc.Name == "" {
 		c.cm, c.st = cm, st
 	}
 	e := &st.e
-	e.Name, e.Owner = name, inst
+	e.Name, e.Owner = name, c
 	if st.name != name {
 		for i := range st.funcs {
 			st.funcs[i].ModuleName = name
@@ -104,10 +113,10 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		st.name = name
 	}
 	if err := r.resolveImports(cm, e); err != nil {
-		return nil, err
+		return Instance{}, err
 	}
 	if err := c.openValues(ctx, &mc); err != nil {
-		return nil, err
+		return Instance{}, err
 	}
 	defer func() {
 		if err != nil {
@@ -119,7 +128,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	for i := range m.Globals {
 		v, err := evalConst(e, m.Globals[i].Init)
 		if err != nil {
-			return nil, fmt.Errorf("instance: global %d: %w", int(m.NumImportedGlobals)+i, err)
+			return Instance{}, fmt.Errorf("instance: global %d: %w", int(m.NumImportedGlobals)+i, err)
 		}
 		g := &st.globals[i]
 		g.Val, g.Hi, g.Ref = v.lo, v.hi, v.ref
@@ -135,54 +144,65 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	// Memory. From here on, a failure must give the slot back.
 	defer func() {
 		if err != nil {
-			inst.releaseMemory()
+			c.releaseMemory()
 		}
 	}()
 	if len(m.Memories) > 0 {
 		slot, err := r.initMemory(ctx, &st.mem, m.Memories[0], mc.MemoryLimitPages, cm.affinity, cm.image)
 		if err != nil {
-			return nil, err
+			return Instance{}, err
 		}
-		inst.slot, inst.hasSlot, inst.memory, e.Memory = slot, true, &st.mem, &st.mem
+		c.slot, c.hasSlot, c.memory, e.Memory = slot, true, &st.mem, &st.mem
 	}
 
 	// With an image, the pool has put the active data segments in place.
 	if err := r.initSegments(e, cm.image != nil); err != nil {
-		return nil, err
+		return Instance{}, err
 	}
 
 	if m.HasStart {
 		if err := r.runStart(ctx, e.Funcs[m.Start], &c.ecfg); err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 	}
 
 	r.track(c)
 	if r.closed.Load() { // Runtime.Close may have collected the open instances already
 		r.untrack(c)
-		return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
+		return Instance{}, fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
 	if mc.Name != "" {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.closed.Load() || r.lookup(mc.Name) != nil {
+		if _, taken := r.lookup(mc.Name); r.closed.Load() || taken {
 			r.untrack(c)
 			if r.closed.Load() {
-				return nil, fmt.Errorf("instance: runtime %w", ErrClosed)
+				return Instance{}, fmt.Errorf("instance: runtime %w", ErrClosed)
 			}
-			return nil, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
+			return Instance{}, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
 		}
 		r.setName(mc.Name, inst)
-		inst.registered = append(inst.registered, mc.Name)
-		inst.named.Store(true)
+		c.registered = append(c.registered, mc.Name)
+		c.named.Store(true)
 	}
 	return inst, nil
+}
+
+// closeOnError closes the instance open in c (makes its generation odd)
+// if *err is not nil, so that a handle a start function's host call may
+// have kept stays closed after a failed instantiation or Reset.
+func closeOnError(c *instCore, err *error) {
+	if *err != nil {
+		if g := c.gen.Load(); g&1 == 0 {
+			c.gen.Store(g + 1)
+		}
+	}
 }
 
 // instState is the engine side of an instance: its index spaces and the
 // objects they point to, allocated together. For a recyclable module a
 // closed instance's state goes back to the compiled module and serves the
-// next instance, so that instantiating allocates only the Instance.
+// next instance, so that instantiating allocates nothing.
 type instState struct {
 	core    instCore
 	e       engine.Instance
@@ -208,7 +228,6 @@ func (cm *CompiledModule) getState() *instState {
 // their instance's closed flag (see recyclable).
 func (cm *CompiledModule) putState(st *instState) {
 	st.e.Owner = nil
-	st.core.cur = nil
 	cm.states.Put(st)
 }
 
@@ -417,8 +436,8 @@ func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 	var nf, nt, ng int
 	for i := range m.Imports {
 		imp := &m.Imports[i]
-		from := r.lookup(imp.Module)
-		if from == nil {
+		from, ok := r.lookup(imp.Module)
+		if !ok {
 			return fmt.Errorf("%w: %q.%q: no module %q is registered", ErrUnknownImport, imp.Module, imp.Name, imp.Module)
 		}
 		exp, ok := from.exports[imp.Name]

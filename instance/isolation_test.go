@@ -20,20 +20,20 @@ type tenantState struct {
 	Mem      []byte
 }
 
-func snapshot(inst *Instance) tenantState {
+func snapshot(inst Instance) tenantState {
 	mem := inst.ExportedMemory("mem")
-	if mem == nil {
+	if mem.IsNil() {
 		mem = inst.ExportedMemory("memory")
 	}
 	b, _ := mem.Read(0, mem.Size())
 	st := tenantState{Size: mem.Size(), Mem: bytes.Clone(b)}
-	if g := inst.ExportedGlobal("g"); g != nil {
+	if g := inst.ExportedGlobal("g"); !g.IsNil() {
 		st.Global = g.Get()
 	}
-	if t := inst.ExportedTable("tab"); t != nil {
+	if t := inst.ExportedTable("tab"); !t.IsNil() {
 		st.TableLen = t.Size()
 		f, _ := t.Function(0)
-		st.Table0 = f != nil
+		st.Table0 = !f.IsNil()
 	}
 	return st
 }
@@ -118,7 +118,7 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 		return fmt.Errorf("%s: initial state (-want +got):\n%s", name, diff)
 	}
 	mem := inst.ExportedMemory("mem")
-	if mem == nil {
+	if mem.IsNil() {
 		mem = inst.ExportedMemory("memory")
 		// echo: scribble through the host API only.
 		for range r.IntN(4) {

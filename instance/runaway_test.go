@@ -24,11 +24,11 @@ const stopBound = 500 * time.Millisecond
 func runawayRuntime(t *testing.T, cfg Config) (*Runtime, *CompiledModule) {
 	t.Helper()
 	rt := newTestRuntime(t, cfg)
-	reenter := func(ctx context.Context, caller *Instance, _ []uint64) error {
+	reenter := func(ctx context.Context, caller Instance, _ []uint64) error {
 		return caller.ExportedFunction("spin").CallWithStack(ctx, nil)
 	}
 	if _, err := rt.NewHostModuleBuilder("env").
-		NewFunctionBuilder().WithGoModuleFunction(func(context.Context, *Instance, []uint64) error { return nil }, nil, nil).Export("tick").
+		NewFunctionBuilder().WithGoModuleFunction(func(context.Context, Instance, []uint64) error { return nil }, nil, nil).Export("tick").
 		NewFunctionBuilder().WithGoModuleFunction(reenter, nil, nil).Export("reenter").
 		Instantiate(ctx); err != nil {
 		t.Fatal(err)
@@ -134,16 +134,16 @@ func TestOtherStops(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  Config
-		run  func(inst *Instance) error
+		run  func(inst Instance) error
 		want error
 	}{
-		{"call depth", Config{MaxCallDepth: 100}, func(inst *Instance) error {
+		{"call depth", Config{MaxCallDepth: 100}, func(inst Instance) error {
 			return inst.ExportedFunction("recurse").CallWithStack(ctx, nil)
 		}, ErrTrapCallStackExhausted},
-		{"value stack", Config{MaxStackCells: 1000}, func(inst *Instance) error {
+		{"value stack", Config{MaxStackCells: 1000}, func(inst Instance) error {
 			return inst.ExportedFunction("recurse").CallWithStack(ctx, nil)
 		}, ErrTrapCallStackExhausted},
-		{"memory limit", Config{MemoryLimitPages: 3}, func(inst *Instance) error {
+		{"memory limit", Config{MemoryLimitPages: 3}, func(inst Instance) error {
 			res, err := inst.ExportedFunction("grow").Call(ctx, 3) // 1 + 3 > 3
 			if err != nil {
 				return err
@@ -227,13 +227,13 @@ func TestFuel(t *testing.T) {
 func TestFuelInHostFunctions(t *testing.T) {
 	rt := newTestRuntime(t, Config{MemorySlots: 2})
 	var seen []int64
-	tick := func(_ context.Context, caller *Instance, _ []uint64) error {
+	tick := func(_ context.Context, caller Instance, _ []uint64) error {
 		f, _ := caller.Fuel()
 		seen = append(seen, f)
 		caller.AddFuel(-100) // the host work costs 100 units
 		return nil
 	}
-	reenter := func(ctx context.Context, caller *Instance, _ []uint64) error {
+	reenter := func(ctx context.Context, caller Instance, _ []uint64) error {
 		_, err := caller.ExportedFunction("count").Call(ctx, 50)
 		return err
 	}

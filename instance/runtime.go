@@ -87,7 +87,7 @@ type Runtime struct {
 	closed atomic.Bool
 	// mu serialises changes of the namespace and Close.
 	mu    sync.Mutex
-	names atomic.Pointer[map[string]*Instance] // copy on write under mu
+	names atomic.Pointer[map[string]Instance] // copy on write under mu
 	live  [liveShards]liveShard
 	nlive atomic.Uint32 // round-robin shard choice for instances without a slot
 }
@@ -140,19 +140,22 @@ func (r *Runtime) untrack(inst *instCore) {
 	ls.mu.Unlock()
 }
 
-// lookup returns the instance registered under name, or nil. It takes no
-// lock.
-func (r *Runtime) lookup(name string) *Instance { return (*r.names.Load())[name] }
+// lookup returns the instance registered under name, and whether there
+// is one. It takes no lock.
+func (r *Runtime) lookup(name string) (Instance, bool) {
+	inst, ok := (*r.names.Load())[name]
+	return inst, ok
+}
 
-// setName binds name to inst (nil: unbinds it) with a copy of the
-// namespace. r.mu must be held.
-func (r *Runtime) setName(name string, inst *Instance) {
+// setName binds name to inst (the zero Instance: unbinds it) with a copy
+// of the namespace. r.mu must be held.
+func (r *Runtime) setName(name string, inst Instance) {
 	old := *r.names.Load()
-	m := make(map[string]*Instance, len(old)+1)
+	m := make(map[string]Instance, len(old)+1)
 	for k, v := range old {
 		m[k] = v
 	}
-	if inst == nil {
+	if inst.instCore == nil {
 		delete(m, name)
 	} else {
 		m[name] = inst
@@ -185,7 +188,7 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 		ecfg: engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
 		pool: p,
 	}
-	r.names.Store(&map[string]*Instance{})
+	r.names.Store(&map[string]Instance{})
 	return r, nil
 }
 
@@ -205,12 +208,12 @@ func (r *Runtime) Close(ctx context.Context) error {
 	r.mu.Unlock()
 	// An Instantiate that tracks its instance after this point sees closed
 	// and fails on its own.
-	var insts []*Instance
+	var insts []Instance
 	for k := range r.live {
 		ls := &r.live[k]
 		ls.mu.Lock()
 		for c := ls.head; c != nil; c = c.next {
-			insts = append(insts, c.cur)
+			insts = append(insts, c.handle())
 		}
 		ls.mu.Unlock()
 	}
@@ -352,16 +355,16 @@ func (cm *CompiledModule) ExportedFunctionType(name string) *decoder.FuncType {
 }
 
 // register binds name to inst in the namespace.
-func (r *Runtime) register(name string, inst *Instance) error {
+func (r *Runtime) register(name string, inst Instance) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed.Load() {
 		return fmt.Errorf("instance: runtime %w", ErrClosed)
 	}
 	if inst.closedNow() {
-		return fmt.Errorf("instance: module %q %w", inst.name, ErrClosed)
+		return fmt.Errorf("instance: module %w", ErrClosed)
 	}
-	if r.lookup(name) != nil {
+	if _, taken := r.lookup(name); taken {
 		return fmt.Errorf("instance: %w: %q", ErrNameTaken, name)
 	}
 	r.setName(name, inst)
@@ -374,7 +377,10 @@ func (r *Runtime) register(name string, inst *Instance) error {
 // suite's "register"). An instance may be registered under several names;
 // Instance.Close removes them all. It fails with ErrNameTaken if the name
 // is bound.
-func (r *Runtime) Register(name string, inst *Instance) error {
+func (r *Runtime) Register(name string, inst Instance) error {
+	if inst.closedNow() {
+		return fmt.Errorf("instance: Register: module %w", ErrClosed)
+	}
 	if inst.rt != r {
 		return errors.New("instance: Register: instance belongs to another runtime")
 	}
@@ -385,11 +391,11 @@ func (r *Runtime) Register(name string, inst *Instance) error {
 func (r *Runtime) Unregister(name string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	inst := r.lookup(name)
-	if inst == nil {
+	inst, ok := r.lookup(name)
+	if !ok {
 		return
 	}
-	r.setName(name, nil)
+	r.setName(name, Instance{})
 	for i, n := range inst.registered {
 		if n == name {
 			inst.registered = append(inst.registered[:i], inst.registered[i+1:]...)
@@ -398,5 +404,9 @@ func (r *Runtime) Unregister(name string) {
 	}
 }
 
-// Lookup returns the instance registered under name, or nil.
-func (r *Runtime) Lookup(name string) *Instance { return r.lookup(name) }
+// Lookup returns the instance registered under name, or the zero
+// Instance (Closed) if there is none.
+func (r *Runtime) Lookup(name string) Instance {
+	inst, _ := r.lookup(name)
+	return inst
+}

@@ -128,9 +128,9 @@ type HostFunction struct {
 // HostFunc0 adapts fn, taking no wasm params, to a HostFunction. R is its
 // result type (None for none). A non-nil error ends the wasm call as for
 // GoModuleFunc.
-func HostFunc0[R Result](fn func(ctx context.Context, caller *Instance) (R, error)) HostFunction {
+func HostFunc0[R Result](fn func(ctx context.Context, caller Instance) (R, error)) HostFunction {
 	return HostFunction{
-		Func: func(ctx context.Context, caller *Instance, stack []uint64) error {
+		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
 			r, err := fn(ctx, caller)
 			if err != nil {
 				return err
@@ -144,9 +144,9 @@ func HostFunc0[R Result](fn func(ctx context.Context, caller *Instance) (R, erro
 
 // HostFunc1 adapts fn, taking one wasm param of type A, to a
 // HostFunction (see HostFunc0).
-func HostFunc1[A Value, R Result](fn func(ctx context.Context, caller *Instance, a A) (R, error)) HostFunction {
+func HostFunc1[A Value, R Result](fn func(ctx context.Context, caller Instance, a A) (R, error)) HostFunction {
 	return HostFunction{
-		Func: func(ctx context.Context, caller *Instance, stack []uint64) error {
+		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
 			r, err := fn(ctx, caller, Decode[A](stack[0]))
 			if err != nil {
 				return err
@@ -161,9 +161,9 @@ func HostFunc1[A Value, R Result](fn func(ctx context.Context, caller *Instance,
 
 // HostFunc2 adapts fn, taking wasm params of types A and B, to a
 // HostFunction (see HostFunc0).
-func HostFunc2[A, B Value, R Result](fn func(ctx context.Context, caller *Instance, a A, b B) (R, error)) HostFunction {
+func HostFunc2[A, B Value, R Result](fn func(ctx context.Context, caller Instance, a A, b B) (R, error)) HostFunction {
 	return HostFunction{
-		Func: func(ctx context.Context, caller *Instance, stack []uint64) error {
+		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
 			r, err := fn(ctx, caller, Decode[A](stack[0]), Decode[B](stack[1]))
 			if err != nil {
 				return err
@@ -178,9 +178,9 @@ func HostFunc2[A, B Value, R Result](fn func(ctx context.Context, caller *Instan
 
 // HostFunc3 adapts fn, taking wasm params of types A, B and C, to a
 // HostFunction (see HostFunc0).
-func HostFunc3[A, B, C Value, R Result](fn func(ctx context.Context, caller *Instance, a A, b B, c C) (R, error)) HostFunction {
+func HostFunc3[A, B, C Value, R Result](fn func(ctx context.Context, caller Instance, a A, b B, c C) (R, error)) HostFunction {
 	return HostFunction{
-		Func: func(ctx context.Context, caller *Instance, stack []uint64) error {
+		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
 			r, err := fn(ctx, caller, Decode[A](stack[0]), Decode[B](stack[1]), Decode[C](stack[2]))
 			if err != nil {
 				return err
@@ -202,13 +202,13 @@ func (fb *HostFunctionBuilder) WithHostFunction(hf HostFunction) *HostFunctionBu
 // typedFunc is what the typed handles share: the function and a stack
 // big enough for its params and result.
 type typedFunc struct {
-	f     *Function
+	f     Function
 	stack [3]uint64
 }
 
 // checkSignature verifies that f's signature is params -> results.
-func checkSignature(f *Function, params, results []api.ValueType) error {
-	if f == nil {
+func checkSignature(f Function, params, results []api.ValueType) error {
+	if f.IsNil() {
 		return fmt.Errorf("instance: typed function: nil function")
 	}
 	same := func(a, b []api.ValueType) bool {
@@ -236,7 +236,7 @@ type TypedFunc0[R Result] struct{ t typedFunc }
 
 // NewTypedFunc0 checks that f takes no params and returns R (nothing for
 // None) and returns a typed handle for it.
-func NewTypedFunc0[R Result](f *Function) (*TypedFunc0[R], error) {
+func NewTypedFunc0[R Result](f Function) (*TypedFunc0[R], error) {
 	if err := checkSignature(f, nil, resultTypes[R]()); err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ type TypedFunc1[A Value, R Result] struct{ t typedFunc }
 
 // NewTypedFunc1 checks that f takes an A and returns R, and returns a
 // typed handle for it.
-func NewTypedFunc1[A Value, R Result](f *Function) (*TypedFunc1[A, R], error) {
+func NewTypedFunc1[A Value, R Result](f Function) (*TypedFunc1[A, R], error) {
 	if err := checkSignature(f, []api.ValueType{ValueTypeOf[A]()}, resultTypes[R]()); err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ type TypedFunc2[A, B Value, R Result] struct{ t typedFunc }
 
 // NewTypedFunc2 checks that f takes an A and a B and returns R, and
 // returns a typed handle for it.
-func NewTypedFunc2[A, B Value, R Result](f *Function) (*TypedFunc2[A, B, R], error) {
+func NewTypedFunc2[A, B Value, R Result](f Function) (*TypedFunc2[A, B, R], error) {
 	if err := checkSignature(f, []api.ValueType{ValueTypeOf[A](), ValueTypeOf[B]()}, resultTypes[R]()); err != nil {
 		return nil, err
 	}
@@ -306,7 +306,7 @@ type TypedFunc3[A, B, C Value, R Result] struct{ t typedFunc }
 
 // NewTypedFunc3 checks that f takes an A, a B and a C and returns R, and
 // returns a typed handle for it.
-func NewTypedFunc3[A, B, C Value, R Result](f *Function) (*TypedFunc3[A, B, C, R], error) {
+func NewTypedFunc3[A, B, C Value, R Result](f Function) (*TypedFunc3[A, B, C, R], error) {
 	if err := checkSignature(f, []api.ValueType{ValueTypeOf[A](), ValueTypeOf[B](), ValueTypeOf[C]()}, resultTypes[R]()); err != nil {
 		return nil, err
 	}

@@ -176,7 +176,7 @@ func RunFile(ctx context.Context, path string, opts Options) (Result, error) {
 	if _, err := SpectestModule(rt).Instantiate(ctx); err != nil {
 		return res, err
 	}
-	r := &runner{rt: rt, dir: filepath.Dir(path), opts: opts, named: map[string]*instance.Instance{}}
+	r := &runner{rt: rt, dir: filepath.Dir(path), opts: opts, named: map[string]instance.Instance{}}
 	for _, c := range s.Commands {
 		st, msg := r.run(ctx, c)
 		counted := c.Type != "module" && c.Type != "register"
@@ -194,7 +194,7 @@ func RunFile(ctx context.Context, path string, opts Options) (Result, error) {
 // memory of 1..2 pages.
 func SpectestModule(rt *instance.Runtime) *instance.HostModuleBuilder {
 	b := rt.NewHostModuleBuilder("spectest")
-	nop := func(context.Context, *instance.Instance, []uint64) error { return nil }
+	nop := func(context.Context, instance.Instance, []uint64) error { return nil }
 	i32, i64, f32, f64 := api.ValueTypeI32, api.ValueTypeI64, api.ValueTypeF32, api.ValueTypeF64
 	for _, f := range []struct {
 		name   string
@@ -223,8 +223,8 @@ type runner struct {
 	rt      *instance.Runtime
 	dir     string
 	opts    Options
-	named   map[string]*instance.Instance
-	current *instance.Instance
+	named   map[string]instance.Instance
+	current instance.Instance
 	// currentErr is why the last module command failed, if it did.
 	currentErr error
 }
@@ -255,7 +255,7 @@ var errSkip = errors.New("skipped")
 func (r *runner) command(ctx context.Context, c command) error {
 	switch c.Type {
 	case "module":
-		r.current, r.currentErr = nil, nil
+		r.current, r.currentErr = instance.Instance{}, nil
 		inst, err := r.instantiate(ctx, c.Filename)
 		if err != nil {
 			r.currentErr = err
@@ -317,28 +317,28 @@ func (r *runner) command(ctx context.Context, c command) error {
 	return fmt.Errorf("%w: unsupported command %q", errSkip, c.Type)
 }
 
-func (r *runner) instantiate(ctx context.Context, file string) (*instance.Instance, error) {
+func (r *runner) instantiate(ctx context.Context, file string) (instance.Instance, error) {
 	bin, err := os.ReadFile(filepath.Join(r.dir, file))
 	if err != nil {
-		return nil, err
+		return instance.Instance{}, err
 	}
 	return r.rt.InstantiateWasm(ctx, bin, instance.ModuleConfig{})
 }
 
 // module returns the instance named name, or the current one for "".
-func (r *runner) module(name string) (*instance.Instance, error) {
+func (r *runner) module(name string) (instance.Instance, error) {
 	if name == "" {
-		if r.current == nil {
+		if r.current.Closed() {
 			if r.currentErr != nil {
-				return nil, fmt.Errorf("no current module (it failed: %v)", r.currentErr)
+				return instance.Instance{}, fmt.Errorf("no current module (it failed: %v)", r.currentErr)
 			}
-			return nil, errors.New("no current module")
+			return instance.Instance{}, errors.New("no current module")
 		}
 		return r.current, nil
 	}
 	inst, ok := r.named[name]
 	if !ok {
-		return nil, fmt.Errorf("no module named %s", name)
+		return instance.Instance{}, fmt.Errorf("no module named %s", name)
 	}
 	return inst, nil
 }
@@ -355,7 +355,7 @@ func (r *runner) do(ctx context.Context, a *action) ([]uint64, error) {
 	switch a.Type {
 	case "invoke":
 		f := inst.ExportedFunction(a.Field)
-		if f == nil {
+		if f.IsNil() {
 			return nil, fmt.Errorf("no exported function %q", a.Field)
 		}
 		var params []uint64
@@ -373,7 +373,7 @@ func (r *runner) do(ctx context.Context, a *action) ([]uint64, error) {
 		return got, nil
 	case "get":
 		g := inst.ExportedGlobal(a.Field)
-		if g == nil {
+		if g.IsNil() {
 			return nil, fmt.Errorf("no exported global %q", a.Field)
 		}
 		if g.Type() == decoder.V128 {

@@ -184,24 +184,21 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count ui
 				return err
 			}, func() {}
 		}
-		var inst *instance.Instance
+		var inst instance.Instance
 		return func(stack []uint64) error {
 				var err error
-				if inst == nil {
+				if inst.Closed() {
 					inst, err = rt.Instantiate(ctx, cm, instance.ModuleConfig{})
 				} else {
 					err = inst.Reset(ctx)
 				}
 				if err != nil {
-					inst = nil
 					return err
 				}
 				copy(stack, params)
 				return inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
 			}, func() {
-				if inst != nil {
-					inst.Close(ctx)
-				}
+				inst.Close(ctx)
 			}
 	}
 	{

@@ -253,7 +253,7 @@ func execModule(ctx context.Context, path, invoke string, params []string, wcfg 
 		return exitOK, nil
 	}
 	if !command {
-		if init := inst.ExportedFunction("_initialize"); init != nil {
+		if init := inst.ExportedFunction("_initialize"); !init.IsNil() {
 			if _, err := init.Call(ctx); err != nil {
 				return callFailure(err, err)
 			}

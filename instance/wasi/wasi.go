@@ -129,7 +129,7 @@ type Mount struct {
 // that import it are done. It is safe for concurrent use by guests
 // created with WithConfig.
 type Module struct {
-	insts []*instance.Instance
+	insts []instance.Instance
 	st    *state
 }
 
@@ -196,9 +196,9 @@ func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
 // Run calls the guest's WASI entry point: _initialize if it is a reactor
 // (exports _initialize), else _start. A proc_exit(0) counts as success;
 // any other exit gives an error for which ExitCode reports the code.
-func Run(ctx context.Context, guest *instance.Instance) error {
+func Run(ctx context.Context, guest instance.Instance) error {
 	for _, name := range []string{"_initialize", "_start"} {
-		if f := guest.ExportedFunction(name); f != nil {
+		if f := guest.ExportedFunction(name); !f.IsNil() {
 			_, err := f.Call(ctx)
 			if code, ok := ExitCode(err); ok && code == 0 {
 				return nil
@@ -232,7 +232,7 @@ type hostFunc struct {
 // the stack (params on entry).
 type call struct {
 	ctx   context.Context
-	mem   *instance.Memory
+	mem   instance.Memory
 	stack []uint64
 }
 
@@ -244,10 +244,10 @@ func (c *call) i64(i int) int64  { return int64(c.stack[i]) }
 // wrap makes the host function of f, serving the caller's own state
 // (WithConfig) or, without one, the module's state def.
 func wrap(def *state, f hostFunc) instance.GoModuleFunc {
-	return func(ctx context.Context, caller *instance.Instance, stack []uint64) error {
+	return func(ctx context.Context, caller instance.Instance, stack []uint64) error {
 		c := &call{ctx: ctx, stack: stack}
 		s := def
-		if caller != nil {
+		if !caller.Closed() {
 			c.mem = caller.Memory()
 			if own, ok := caller.Value(stateKey{}).(*state); ok {
 				s = own

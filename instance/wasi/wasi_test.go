@@ -21,7 +21,7 @@ import (
 type harness struct {
 	t   *testing.T
 	s   *state
-	mem *instance.Memory
+	mem instance.Memory
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
