@@ -16,13 +16,27 @@
 //
 // Host modules are built with Runtime.NewHostModuleBuilder from
 // GoModuleFunc functions (wazero's stack-based signature plus an error
-// result, and the calling *Instance instead of api.Module). Values cross
+// result, and the calling Instance instead of api.Module). Values cross
 // the API as uint64 cells encoded as wazero's api package does
 // (api.EncodeI32, api.DecodeF64, ...; api.ValueType for types); a v128
 // value takes two cells, low half first.
 //
+// # Handles
+//
+// Instance, Function, Memory, Global and Table are small values, not
+// pointers: a pointer to the instance's state and the state's generation
+// (like memory.Slot). Runtime.Instantiate of a module that imports only
+// functions reuses the state of a closed instance of the same module, so
+// instantiate, call and close allocate nothing; Close bumps the
+// generation, so a handle, or a copy of one, kept past Close refuses to
+// work (calls fail with ErrClosed, memories have size 0) and can never
+// reach the state's next tenant. Where wazero returns nil (no such export,
+// no memory), these return a nil handle: check it with IsNil. The zero
+// Instance is closed (Closed reports it).
+//
 // # Fast paths
 //
+// Runtime.Instantiate and Instance.Close (see Handles),
 // Function.CallWithStack, a wasm call of a host function, Instance.Memory
 // and its accessors, Instance.Value and the typed layer allocate nothing
 // in the steady state. The typed layer sits on top: Encode and Decode for
@@ -98,7 +112,7 @@
 // # Lifetime
 //
 // Instance.Close resets the instance's memory slot and returns it to the
-// pool. After Close the instance's memory is detached: any function of the
+// pool, and closes every copy of the handle. After Close the instance's memory is detached: any function of the
 // instance still reachable (for example through another instance's table)
 // traps with "out of bounds memory access" instead of touching the slot's
 // next tenant. The same holds for instances that imported the closed
