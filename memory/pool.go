@@ -150,7 +150,26 @@ type slotMeta struct {
 	_ [128 - 88]byte
 }
 
-type hint struct{ shard int }
+// hint is a P's home shard (see home). Between hints.Get and hints.Put
+// it belongs to one goroutine.
+type hint struct {
+	home *homeShard
+	// misses counts the acquires in a row that found the home shard's
+	// lock held (see AcquireImage).
+	misses int
+	// The hints of different Ps are allocated together: keep each one's
+	// misses off the others' cache lines.
+	_ [64 - 16]byte
+}
+
+// homeShard is the shard of a hint, apart from the hint so that the
+// hint's cleanup can read it: a cleanup must not reach its object, so it
+// reaches the shards through this, not through the Pool (whose sync.Pool
+// may hold the hint).
+type homeShard struct {
+	shard  atomic.Int32
+	shards []shard
+}
 
 // New reserves the address space for cfg.Slots slots of cfg.SlotBytes
 // bytes each, with one mmap(2) of PROT_READ|PROT_WRITE,
@@ -254,36 +273,73 @@ func (p *Pool) SlotBytes() uint64 { return p.slotBytes }
 // Len returns the number of slots.
 func (p *Pool) Len() int { return len(p.meta) }
 
-// home returns the index of the calling goroutine's preferred shard. It
-// leans on sync.Pool's per-P caches, so a goroutine tends to keep getting
-// the same shard while it runs on the same P.
-func (p *Pool) home() int {
-	if len(p.shards) == 1 {
-		return 0
-	}
-	h := p.hints.Get().(*hint)
-	s := h.shard
-	p.hints.Put(h)
-	return s
-}
-
 // newHint gives a P (sync.Pool's New runs for the P whose cache is empty)
 // the shard with the fewest Ps homed on it, so that goroutines running at
 // once on different Ps use different shards and never share a lock or a
 // free list. A hint that sync.Pool drops at a garbage collection gives its
 // claim back through a cleanup.
 func (p *Pool) newHint() any {
-	best := 0
+	hs := &homeShard{shards: p.shards}
+	hs.shard.Store(int32(p.leastClaimed(-1)))
+	p.shards[hs.shard.Load()].claims.Add(1)
+	h := &hint{home: hs}
+	runtime.AddCleanup(h, func(hs *homeShard) { hs.shards[hs.shard.Load()].claims.Add(-1) }, hs)
+	return h
+}
+
+// leastClaimed returns the shard other than skip with the fewest hints
+// homed on it (ties: the lowest index).
+func (p *Pool) leastClaimed(skip int) int {
+	best := -1
 	for i := range p.shards {
-		if p.shards[i].claims.Load() < p.shards[best].claims.Load() {
+		if i != skip && (best < 0 || p.shards[i].claims.Load() < p.shards[best].claims.Load()) {
 			best = i
 		}
 	}
-	claims := &p.shards[best].claims
-	claims.Add(1)
-	h := &hint{shard: best}
-	runtime.AddCleanup(h, func(c *atomic.Int32) { c.Add(-1) }, claims)
-	return h
+	return max(best, 0)
+}
+
+// rehomeAfter is the number of acquires in a row that must find the home
+// shard's lock held before the P moves its home to another shard.
+const rehomeAfter = 2
+
+// pickHome returns h's home shard for an acquire, moving h first (see
+// rehome) when rehomeAfter acquires in a row found the home shard's lock
+// held by another goroutine. It never blocks.
+func (p *Pool) pickHome(h *hint) int {
+	home := int(h.home.shard.Load())
+	sh := &p.shards[home]
+	if sh.nfree.Load() == 0 {
+		return home // the passes below look elsewhere anyway
+	}
+	if sh.mu.TryLock() {
+		sh.mu.Unlock()
+		if h.misses != 0 { // no write in the steady state: h's line stays clean
+			h.misses = 0
+		}
+		return home
+	}
+	if h.misses++; h.misses < rehomeAfter {
+		return home
+	}
+	p.rehome(h)
+	return int(h.home.shard.Load())
+}
+
+// rehome moves h to the least-claimed other shard. sync.Pool's per-P
+// caches are only a hint: a goroutine that migrates between Ps carries a
+// hint along, and two Ps can end up homed on one shard, where their
+// goroutines contend for its lock on every acquire and release. Moving on
+// contention (as striped counters rehash on a failed CAS) spreads them
+// again; one goroutine moves, since only the one that found the lock held
+// counts a miss.
+func (p *Pool) rehome(h *hint) {
+	old := int(h.home.shard.Load())
+	next := p.leastClaimed(old)
+	p.shards[next].claims.Add(1)
+	h.home.shard.Store(int32(next))
+	p.shards[old].claims.Add(-1)
+	h.misses = 0
 }
 
 // Acquire is AcquireImage(affinity, nil): it hands out a free slot whose
@@ -312,8 +368,13 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 	if img != nil && img.hi > p.slotBytes {
 		return Slot{}, fmt.Errorf("memory: image [%d, %d) does not fit a slot of %d bytes", img.off, img.End(), p.slotBytes)
 	}
-	home := p.home()
 	n := len(p.shards)
+	home := 0
+	if n > 1 {
+		h := p.hints.Get().(*hint)
+		home = p.pickHome(h)
+		p.hints.Put(h)
+	}
 	// Pass 0: the home shard, if it has a slot that last served the same
 	// key or one nobody is warm in. Taking a fresh slot at home rather than
 	// a warm one from another shard costs one image copy once, and keeps
