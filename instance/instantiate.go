@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -211,6 +212,11 @@ type instState struct {
 	tables  []engine.Table    // defined tables
 	mem     engine.Memory     // the defined memory, if any
 	name    string            // ModuleName in funcs
+
+	// States of instances on different cores are often neighbours on the
+	// heap; a cache line of padding keeps the fields every instantiation
+	// writes off the next state's line.
+	_ [64]byte
 }
 
 // getState returns a free state of cm, or a new one.
@@ -238,19 +244,19 @@ func (cm *CompiledModule) newState() *instState {
 	m := cm.mod.Decoded
 	st := &instState{
 		funcs:   make([]engine.Function, len(m.Funcs)),
-		globals: make([]engine.Global, len(m.Globals)),
-		tables:  make([]engine.Table, len(m.Tables)),
+		globals: ownLines[engine.Global](len(m.Globals)),
+		tables:  ownLines[engine.Table](len(m.Tables)),
 	}
 	e := &st.e
 	e.Module = cm.mod
-	e.Funcs = make([]*engine.Function, int(m.NumImportedFuncs)+len(m.Funcs))
-	e.Tables = make([]*engine.Table, int(m.NumImportedTables)+len(m.Tables))
-	e.Globals = make([]*engine.Global, int(m.NumImportedGlobals)+len(m.Globals))
+	e.Funcs = ownLines[*engine.Function](int(m.NumImportedFuncs) + len(m.Funcs))
+	e.Tables = ownLines[*engine.Table](int(m.NumImportedTables) + len(m.Tables))
+	e.Globals = ownLines[*engine.Global](int(m.NumImportedGlobals) + len(m.Globals))
 	if len(m.Elements) > 0 {
-		e.DroppedElem = make([]bool, len(m.Elements))
+		e.DroppedElem = ownLines[bool](len(m.Elements))
 	}
 	if len(m.Data) > 0 {
-		e.DroppedData = make([]bool, len(m.Data))
+		e.DroppedData = ownLines[bool](len(m.Data))
 	}
 	for i, typeidx := range m.Funcs {
 		idx := m.NumImportedFuncs + uint32(i)
@@ -276,6 +282,25 @@ func (cm *CompiledModule) newState() *instState {
 	return st
 }
 
+// ownLines returns a slice of n zero Ts whose backing array shares no
+// cache line with another object: its capacity is rounded up to a
+// multiple of 64 bytes and to at least 128 (the Go allocator places such
+// sizes on 64-byte boundaries). The state an instantiation writes (global
+// values, table elements and headers, dropped-segment flags) is a handful
+// of bytes; in arrays of their own size, the arrays of states used by
+// different cores would share lines, and every instantiation would pull
+// the line from the other core.
+func ownLines[T any](n int) []T {
+	var zero T
+	size := unsafe.Sizeof(zero) // a size: no pointer is made from it
+	if size == 0 || uintptr(n) > (1<<20)/size {
+		return make([]T, n) // large arrays own their lines anyway
+	}
+	bytes := max(uintptr(n)*size, 128)
+	bytes = (bytes + 63) &^ 63
+	return make([]T, n, bytes/size)
+}
+
 // tableKeepElements is the capacity up to which a recycled table keeps
 // its element array (grown by table.grow) instead of dropping it.
 const tableKeepElements = 1 << 16
@@ -285,7 +310,7 @@ func resetTable(t *engine.Table) {
 	n := t.Type.Limits.Min
 	if t.Type.Elem == decoder.ExternRef {
 		if uint64(cap(t.Externs)) < n || cap(t.Externs) > tableKeepElements {
-			t.Externs = make([]uint64, n)
+			t.Externs = ownLines[uint64](int(n))
 			return
 		}
 		t.Externs = t.Externs[:n]
@@ -293,7 +318,7 @@ func resetTable(t *engine.Table) {
 		return
 	}
 	if uint64(cap(t.Funcs)) < n || cap(t.Funcs) > tableKeepElements {
-		t.Funcs = make([]*engine.Function, n)
+		t.Funcs = ownLines[*engine.Function](int(n))
 		return
 	}
 	t.Funcs = t.Funcs[:n]
@@ -376,9 +401,9 @@ func newTable(tt decoder.TableType) *engine.Table {
 		t.Max = tt.Limits.Max
 	}
 	if tt.Elem == decoder.ExternRef {
-		t.Externs = make([]uint64, tt.Limits.Min)
+		t.Externs = ownLines[uint64](int(tt.Limits.Min))
 	} else {
-		t.Funcs = make([]*engine.Function, tt.Limits.Min)
+		t.Funcs = ownLines[*engine.Function](int(tt.Limits.Min))
 	}
 	return t
 }
