@@ -267,7 +267,10 @@ func loop(g int, d time.Duration, count uint64, newWorker func() (func([]uint64)
 			defer wg.Done()
 			one, done := newWorker()
 			defer done()
-			stack := make([]uint64, ncells)
+			// A call stack of its own cache lines: two goroutines' stacks of
+			// a few cells, allocated together, would share one, and every
+			// call would move it between their cores.
+			stack := make([]uint64, ncells, max(ncells, 16))
 			var n uint64
 			if count > 0 {
 				mine := count / uint64(g)

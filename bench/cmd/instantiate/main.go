@@ -193,7 +193,7 @@ func allEngines() []engine {
 			}
 			mcfg := wazero.NewModuleConfig().WithName("")
 			per := func() func() error {
-				stack := make([]uint64, max(len(w.args), 1))
+				stack := ownStack(len(w.args))
 				return func() error {
 					mod, err := rt.InstantiateModule(actx, cm, mcfg)
 					if err != nil {
@@ -239,7 +239,7 @@ func allEngines() []engine {
 				return nil, nil, err
 			}
 			per := func() func() error {
-				stack := make([]uint64, max(len(w.args), 1))
+				stack := ownStack(len(w.args))
 				return func() error {
 					inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
 					if err != nil {
@@ -263,6 +263,14 @@ func allEngines() []engine {
 		wazeroEngine("wazero-compiler", wazero.NewRuntimeConfigCompiler, false),
 		wazeroEngine("wazero-interpreter+wpi-pool", wazero.NewRuntimeConfigInterpreter, true),
 	}
+}
+
+// ownStack returns a call stack of n cells (at least 1) on cache lines of
+// its own. The goroutines' stacks are allocated one after the other, and
+// stacks of a few cells would share a line: every call would then move it
+// between the cores, for every engine alike.
+func ownStack(n int) []uint64 {
+	return make([]uint64, max(n, 1), 16)
 }
 
 // thousands formats v rounded, with thousands separators.
