@@ -30,7 +30,12 @@ func TestRehomeOnContention(t *testing.T) {
 		Claims []int32
 	}
 	var got []step
-	record := func(home int) { got = append(got, step{home, claims()}) }
+	record := func(home int, locked bool) {
+		if locked {
+			p.shards[home].mu.Unlock()
+		}
+		got = append(got, step{home, claims()})
+	}
 
 	home := int(a.home.shard.Load())
 	p.shards[home].mu.Lock() // another goroutine holds a's home shard

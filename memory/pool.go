@@ -303,27 +303,27 @@ func (p *Pool) leastClaimed(skip int) int {
 // shard's lock held before the P moves its home to another shard.
 const rehomeAfter = 2
 
-// pickHome returns h's home shard for an acquire, moving h first (see
+// pickHome returns h's home shard for an acquire, and whether it locked
+// that shard's lock (then the caller holds it). It moves h first (see
 // rehome) when rehomeAfter acquires in a row found the home shard's lock
 // held by another goroutine. It never blocks.
-func (p *Pool) pickHome(h *hint) int {
+func (p *Pool) pickHome(h *hint) (int, bool) {
 	home := int(h.home.shard.Load())
 	sh := &p.shards[home]
 	if sh.nfree.Load() == 0 {
-		return home // the passes below look elsewhere anyway
+		return home, false // the passes below look elsewhere anyway
 	}
 	if sh.mu.TryLock() {
-		sh.mu.Unlock()
 		if h.misses != 0 { // no write in the steady state: h's line stays clean
 			h.misses = 0
 		}
-		return home
+		return home, true
 	}
 	if h.misses++; h.misses < rehomeAfter {
-		return home
+		return home, false
 	}
 	p.rehome(h)
-	return int(h.home.shard.Load())
+	return int(h.home.shard.Load()), false
 }
 
 // rehome moves h to the least-claimed other shard. sync.Pool's per-P
@@ -369,10 +369,10 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 		return Slot{}, fmt.Errorf("memory: image [%d, %d) does not fit a slot of %d bytes", img.off, img.End(), p.slotBytes)
 	}
 	n := len(p.shards)
-	home := 0
+	home, locked := 0, false
 	if n > 1 {
 		h := p.hints.Get().(*hint)
-		home = p.pickHome(h)
+		home, locked = p.pickHome(h)
 		p.hints.Put(h)
 	}
 	// Pass 0: the home shard, if it has a slot that last served the same
@@ -380,8 +380,10 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 	// a warm one from another shard costs one image copy once, and keeps
 	// goroutines on different Ps off each other's shard locks (each slot
 	// returns to the shard that owns it).
-	if sh := &p.shards[home]; sh.nfree.Load() > 0 {
-		sh.mu.Lock()
+	if sh := &p.shards[home]; locked || sh.nfree.Load() > 0 {
+		if !locked {
+			sh.mu.Lock()
+		}
 		if p.closed.Load() {
 			sh.mu.Unlock()
 			return Slot{}, ErrClosed

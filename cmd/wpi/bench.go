@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,7 +36,10 @@ Measures instantiate -> call -> close in a loop on 1, 2, ... goroutines
 (up to GOMAXPROCS), each row for --duration, and prints instances per
 second, per goroutine, the scaling against 1 goroutine and the minor page
 faults per instance (getrusage; the whole process counts), then the memory
-pool's statistics.
+pool's statistics. The rows are measured --rounds times, interleaved (1,
+2, ..., 1, 2, ...), so that a slow spell of a shared machine hits every
+row alike: instances/s is the median over the rounds, scaling the median
+of each round's ratio to its 1-goroutine row, with its range.
 
 With no module: the echo workload embedded in wpi (2 pages, 1 KiB of data,
 a mutable global, a 1-slot table; echo(1, 2) returns 1). --touch N runs the
@@ -48,16 +52,20 @@ flags:
 
 // benchRow is one line of the table.
 type benchRow struct {
-	Goroutines     int     `json:"goroutines"`
-	Instances      uint64  `json:"instances"`
-	Seconds        float64 `json:"seconds"`
-	PerSecond      float64 `json:"instances_per_second"`
-	PerGoroutine   float64 `json:"per_goroutine"`
-	Scaling        float64 `json:"scaling"`
-	FaultsPerInst  float64 `json:"minor_faults_per_instance"`
-	MadvisePerInst float64 `json:"madvise_per_instance"`
-	ImageHitRatio  float64 `json:"image_hit_ratio"`
-	ResetBytesInst float64 `json:"reset_bytes_per_instance"`
+	Goroutines   int     `json:"goroutines"`
+	Instances    uint64  `json:"instances"`
+	Seconds      float64 `json:"seconds"`
+	PerSecond    float64 `json:"instances_per_second"`
+	PerGoroutine float64 `json:"per_goroutine"`
+	Scaling      float64 `json:"scaling"`
+	// Per round (see --rounds): instances per second and the ratio to
+	// the same round's 1-goroutine row. The fields above are medians.
+	RoundPerSecond []float64 `json:"round_instances_per_second"`
+	RoundScaling   []float64 `json:"round_scaling"`
+	FaultsPerInst  float64   `json:"minor_faults_per_instance"`
+	MadvisePerInst float64   `json:"madvise_per_instance"`
+	ImageHitRatio  float64   `json:"image_hit_ratio"`
+	ResetBytesInst float64   `json:"reset_bytes_per_instance"`
 }
 
 // benchReport is the JSON output.
@@ -75,7 +83,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	invoke := fs.String("invoke", "", "with a module: the export to call")
 	touch := fs.Int("touch", -1, "run the embedded touch workload, dirtying `N` 4 KiB pages (0..256) per instance")
-	duration := fs.Duration("duration", 2*time.Second, "measuring time per row")
+	duration := fs.Duration("duration", time.Second, "measuring time per row and round")
+	rounds := fs.Int("rounds", 5, "measure every row `N` times, interleaved, and report medians")
 	maxG := fs.Int("goroutines", runtime.GOMAXPROCS(0), "largest number of goroutines")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	reset := fs.Bool("reset", false, "each goroutine keeps one instance and resets it per tenancy (Instance.Reset) instead of instantiating and closing")
@@ -90,9 +99,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wpi bench: %s (run 'wpi bench -h')\n", oneLine(err))
 		return exitUsage
 	}
-	if *maxG < 1 || *duration <= 0 {
-		fmt.Fprintln(stderr, "wpi bench: --goroutines and --duration must be positive")
+	if *maxG < 1 || *duration <= 0 || *rounds < 1 {
+		fmt.Fprintln(stderr, "wpi bench: --goroutines, --duration and --rounds must be positive")
 		return exitUsage
+	}
+	if *count > 0 {
+		*rounds = 1 // an exact count is for strace: one pass
 	}
 
 	wl := workload{name: "echo", bin: echoWasm, fn: "echo", args: []string{"1", "2"}}
@@ -123,7 +135,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	rep, err := bench(context.Background(), wl, *maxG, *duration, *count, *reset)
+	rep, err := bench(context.Background(), wl, *maxG, *duration, *rounds, *count, *reset)
 	if err != nil {
 		fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
 		return exitError
@@ -137,7 +149,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	printBench(stdout, rep, *duration)
+	printBench(stdout, rep, *duration, *rounds)
 	return exitOK
 }
 
@@ -149,7 +161,7 @@ type workload struct {
 }
 
 // bench measures wl on 1..maxG goroutines.
-func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count uint64, reset bool) (*benchReport, error) {
+func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds int, count uint64, reset bool) (*benchReport, error) {
 	rt, err := instance.NewRuntime(ctx, instance.Config{})
 	if err != nil {
 		return nil, err
@@ -215,41 +227,53 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, count ui
 		Call:       fmt.Sprintf("%s(%s)", wl.fn, strings.Join(wl.args, ", ")),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
-	for g := 1; g <= maxG; g++ {
-		// Warm up: every goroutine's slot, the Go heap, the CPU caches.
-		if _, err := loop(g, min(d/4, 250*time.Millisecond), 0, newWorker, ncells); err != nil {
-			return nil, err
+	rows := make([]benchRow, maxG)
+	var minor0, minor1 []uint64 // per row, summed over rounds
+	minor0, minor1 = make([]uint64, maxG), make([]uint64, maxG)
+	var madvise, imageHits, resetBytes []uint64
+	madvise, imageHits, resetBytes = make([]uint64, maxG), make([]uint64, maxG), make([]uint64, maxG)
+	for range rounds {
+		for g := 1; g <= maxG; g++ {
+			row := &rows[g-1]
+			// Warm up: every goroutine's slot, the Go heap, the CPU caches.
+			if _, err := loop(g, min(d/4, 250*time.Millisecond), 0, newWorker, ncells); err != nil {
+				return nil, err
+			}
+			before := rt.PoolStats()
+			m0, _, _ := memory.Faults()
+			start := time.Now()
+			n, err := loop(g, d, count, newWorker, ncells)
+			secs := time.Since(start).Seconds()
+			m1, _, _ := memory.Faults()
+			after := rt.PoolStats()
+			if err != nil {
+				return nil, err
+			}
+			minor0[g-1] += m0
+			minor1[g-1] += m1
+			madvise[g-1] += after.MadviseCalls - before.MadviseCalls
+			imageHits[g-1] += after.ImageHits - before.ImageHits
+			resetBytes[g-1] += after.MemsetBytes - before.MemsetBytes + after.MadviseBytes - before.MadviseBytes
+			row.Goroutines = g
+			row.Instances += n
+			row.Seconds += secs
+			row.RoundPerSecond = append(row.RoundPerSecond, float64(n)/secs)
+			row.RoundScaling = append(row.RoundScaling, (float64(n)/secs)/rows[0].RoundPerSecond[len(row.RoundPerSecond)-1])
 		}
-		before := rt.PoolStats()
-		minor0, _, _ := memory.Faults()
-		start := time.Now()
-		n, err := loop(g, d, count, newWorker, ncells)
-		secs := time.Since(start).Seconds()
-		minor1, _, _ := memory.Faults()
-		after := rt.PoolStats()
-		if err != nil {
-			return nil, err
-		}
-		row := benchRow{
-			Goroutines:   g,
-			Instances:    n,
-			Seconds:      secs,
-			PerSecond:    float64(n) / secs,
-			PerGoroutine: float64(n) / secs / float64(g),
-		}
-		if n > 0 {
-			row.FaultsPerInst = float64(minor1-minor0) / float64(n)
-			row.MadvisePerInst = float64(after.MadviseCalls-before.MadviseCalls) / float64(n)
-			row.ImageHitRatio = float64(after.ImageHits-before.ImageHits) / float64(n)
-			row.ResetBytesInst = float64(after.MemsetBytes-before.MemsetBytes+after.MadviseBytes-before.MadviseBytes) / float64(n)
-		}
-		if len(rep.Rows) > 0 && rep.Rows[0].PerSecond > 0 {
-			row.Scaling = row.PerSecond / rep.Rows[0].PerSecond
-		} else {
-			row.Scaling = 1
-		}
-		rep.Rows = append(rep.Rows, row)
 	}
+	for k := range rows {
+		row := &rows[k]
+		row.PerSecond = median(row.RoundPerSecond)
+		row.PerGoroutine = row.PerSecond / float64(row.Goroutines)
+		row.Scaling = median(row.RoundScaling)
+		if n := row.Instances; n > 0 {
+			row.FaultsPerInst = float64(minor1[k]-minor0[k]) / float64(n)
+			row.MadvisePerInst = float64(madvise[k]) / float64(n)
+			row.ImageHitRatio = float64(imageHits[k]) / float64(n)
+			row.ResetBytesInst = float64(resetBytes[k]) / float64(n)
+		}
+	}
+	rep.Rows = rows
 	rep.Pool = rt.PoolStats()
 	return rep, nil
 }
@@ -312,14 +336,15 @@ func loop(g int, d time.Duration, count uint64, newWorker func() (func([]uint64)
 	return total.Load(), nil
 }
 
-func printBench(w io.Writer, rep *benchReport, d time.Duration) {
-	fmt.Fprintf(w, "wpi bench: %s, instantiate -> %s -> close, %v per row, GOMAXPROCS=%d\n\n",
-		rep.Workload, rep.Call, d, rep.GOMAXPROCS)
+func printBench(w io.Writer, rep *benchReport, d time.Duration, rounds int) {
+	fmt.Fprintf(w, "wpi bench: %s, instantiate -> %s -> close, %d rounds of %v per row (medians), GOMAXPROCS=%d\n\n",
+		rep.Workload, rep.Call, rounds, d, rep.GOMAXPROCS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "goroutines\tinstances/s\tper goroutine\tscaling\tminor faults/instance\tbytes reset/instance\t")
+	fmt.Fprintln(tw, "goroutines\tinstances/s\tper goroutine\tscaling\t(range)\tminor faults/instance\tbytes reset/instance\t")
 	for _, r := range rep.Rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2fx\t%.4f\t%.0f\t\n",
-			r.Goroutines, thousands(r.PerSecond), thousands(r.PerGoroutine), r.Scaling, r.FaultsPerInst, r.ResetBytesInst)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2fx\t%.2f-%.2f\t%.4f\t%.0f\t\n",
+			r.Goroutines, thousands(r.PerSecond), thousands(r.PerGoroutine), r.Scaling,
+			slices.Min(r.RoundScaling), slices.Max(r.RoundScaling), r.FaultsPerInst, r.ResetBytesInst)
 	}
 	tw.Flush()
 	st := rep.Pool
@@ -327,6 +352,20 @@ func printBench(w io.Writer, rep *benchReport, d time.Duration) {
 		st.Slots, st.InUse, st.Acquires, st.WarmHits, st.Fresh, st.ImageHits, st.ImageWrites, st.ImageBytes)
 	fmt.Fprintf(w, "resets: %d memset runs (%d bytes, %d restored from images), %d madvise calls (%d bytes), %d evictions; idle resident <= %d bytes\n",
 		st.MemsetRuns, st.MemsetBytes, st.RestoredBytes, st.MadviseCalls, st.MadviseBytes, st.Evictions, st.IdleResident)
+}
+
+// median returns the median of vs (the mean of the middle two for an
+// even count); vs is not modified.
+func median(vs []float64) float64 {
+	s := slices.Sorted(slices.Values(vs))
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // thousands formats v rounded, with thousands separators.
