@@ -2,12 +2,17 @@
 // workloads of the shared bench folder, side by side in one run, and
 // prints a Markdown table with ratios against wpi.
 //
-//	cd bench && go run ./cmd/instantiate [-duration 1s] [-engines wpi,wasmtime-pool-keep1MiB]
+//	cd bench && go run ./cmd/instantiate [-duration 1s] [-rounds 5] [-engines wpi,wasmtime-pool-keep1MiB]
 //
 // Each row runs instantiate -> call -> close in a loop on G goroutines for
 // the given duration (after a short warm-up) and reports instances per
 // second, wpi's throughput divided by the engine's, and minor page faults
 // per instance (getrusage, whole process).
+//
+// A second table gives each engine's scaling on the echo workload, 2
+// goroutines over 1: the two rows are measured -rounds times, alternately,
+// and the median of the per-round ratios is reported with its range, so
+// that a slow spell of a shared machine does not decide the figure.
 //
 // It is a separate Go module so that wpi itself needs no cgo: Wasmtime is
 // reached through github.com/bytecodealliance/wasmtime-go/v37, which ships
@@ -21,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,6 +68,7 @@ type engine struct {
 func main() {
 	duration := flag.Duration("duration", time.Second, "measuring time per row")
 	only := flag.String("engines", "", "comma-separated engine names to run (default: all)")
+	rounds := flag.Int("rounds", 5, "rounds of the interleaved 1- and 2-goroutine echo rows of the scaling table (0: no scaling table)")
 	flag.Parse()
 
 	workloads := []workload{
@@ -106,6 +113,61 @@ func main() {
 			}
 			fmt.Printf("| %s | %d | %s | %s | %s | %.4f |\n", w.name, w.goroutines, e.name, thousands(rate), ratio, faults)
 		}
+	}
+	if *rounds > 0 {
+		scalingTable(engines, *rounds, *duration)
+	}
+}
+
+// scalingEngines are the engines of the scaling table (when selected).
+var scalingEngines = []string{"wpi", "wasmtime-pool-keep1MiB", "wazero-interpreter", "wazero-compiler"}
+
+// scalingTable prints, for each engine of scalingEngines, the echo
+// workload's instances/s on 2 goroutines over 1: the median of rounds
+// alternate measurements, and their range.
+func scalingTable(engines []engine, rounds int, d time.Duration) {
+	fmt.Printf("\nScaling, echo, 2 goroutines over 1: median of %d alternate rounds of %v per row (range).\n\n", rounds, d)
+	fmt.Println("| engine | 1 goroutine, instances/s | 2 goroutines, instances/s | scaling | range |")
+	fmt.Println("| --- | ---: | ---: | ---: | --- |")
+	one := workload{"echo", echoWasm, "echo", []int32{1, 2}, 1}
+	two := one
+	two.goroutines = 2
+	for _, e := range engines {
+		if !slices.Contains(scalingEngines, e.name) {
+			continue
+		}
+		var r1, r2, ratio []float64
+		var failed error
+		for range rounds {
+			a, _, err := measure(e, one, d)
+			if err != nil {
+				failed = err
+				break
+			}
+			b, _, err := measure(e, two, d)
+			if err != nil {
+				failed = err
+				break
+			}
+			r1, r2, ratio = append(r1, a), append(r2, b), append(ratio, b/a)
+		}
+		if failed != nil {
+			fmt.Printf("| %s | error: %s | | | |\n", e.name, strings.ReplaceAll(failed.Error(), "\n", " "))
+			continue
+		}
+		fmt.Printf("| %s | %s | %s | %.2fx | %.2f-%.2f |\n", e.name, thousands(median(r1)), thousands(median(r2)),
+			median(ratio), slices.Min(ratio), slices.Max(ratio))
+	}
+}
+
+// median returns the median of vs (the mean of the middle two for an
+// even count).
+func median(vs []float64) float64 {
+	s := slices.Sorted(slices.Values(vs))
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
 	}
 }
 
