@@ -31,7 +31,14 @@ type shard struct {
 }
 
 // keyList is an intrusive list threaded through slotMeta.kprev/knext.
-type keyList struct{ head, tail int32 }
+// Every acquire and release of a warm slot writes its key's list; the
+// lists of one key on different shards are made one after the other, and
+// at 8 bytes would share a cache line between the cores using those
+// shards. The padding gives each list a line of its own.
+type keyList struct {
+	head, tail int32
+	_          [64 - 8]byte
+}
 
 // counters are the statistics of a shard. They are plain integers
 // guarded by the shard's lock, which Acquire and Release hold anyway: no
@@ -80,7 +87,7 @@ func (sh *shard) pushUsed(meta []slotMeta, i int32) {
 		if len(sh.keys) >= sh.sweepAt {
 			sh.sweep()
 		}
-		kl = &keyList{-1, -1}
+		kl = &keyList{head: -1, tail: -1}
 		sh.keys[m.key] = kl
 	}
 	m.klist = kl
