@@ -120,8 +120,8 @@ func TestZeroHandles(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("zero Instance (-want +got):\n%s", diff)
 	}
-	if zero.Name() != "" || zero.ExportNames(0) != nil || zero.Value("k") != nil {
-		t.Errorf("zero Instance: name %q, exports %v, value %v", zero.Name(), zero.ExportNames(0), zero.Value("k"))
+	if zero.Name() != "" || zero.String() != "module[]" || zero.ExportNames(0) != nil || zero.Value("k") != nil {
+		t.Errorf("zero Instance: name %q, string %q, exports %v, value %v", zero.Name(), zero.String(), zero.ExportNames(0), zero.Value("k"))
 	}
 
 	rt := newTestRuntime(t, Config{})

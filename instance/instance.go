@@ -163,16 +163,17 @@ func (i Instance) Closed() bool { return i.closedNow() }
 // if there is none.
 func (c *instCore) handle() Instance { return Instance{instCore: c, gen: c.gen.Load()} }
 
-// Name returns the instance's module name ("" if none).
+// Name returns the instance's module name ("" if none, or if the
+// instance is closed: its state may serve another instance by now).
 func (i Instance) Name() string {
-	if i.instCore == nil {
+	if i.closedNow() {
 		return ""
 	}
 	return i.name
 }
 
-// String returns "module[name]".
-func (i Instance) String() string { return fmt.Sprintf("module[%s]", i.name) }
+// String returns "module[name]" (see Name).
+func (i Instance) String() string { return fmt.Sprintf("module[%s]", i.Name()) }
 
 // Close resets the instance's memory slot and returns it to the pool,
 // detaches the memory (see the package doc), and removes the instance's
