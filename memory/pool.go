@@ -397,41 +397,40 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 		sh.mu.Unlock()
 	}
 	// Pass 1: a slot that last served the same key.
-	for k := range n {
-		sh := &p.shards[(home+k)%n]
-		if sh.nfree.Load() == 0 {
-			continue
-		}
-		sh.mu.Lock()
-		if p.closed.Load() {
-			sh.mu.Unlock()
-			return Slot{}, ErrClosed
-		}
-		if i := sh.takeKey(p.meta, affinity); i >= 0 {
-			return p.handOut(sh, i, affinity, img), nil
-		}
-		sh.mu.Unlock()
+	if s, ok, err := p.search(home, affinity, img, func(sh *shard) int32 { return sh.takeKey(p.meta, affinity) }); ok || err != nil {
+		return s, err
 	}
 	// Pass 2: anything, least harmful first.
-	for k := range n {
-		sh := &p.shards[(home+k)%n]
-		if sh.nfree.Load() == 0 {
-			continue
-		}
-		sh.mu.Lock()
-		if p.closed.Load() {
-			sh.mu.Unlock()
-			return Slot{}, ErrClosed
-		}
-		if i := sh.takeAny(p.meta); i >= 0 {
-			return p.handOut(sh, i, affinity, img), nil
-		}
-		sh.mu.Unlock()
+	if s, ok, err := p.search(home, affinity, img, func(sh *shard) int32 { return sh.takeAny(p.meta) }); ok || err != nil {
+		return s, err
 	}
 	if p.closed.Load() {
 		return Slot{}, ErrClosed
 	}
 	return Slot{}, ErrNoSlot
+}
+
+// search visits the shards with free slots, from home on, and hands out
+// the first slot take returns (it runs under the shard's lock; -1: none
+// there). It reports whether it found one, or ErrClosed.
+func (p *Pool) search(home int, key uint64, img *Image, take func(sh *shard) int32) (Slot, bool, error) {
+	n := len(p.shards)
+	for k := range n {
+		sh := &p.shards[(home+k)%n]
+		if sh.nfree.Load() == 0 {
+			continue
+		}
+		sh.mu.Lock()
+		if p.closed.Load() {
+			sh.mu.Unlock()
+			return Slot{}, false, ErrClosed
+		}
+		if i := take(sh); i >= 0 {
+			return p.handOut(sh, i, key, img), true, nil
+		}
+		sh.mu.Unlock()
+	}
+	return Slot{}, false, nil
 }
 
 // handOut marks slot i, just taken off sh's lists, in use for a tenant with
