@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -205,5 +206,31 @@ func TestFailedInstantiationClosesCaller(t *testing.T) {
 	want := []bool{true, true, true, false, true, true, true, true}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("kept set, kept closed; kept is the open instance, open; Reset fails, instance closed, kept closed, no slot in use (-want +got):\n%s", diff)
+	}
+}
+
+// TestLiveListsFollowShards checks that the runtime has a multiple of the
+// pool's shard count of open-instance lists (at least minLiveShards), so
+// that instances whose slots come from different shards, as those of
+// goroutines on different Ps do, never share a list's lock.
+func TestLiveListsFollowShards(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var got, want []bool
+	for _, procs := range []int{1, 2, 3, 5, 12, 24, 64} {
+		runtime.GOMAXPROCS(procs)
+		rt := newTestRuntime(t, Config{MemorySlots: 1024, MemorySlotBytes: 1 << 16})
+		shards := rt.pool.p.Shards()
+		ok := len(rt.live) >= minLiveShards && len(rt.live)%shards == 0
+		for i := range 4 * shards {
+			for j := range 4 * shards {
+				if i%shards != j%shards && i%len(rt.live) == j%len(rt.live) {
+					ok = false
+				}
+			}
+		}
+		got, want = append(got, ok), append(want, true)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("live lists per GOMAXPROCS 1, 2, 3, 5, 12, 24, 64 (-want +got):\n%s", diff)
 	}
 }

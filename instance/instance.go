@@ -144,9 +144,11 @@ type instCore struct {
 	registered []string
 	named      atomic.Bool
 
-	// prev, next and liveShard link the core into rt's open lists.
+	// prev, next and liveShard link the core into rt's open lists; seq
+	// picks the list of an instance without a slot.
 	prev, next *instCore
-	liveShard  int8
+	liveShard  int32
+	seq        uint64
 }
 
 // closedNow reports whether the instance i was closed (or is the zero
@@ -158,6 +160,10 @@ func (i Instance) closedNow() bool {
 // Closed reports whether the instance is closed: Close (or Runtime.Close)
 // ran on it or a copy of it, a Reset failed, or i is the zero Instance.
 func (i Instance) Closed() bool { return i.closedNow() }
+
+// coreSeq numbers the instance cores as they are made (not per
+// instantiation: cores are recycled).
+var coreSeq atomic.Uint64
 
 // handle returns the handle of the instance open in c, or a closed handle
 // if there is none.

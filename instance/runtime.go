@@ -88,12 +88,11 @@ type Runtime struct {
 	// mu serialises changes of the namespace and Close.
 	mu    sync.Mutex
 	names atomic.Pointer[map[string]Instance] // copy on write under mu
-	live  [liveShards]liveShard
-	nlive atomic.Uint32 // round-robin shard choice for instances without a slot
+	live  []liveShard
 }
 
-// liveShards is the number of lists of open instances.
-const liveShards = 16
+// minLiveShards is the least number of lists of open instances.
+const minLiveShards = 16
 
 // liveShard is one list of open instances, on its own cache lines.
 type liveShard struct {
@@ -106,12 +105,12 @@ type liveShard struct {
 func (r *Runtime) track(inst *instCore) {
 	var k int
 	if inst.hasSlot {
-		k = inst.slot.Index() % liveShards
+		k = inst.slot.Index() % len(r.live)
 	} else {
-		k = int(r.nlive.Add(1) % liveShards)
+		k = int(inst.seq % uint64(len(r.live)))
 	}
 	ls := &r.live[k]
-	inst.liveShard = int8(k)
+	inst.liveShard = int32(k)
 	ls.mu.Lock()
 	inst.next = ls.head
 	if ls.head != nil {
@@ -183,10 +182,15 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instance: creating memory pool: %w", err)
 	}
+	// Goroutines on different pool shards hold slots of different
+	// residues modulo the shard count, so with a multiple of it as the
+	// number of lists they never share one (see track).
+	shards := p.p.Shards()
 	r := &Runtime{
 		cfg:  cfg,
 		ecfg: engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
 		pool: p,
+		live: make([]liveShard, shards*((minLiveShards+shards-1)/shards)),
 	}
 	r.names.Store(&map[string]Instance{})
 	return r, nil

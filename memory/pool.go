@@ -273,6 +273,10 @@ func (p *Pool) SlotBytes() uint64 { return p.slotBytes }
 // Len returns the number of slots.
 func (p *Pool) Len() int { return len(p.meta) }
 
+// Shards returns the number of free-list shards (see Config.Shards).
+// Slot i belongs to shard i % Shards() for good.
+func (p *Pool) Shards() int { return len(p.shards) }
+
 // newHint gives a P (sync.Pool's New runs for the P whose cache is empty)
 // the shard with the fewest Ps homed on it, so that goroutines running at
 // once on different Ps use different shards and never share a lock or a
