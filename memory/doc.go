@@ -60,14 +60,15 @@
 //
 // # Shards
 //
-// Free slots are spread over shards (Config.Shards, GOMAXPROCS by
-// default), each a lock, a cold stack of never-used slots, an LRU list of
+// Free slots are spread over shards (Config.Shards: one per P by default,
+// up to Slots/4 and 256), each a lock, a cold stack of never-used slots, an LRU list of
 // used free slots and a list per tenant key, with plain counters under
 // the lock. A slot belongs to one shard for good and returns to it on
 // Release. Each P has a home shard, kept in a sync.Pool of hints (the
 // only per-P storage Go offers): a new hint takes the shard with the
 // fewest Ps homed on it, and a hint whose home lock is found held by two
-// acquires in a row (TryLock) moves to the least-claimed other shard. So
+// acquires in a row (TryLock) moves to the least-claimed other shard, if
+// that has fewer Ps homed on it (with more Ps than shards, nobody moves). So
 // goroutines running at once on different Ps keep to different shards,
 // even after migrations have put two Ps on one: acquire and release then
 // touch no lock and no cache line that another core writes. An acquire

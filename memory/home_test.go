@@ -59,3 +59,29 @@ func TestRehomeOnContention(t *testing.T) {
 		t.Errorf("home and claims per shard after each acquire (-want +got):\n%s", diff)
 	}
 }
+
+// TestNoRehomeWhenLevel checks that with as many hints as shards on every
+// shard (more Ps than shards, say), contention moves nobody: moving could
+// only trade places with another P.
+func TestNoRehomeWhenLevel(t *testing.T) {
+	p := newPool(t, Config{Slots: 16, SlotBytes: WasmPageSize, Shards: 2})
+	for i := range p.shards {
+		p.shards[i].claims.Store(0)
+	}
+	a := p.newHint().(*hint)
+	_ = p.newHint() // shard 1
+	p.shards[0].mu.Lock()
+	var homes []int
+	for range 2 * rehomeAfter {
+		home, locked := p.pickHome(a)
+		if locked {
+			p.shards[home].mu.Unlock()
+		}
+		homes = append(homes, home)
+	}
+	p.shards[0].mu.Unlock()
+	claims := []int32{p.shards[0].claims.Load(), p.shards[1].claims.Load()}
+	if diff := cmp.Diff([]any{[]int{0, 0, 0, 0}, []int32{1, 1}}, []any{homes, claims}); diff != "" {
+		t.Errorf("homes of a contended hint, claims (-want +got):\n%s", diff)
+	}
+}

@@ -47,7 +47,7 @@ const (
 const KeepNone = -1
 
 // maxShards bounds the number of free-list shards.
-const maxShards = 64
+const maxShards = 256
 
 // Config describes a Pool. The zero value of each field selects its
 // default.
@@ -69,7 +69,8 @@ type Config struct {
 	KeepResident int64
 	// Shards is the number of free lists the slots are spread over, to
 	// keep concurrent Acquire and Release from contending on one lock.
-	// Default: GOMAXPROCS at New, but at most Slots/8 and 64, at least 1.
+	// Default: GOMAXPROCS at New (one shard per P), but at most Slots/4
+	// and 256, at least 1.
 	Shards int
 	// MaxIdleResident caps the bytes that free (idle) slots may keep
 	// resident, summed over the pool: pages kept by memset resets and
@@ -220,7 +221,7 @@ func New(cfg Config) (*Pool, error) {
 
 	shards := cfg.Shards
 	if shards <= 0 {
-		shards = min(runtime.GOMAXPROCS(0), cfg.Slots/8, maxShards)
+		shards = min(runtime.GOMAXPROCS(0), cfg.Slots/4, maxShards)
 	}
 	shards = max(1, min(shards, cfg.Slots))
 
@@ -330,20 +331,25 @@ func (p *Pool) pickHome(h *hint) (int, bool) {
 	return int(h.home.shard.Load()), false
 }
 
-// rehome moves h to the least-claimed other shard. sync.Pool's per-P
-// caches are only a hint: a goroutine that migrates between Ps carries a
-// hint along, and two Ps can end up homed on one shard, where their
-// goroutines contend for its lock on every acquire and release. Moving on
-// contention (as striped counters rehash on a failed CAS) spreads them
-// again; one goroutine moves, since only the one that found the lock held
-// counts a miss.
+// rehome moves h to the least-claimed other shard if that has fewer
+// hints homed on it than h's. sync.Pool's per-P caches are only a hint: a
+// goroutine that migrates between Ps carries a hint along, and two Ps can
+// end up homed on one shard, where their goroutines contend for its lock
+// on every acquire and release. Moving on contention (as striped counters
+// rehash on a failed CAS) spreads them again; one goroutine moves, since
+// only the one that found the lock held counts a miss. With more Ps than
+// shards, sharing is unavoidable and the claims are level: then h stays,
+// rather than trade places with another P over and over.
 func (p *Pool) rehome(h *hint) {
 	old := int(h.home.shard.Load())
 	next := p.leastClaimed(old)
+	h.misses = 0
+	if p.shards[next].claims.Load() >= p.shards[old].claims.Load() {
+		return
+	}
 	p.shards[next].claims.Add(1)
 	h.home.shard.Store(int32(next))
 	p.shards[old].claims.Add(-1)
-	h.misses = 0
 }
 
 // Acquire is AcquireImage(affinity, nil): it hands out a free slot whose
