@@ -59,11 +59,17 @@ func TestSteadyState(t *testing.T) {
 	if perInst > 0.001 && !raceEnabled {
 		t.Errorf("%.4f minor faults per instance over %d instances, want <= 0.001", perInst, n)
 	}
-	type delta struct{ Acquires, WarmHits, ImageHits, ImageWrites, MemsetBytes, MadviseCalls, Evictions uint64 }
-	want := delta{Acquires: uint64(n), WarmHits: uint64(n), ImageHits: uint64(n)}
+	// The goroutine may move to another P, whose home shard has no warm
+	// slot yet: that costs one image copy per shard at most, once.
+	cold := after.ImageWrites - before.ImageWrites
+	if shards := uint64(rt.pool.p.Shards()); cold > shards {
+		t.Errorf("%d image copies over %d warm instances, want at most one per shard (%d)", cold, n, shards)
+	}
+	type delta struct{ Acquires, WarmHits, ImageHits, MemsetBytes, MadviseCalls, Evictions uint64 }
+	want := delta{Acquires: uint64(n), WarmHits: uint64(n) - cold, ImageHits: uint64(n) - cold}
 	got := delta{
 		after.Acquires - before.Acquires, after.WarmHits - before.WarmHits,
-		after.ImageHits - before.ImageHits, after.ImageWrites - before.ImageWrites,
+		after.ImageHits - before.ImageHits,
 		after.MemsetBytes - before.MemsetBytes, after.MadviseCalls - before.MadviseCalls,
 		after.Evictions - before.Evictions,
 	}
