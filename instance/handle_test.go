@@ -3,7 +3,6 @@ package instance
 import (
 	"context"
 	"errors"
-	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -209,28 +208,43 @@ func TestFailedInstantiationClosesCaller(t *testing.T) {
 	}
 }
 
-// TestLiveListsFollowShards checks that the runtime has a multiple of the
-// pool's shard count of open-instance lists (at least minLiveShards), so
-// that instances whose slots come from different shards, as those of
-// goroutines on different Ps do, never share a list's lock.
-func TestLiveListsFollowShards(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var got, want []bool
-	for _, procs := range []int{1, 2, 3, 5, 12, 24, 64} {
-		runtime.GOMAXPROCS(procs)
-		rt := newTestRuntime(t, Config{MemorySlots: 1024, MemorySlotBytes: 1 << 16})
-		shards := rt.pool.p.Shards()
-		ok := len(rt.live) >= minLiveShards && len(rt.live)%shards == 0
-		for i := range 4 * shards {
-			for j := range 4 * shards {
-				if i%shards != j%shards && i%len(rt.live) == j%len(rt.live) {
-					ok = false
-				}
-			}
-		}
-		got, want = append(got, ok), append(want, true)
+// TestRuntimeCloseClosesOpen checks that Runtime.Close closes every
+// instance still open, with a slot (tracked by slot index) or without one
+// (tracked in lists), including one whose slot was used before, and
+// leaves closed ones alone: the pool then closes with no slot in use.
+func TestRuntimeCloseClosesOpen(t *testing.T) {
+	rt, err := NewRuntime(ctx, Config{MemorySlots: 4, MemorySlotBytes: 8 << 16})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("live lists per GOMAXPROCS 1, 2, 3, 5, 12, 24, 64 (-want +got):\n%s", diff)
+	withMem, err := rt.Compile(ctx, readWasm(t, "tenant"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noMem, err := rt.Compile(ctx, readWasm(t, "cpu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []Instance
+	for _, cm := range []*CompiledModule{withMem, withMem, noMem, noMem, withMem} {
+		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, inst)
+	}
+	open[0].Close(ctx) // its slot serves the last one
+	reused, err := rt.Instantiate(ctx, withMem, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open = append(open[1:], reused)
+	closeErr := rt.Close(ctx)
+	var closed []bool
+	for _, inst := range open {
+		closed = append(closed, inst.Closed())
+	}
+	if diff := cmp.Diff([]bool{true, true, true, true, true}, closed); diff != "" || closeErr != nil {
+		t.Errorf("Runtime.Close: %v; instances closed (-want +got):\n%s", closeErr, diff)
 	}
 }

@@ -161,7 +161,7 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err er
 		return Instance{}, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}
 	r := b.rt
-	c := &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: -1, ecfg: r.ecfg, seq: coreSeq.Add(1)}
+	c := &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: untracked, ecfg: r.ecfg, seq: coreSeq.Add(1)}
 	inst := c.handle()
 	e := c.e
 	e.Name, e.Owner = b.name, c

@@ -96,7 +96,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	inst := c.handle()
 	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
 	c.slot, c.hasSlot, c.memory, c.cm, c.st = slotHandle{}, false, nil, nil, nil
-	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, -1 // seq stays
+	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, untracked // seq stays
 	c.ecfg, c.fuel = r.ecfg, 0
 	c.mod, c.st0, c.mc = cm, st, mc
 	if mc.Fuel > 0 {

@@ -88,11 +88,27 @@ type Runtime struct {
 	// mu serialises changes of the namespace and Close.
 	mu    sync.Mutex
 	names atomic.Pointer[map[string]Instance] // copy on write under mu
-	live  []liveShard
+	// The open instances, for Close: those holding a slot by slot index,
+	// the others in lists.
+	owners []slotOwner
+	live   []liveShard
 }
 
-// minLiveShards is the least number of lists of open instances.
-const minLiveShards = 16
+// slotOwner is the open instance holding one slot, on a cache line of
+// its own (neighbouring slots serve goroutines on different cores).
+type slotOwner struct {
+	c atomic.Pointer[instCore]
+	_ [64 - 8]byte
+}
+
+// Values of instCore.liveShard besides a list index.
+const (
+	untracked   = -1 // not open, or not tracked yet
+	trackedSlot = -2 // in owners, at its slot's index
+)
+
+// liveShards is the number of lists of open instances without a slot.
+const liveShards = 16
 
 // liveShard is one list of open instances, on its own cache lines.
 type liveShard struct {
@@ -101,14 +117,15 @@ type liveShard struct {
 	_    [128 - 16]byte
 }
 
-// track adds inst to a list of open instances.
+// track records inst as open: in its slot's entry of owners (one atomic
+// store, no lock), or without a slot in a list.
 func (r *Runtime) track(inst *instCore) {
-	var k int
 	if inst.hasSlot {
-		k = inst.slot.Index() % len(r.live)
-	} else {
-		k = int(inst.seq % uint64(len(r.live)))
+		inst.liveShard = trackedSlot
+		r.owners[inst.slot.Index()].c.Store(inst)
+		return
 	}
+	k := int(inst.seq % uint64(len(r.live)))
 	ls := &r.live[k]
 	inst.liveShard = int32(k)
 	ls.mu.Lock()
@@ -120,9 +137,14 @@ func (r *Runtime) track(inst *instCore) {
 	ls.mu.Unlock()
 }
 
-// untrack removes inst from its list of open instances.
+// untrack forgets inst as open.
 func (r *Runtime) untrack(inst *instCore) {
-	if inst.liveShard < 0 {
+	switch inst.liveShard {
+	case untracked:
+		return
+	case trackedSlot:
+		r.owners[inst.slot.Index()].c.CompareAndSwap(inst, nil)
+		inst.liveShard = untracked
 		return
 	}
 	ls := &r.live[inst.liveShard]
@@ -135,7 +157,7 @@ func (r *Runtime) untrack(inst *instCore) {
 	if inst.next != nil {
 		inst.next.prev = inst.prev
 	}
-	inst.prev, inst.next, inst.liveShard = nil, nil, -1
+	inst.prev, inst.next, inst.liveShard = nil, nil, untracked
 	ls.mu.Unlock()
 }
 
@@ -182,15 +204,12 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instance: creating memory pool: %w", err)
 	}
-	// Goroutines on different pool shards hold slots of different
-	// residues modulo the shard count, so with a multiple of it as the
-	// number of lists they never share one (see track).
-	shards := p.p.Shards()
 	r := &Runtime{
-		cfg:  cfg,
-		ecfg: engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
-		pool: p,
-		live: make([]liveShard, shards*((minLiveShards+shards-1)/shards)),
+		cfg:    cfg,
+		ecfg:   engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
+		pool:   p,
+		owners: make([]slotOwner, cfg.MemorySlots),
+		live:   make([]liveShard, liveShards),
 	}
 	r.names.Store(&map[string]Instance{})
 	return r, nil
@@ -213,6 +232,11 @@ func (r *Runtime) Close(ctx context.Context) error {
 	// An Instantiate that tracks its instance after this point sees closed
 	// and fails on its own.
 	var insts []Instance
+	for k := range r.owners {
+		if c := r.owners[k].c.Load(); c != nil {
+			insts = append(insts, c.handle())
+		}
+	}
 	for k := range r.live {
 		ls := &r.live[k]
 		ls.mu.Lock()
