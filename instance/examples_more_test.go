@@ -167,3 +167,26 @@ func ExampleModuleConfig_WithValueFunc() {
 	// closing a log of 30 bytes
 	// closing a log of 15 bytes
 }
+
+// Handles are values: a missing export is a nil Function (IsNil, where
+// wazero returns nil), and a handle kept past Close refuses to work, even
+// once the instance's recycled state serves another instance.
+func ExampleInstance_ExportedFunction() {
+	ctx := context.Background()
+	rt := must(instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, MemorySlotBytes: 1 << 20}))
+	defer rt.Close(ctx)
+	cm := must(rt.Compile(ctx, must(os.ReadFile("testdata/cpu.wasm"))))
+
+	inst := must(rt.Instantiate(ctx, cm, instance.ModuleConfig{}))
+	fmt.Println("missing is nil:", inst.ExportedFunction("missing").IsNil())
+	fib := inst.ExportedFunction("fib")
+	inst.Close(ctx)
+
+	next := must(rt.Instantiate(ctx, cm, instance.ModuleConfig{})) // may reuse inst's state
+	defer next.Close(ctx)
+	_, err := fib.Call(ctx, api.EncodeI32(10))
+	fmt.Println("stale call:", errors.Is(err, instance.ErrClosed), "closed:", inst.Closed(), next.Closed())
+	// Output:
+	// missing is nil: true
+	// stale call: true closed: true false
+}
