@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/instance/wasi"
 	"github.com/wpi-dev/wpi/memory"
 )
 
@@ -45,7 +47,10 @@ With no module: the echo workload embedded in wpi (2 pages, 1 KiB of data,
 a mutable global, a 1-slot table; echo(1, 2) returns 1). --touch N runs the
 embedded touch workload instead (16 pages; touch(N) writes one byte into
 each of the first N 4 KiB pages). With a module: calls --invoke NAME with
-ARGS parsed by its parameter types (the module may import nothing).
+ARGS parsed by its parameter types; without --invoke, a WASI command
+(exporting _start) runs as one, ARGS being its arguments, each instance
+with its own WASI state (stdio discarded, no files) and an exit code of 0
+counting as success. A module may import WASI preview1 and nothing else.
 
 flags:
 `
@@ -114,16 +119,15 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "wpi bench: --touch runs the embedded module; give no module with it")
 			return exitUsage
 		}
-		if *invoke == "" {
-			fmt.Fprintln(stderr, "wpi bench: a module needs --invoke NAME")
-			return exitUsage
-		}
 		bin, err := os.ReadFile(fs.Arg(0))
 		if err != nil {
 			fmt.Fprintf(stderr, "wpi bench: %s\n", oneLine(err))
 			return exitError
 		}
 		wl = workload{name: fs.Arg(0), bin: bin, fn: *invoke, args: fs.Args()[1:]}
+		if *invoke == "" {
+			wl.fn, wl.command = "_start", true
+		}
 	case *touch >= 0:
 		if *touch > 256 {
 			fmt.Fprintln(stderr, "wpi bench: --touch N needs 0 <= N <= 256 (the module has 16 pages)")
@@ -149,15 +153,17 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	printBench(stdout, rep, *duration, *rounds)
+	printBench(stdout, rep, *duration, *rounds, *count)
 	return exitOK
 }
 
-// workload is a module and the call each instance makes.
+// workload is a module and the call each instance makes: fn(args), or
+// for a command the WASI program with args as its arguments.
 type workload struct {
 	name, fn string
 	bin      []byte
 	args     []string
+	command  bool
 }
 
 // bench measures wl on 1..maxG goroutines.
@@ -173,25 +179,62 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 	}
 	ft := cm.ExportedFunctionType(wl.fn)
 	if ft == nil {
+		if wl.command {
+			return nil, errors.New("module exports no _start (not a WASI command): give --invoke NAME")
+		}
 		return nil, fmt.Errorf("module exports no function %q", wl.fn)
 	}
-	params, err := parseArgs(ft, wl.args)
-	if err != nil {
-		return nil, err
+	// Modules importing WASI get it, each instance with its own state.
+	var mc instance.ModuleConfig
+	var params []uint64
+	if importsWASI(cm) {
+		w, err := wasi.Instantiate(ctx, rt, wasi.Config{})
+		if err != nil {
+			return nil, err
+		}
+		defer w.Close(ctx)
+		args := []string{filepath.Base(wl.name)}
+		if wl.command {
+			args = append(args, wl.args...)
+		}
+		mc = wasi.WithConfig(mc, wasi.Config{Args: args})
+	}
+	if !wl.command {
+		if params, err = parseArgs(ft, wl.args); err != nil {
+			return nil, err
+		}
 	}
 	ncells := max(len(params), len(ft.Results), 1)
+	// call runs the workload's call on a fresh instance: the export, after
+	// _initialize for a WASI reactor, or the WASI command, whose exit code
+	// 0 is success.
+	call := func(inst instance.Instance, stack []uint64) error {
+		if wl.command {
+			err := inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+			if code, ok := wasi.ExitCode(err); ok && code == 0 {
+				return nil
+			}
+			return err
+		}
+		if init := inst.ExportedFunction("_initialize"); !init.IsNil() {
+			if err := init.CallWithStack(ctx, stack); err != nil {
+				return err
+			}
+		}
+		copy(stack, params)
+		return inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+	}
 
 	// newWorker makes a goroutine's tenancy function, which runs a
 	// tenancy with the goroutine's own stack, and its clean-up.
 	newWorker := func() (func([]uint64) error, func()) {
 		if !reset {
 			return func(stack []uint64) error {
-				inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+				inst, err := rt.Instantiate(ctx, cm, mc)
 				if err != nil {
 					return err
 				}
-				copy(stack, params)
-				err = inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+				err = call(inst, stack)
 				inst.Close(ctx)
 				return err
 			}, func() {}
@@ -200,15 +243,14 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 		return func(stack []uint64) error {
 				var err error
 				if inst.Closed() {
-					inst, err = rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+					inst, err = rt.Instantiate(ctx, cm, mc)
 				} else {
 					err = inst.Reset(ctx)
 				}
 				if err != nil {
 					return err
 				}
-				copy(stack, params)
-				return inst.ExportedFunction(wl.fn).CallWithStack(ctx, stack)
+				return call(inst, stack)
 			}, func() {
 				inst.Close(ctx)
 			}
@@ -336,9 +378,13 @@ func loop(g int, d time.Duration, count uint64, newWorker func() (func([]uint64)
 	return total.Load(), nil
 }
 
-func printBench(w io.Writer, rep *benchReport, d time.Duration, rounds int) {
-	fmt.Fprintf(w, "wpi bench: %s, instantiate -> %s -> close, %d rounds of %v per row (medians), GOMAXPROCS=%d\n\n",
-		rep.Workload, rep.Call, rounds, d, rep.GOMAXPROCS)
+func printBench(w io.Writer, rep *benchReport, d time.Duration, rounds int, count uint64) {
+	per := fmt.Sprintf("%d rounds of %v per row (medians)", rounds, d)
+	if count > 0 {
+		per = fmt.Sprintf("%d instances per row", count)
+	}
+	fmt.Fprintf(w, "wpi bench: %s, instantiate -> %s -> close, %s, GOMAXPROCS=%d\n\n",
+		rep.Workload, rep.Call, per, rep.GOMAXPROCS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "goroutines\tinstances/s\tper goroutine\tscaling\t(range)\tminor faults/instance\tbytes reset/instance\t")
 	for _, r := range rep.Rows {
@@ -352,6 +398,17 @@ func printBench(w io.Writer, rep *benchReport, d time.Duration, rounds int) {
 		st.Slots, st.InUse, st.Acquires, st.WarmHits, st.Fresh, st.ImageHits, st.ImageWrites, st.ImageBytes)
 	fmt.Fprintf(w, "resets: %d memset runs (%d bytes, %d restored from images), %d madvise calls (%d bytes), %d evictions; idle resident <= %d bytes\n",
 		st.MemsetRuns, st.MemsetBytes, st.RestoredBytes, st.MadviseCalls, st.MadviseBytes, st.Evictions, st.IdleResident)
+}
+
+// importsWASI reports whether cm imports from WASI preview1 (or its
+// earlier snapshot).
+func importsWASI(cm *instance.CompiledModule) bool {
+	for _, imp := range cm.Imports() {
+		if imp.Module == wasi.ModuleName || imp.Module == wasi.UnstableModuleName {
+			return true
+		}
+	}
+	return false
 }
 
 // median returns the median of vs (the mean of the middle two for an
