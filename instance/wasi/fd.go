@@ -126,19 +126,25 @@ type mountPoint struct {
 
 // state is one WASI process.
 type state struct {
-	cfg     Config
-	args    []string
-	env     []string
-	fds     map[uint32]*fdEntry
+	cfg  Config
+	args []string
+	env  []string
+	fds  map[uint32]*fdEntry
+	// stdio holds the entries of descriptors 0, 1 and 2 as opened.
+	stdio [3]fdEntry
+	// scratch is a buffer for I/O. Reused across calls, and across
+	// instances when the state is recycled (WithConfig): every user
+	// copies out only the bytes it filled.
 	scratch []byte
 }
+
+// maxKeptScratch is the largest scratch buffer a recycled state keeps.
+const maxKeptScratch = 64 << 10
 
 func newState(cfg Config) (*state, error) {
 	defaults(&cfg)
 	s := &state{cfg: cfg, args: cfg.Args, env: cfg.Env, fds: map[uint32]*fdEntry{}}
-	s.fds[0] = &fdEntry{kind: kindStdin, r: newReadAhead(cfg.Stdin), rights: rightsStdio}
-	s.fds[1] = &fdEntry{kind: kindStdout, w: cfg.Stdout, rights: rightsStdio}
-	s.fds[2] = &fdEntry{kind: kindStdout, w: cfg.Stderr, rights: rightsStdio}
+	s.openStdio()
 	next := uint32(3)
 	for _, m := range cfg.Mounts {
 		f, err := mountFS(m)
@@ -165,6 +171,20 @@ func newState(cfg Config) (*state, error) {
 		next++
 	}
 	return s, nil
+}
+
+// openStdio sets up descriptors 0, 1 and 2 as a new process has them (the
+// table must hold nothing else: a new or closed state).
+func (s *state) openStdio() {
+	s.stdio[0] = fdEntry{kind: kindStdin, r: newReadAhead(s.cfg.Stdin), rights: rightsStdio}
+	s.stdio[1] = fdEntry{kind: kindStdout, w: s.cfg.Stdout, rights: rightsStdio}
+	s.stdio[2] = fdEntry{kind: kindStdout, w: s.cfg.Stderr, rights: rightsStdio}
+	for fd := range s.stdio {
+		s.fds[uint32(fd)] = &s.stdio[fd]
+	}
+	if cap(s.scratch) > maxKeptScratch {
+		s.scratch = nil
+	}
 }
 
 func statDir(dir string) (os.FileInfo, error) { return os.Stat(dir) }

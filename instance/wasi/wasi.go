@@ -62,7 +62,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -187,10 +187,31 @@ type stateKey struct{}
 // the guest leaves open are closed by instance.Instance.Close. Listeners
 // are shared by every instance made with the returned ModuleConfig:
 // give a listener to one guest at a time.
+//
+// Without mounts and listeners, the state of a closed instance (its
+// descriptor table emptied, stdio set up afresh) serves a later instance
+// made with the same ModuleConfig, so that a guest's WASI process costs
+// few allocations.
 func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
+	if len(cfg.Mounts) > 0 || len(cfg.Listeners) > 0 {
+		return mc.WithValueFunc(stateKey{},
+			func(context.Context) (any, error) { return newState(cfg) },
+			func(v any) { v.(*state).closeAll() })
+	}
+	free := new(sync.Pool) // of *state, closed
 	return mc.WithValueFunc(stateKey{},
-		func(context.Context) (any, error) { return newState(cfg) },
-		func(v any) { v.(*state).closeAll() })
+		func(context.Context) (any, error) {
+			if s, ok := free.Get().(*state); ok {
+				s.openStdio()
+				return s, nil
+			}
+			return newState(cfg)
+		},
+		func(v any) {
+			s := v.(*state)
+			s.closeAll()
+			free.Put(s)
+		})
 }
 
 // Run calls the guest's WASI entry point: _initialize if it is a reactor
@@ -212,9 +233,20 @@ func Run(ctx context.Context, guest instance.Instance) error {
 // ExitCode reports the exit code of a guest that called proc_exit (or was
 // ended by proc_raise): ok is false if err does not wrap a *sys.ExitError.
 func ExitCode(err error) (code uint32, ok bool) {
-	var ee *sys.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), true
+	// errors.As, without its allocation: every command ends here.
+	switch e := err.(type) {
+	case nil:
+		return 0, false
+	case *sys.ExitError:
+		return e.ExitCode(), true
+	case interface{ Unwrap() error }:
+		return ExitCode(e.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, u := range e.Unwrap() {
+			if code, ok := ExitCode(u); ok {
+				return code, true
+			}
+		}
 	}
 	return 0, false
 }
@@ -241,11 +273,18 @@ func (c *call) i32(i int) int32  { return int32(c.stack[i]) }
 func (c *call) u64(i int) uint64 { return c.stack[i] }
 func (c *call) i64(i int) int64  { return int64(c.stack[i]) }
 
+// calls holds free call records (see wrap).
+var calls = sync.Pool{New: func() any { return new(call) }}
+
 // wrap makes the host function of f, serving the caller's own state
 // (WithConfig) or, without one, the module's state def.
 func wrap(def *state, f hostFunc) instance.GoModuleFunc {
 	return func(ctx context.Context, caller instance.Instance, stack []uint64) error {
-		c := &call{ctx: ctx, stack: stack}
+		// The call goes through f.fn, a func value, so it escapes: take it
+		// from a pool rather than allocate one per WASI call. No function
+		// keeps it (their goroutines capture readers and channels only).
+		c := calls.Get().(*call)
+		*c = call{ctx: ctx, stack: stack}
 		s := def
 		if !caller.Closed() {
 			c.mem = caller.Memory()
@@ -254,6 +293,8 @@ func wrap(def *state, f hostFunc) instance.GoModuleFunc {
 			}
 		}
 		e, err := f.fn(s, c)
+		*c = call{}
+		calls.Put(c)
 		if err != nil {
 			return err
 		}
@@ -318,9 +359,15 @@ func (r readOnlyFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.Fi
 
 var start = time.Now()
 
+// emptyReader is a stdin at end of file; it has no state, so every guest
+// can share it.
+type emptyReader struct{}
+
+func (emptyReader) Read([]byte) (int, error) { return 0, io.EOF }
+
 func defaults(cfg *Config) {
 	if cfg.Stdin == nil {
-		cfg.Stdin = strings.NewReader("")
+		cfg.Stdin = emptyReader{}
 	}
 	if cfg.Stdout == nil {
 		cfg.Stdout = io.Discard
