@@ -176,7 +176,11 @@ func newState(cfg Config) (*state, error) {
 // openStdio sets up descriptors 0, 1 and 2 as a new process has them (the
 // table must hold nothing else: a new or closed state).
 func (s *state) openStdio() {
-	s.stdio[0] = fdEntry{kind: kindStdin, r: newReadAhead(s.cfg.Stdin), rights: rightsStdio}
+	ra := s.stdio[0].r
+	if ra == nil || !ra.reset() {
+		ra = newReadAhead(s.cfg.Stdin)
+	}
+	s.stdio[0] = fdEntry{kind: kindStdin, r: ra, rights: rightsStdio}
 	s.stdio[1] = fdEntry{kind: kindStdout, w: s.cfg.Stdout, rights: rightsStdio}
 	s.stdio[2] = fdEntry{kind: kindStdout, w: s.cfg.Stderr, rights: rightsStdio}
 	for fd := range s.stdio {
@@ -241,6 +245,19 @@ type readAhead struct {
 }
 
 func newReadAhead(r io.Reader) *readAhead { return &readAhead{r: r} }
+
+// reset makes ra as new (nothing buffered, no error) for the next guest
+// of a recycled state, unless a background read is in flight (it would
+// deliver into the next guest's stdin): then it reports false.
+func (ra *readAhead) reset() bool {
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if ra.pending != nil {
+		return false
+	}
+	ra.buf, ra.err = ra.buf[:0], nil
+	return true
+}
 
 // ready reports whether a read would not block (data or an error such as
 // EOF is available), starting a background read if none is in flight.

@@ -39,7 +39,11 @@ func (c *call) iovecs(off, n uint32) ([][2]uint32, bool) {
 	if !ok || uint64(n)*8 > 1<<32 {
 		return nil, false
 	}
-	out := make([][2]uint32, n)
+	out := c.iovs[:0]
+	if n > uint32(cap(out)) {
+		out = make([][2]uint32, n)
+	}
+	out = out[:n]
 	var total uint64
 	for i := range out {
 		out[i] = [2]uint32{binary.LittleEndian.Uint32(b[i*8:]), binary.LittleEndian.Uint32(b[i*8+4:])}

@@ -239,6 +239,8 @@ func ExitCode(err error) (code uint32, ok bool) {
 		return 0, false
 	case *sys.ExitError:
 		return e.ExitCode(), true
+	case *instance.TrapError: // its Unwrap allocates
+		return ExitCode(e.Cause)
 	case interface{ Unwrap() error }:
 		return ExitCode(e.Unwrap())
 	case interface{ Unwrap() []error }:
@@ -266,6 +268,8 @@ type call struct {
 	ctx   context.Context
 	mem   instance.Memory
 	stack []uint64
+	// iovs backs iovecs for the usual few buffers.
+	iovs [4][2]uint32
 }
 
 func (c *call) u32(i int) uint32 { return uint32(c.stack[i]) }
@@ -284,7 +288,7 @@ func wrap(def *state, f hostFunc) instance.GoModuleFunc {
 		// from a pool rather than allocate one per WASI call. No function
 		// keeps it (their goroutines capture readers and channels only).
 		c := calls.Get().(*call)
-		*c = call{ctx: ctx, stack: stack}
+		c.ctx, c.stack = ctx, stack
 		s := def
 		if !caller.Closed() {
 			c.mem = caller.Memory()
@@ -293,7 +297,7 @@ func wrap(def *state, f hostFunc) instance.GoModuleFunc {
 			}
 		}
 		e, err := f.fn(s, c)
-		*c = call{}
+		c.ctx, c.mem, c.stack = nil, instance.Memory{}, nil
 		calls.Put(c)
 		if err != nil {
 			return err
