@@ -22,9 +22,12 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -34,8 +37,11 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/instance/wasi"
 	"github.com/wpi-dev/wpi/memory"
 	"github.com/wpi-dev/wpi/memory/wazeroalloc"
 )
@@ -54,6 +60,10 @@ type workload struct {
 	fn         string
 	args       []int32
 	goroutines int
+	// argv, if set, makes the workload a WASI command: each instance gets
+	// its own WASI process with these arguments, runs _start (fn and args
+	// are unused) and must exit with code 0.
+	argv []string
 }
 
 // engine makes a tenancy function for a workload; each goroutine gets its
@@ -72,10 +82,18 @@ func main() {
 	flag.Parse()
 
 	workloads := []workload{
-		{"echo", echoWasm, "echo", []int32{1, 2}, 1},
-		{"echo", echoWasm, "echo", []int32{1, 2}, 2},
-		{"touch(1), 16 pages", touchWasm, "touch", []int32{1}, 1},
-		{"touch(256), 16 pages", touchWasm, "touch", []int32{256}, 1},
+		{"echo", echoWasm, "echo", []int32{1, 2}, 1, nil},
+		{"echo", echoWasm, "echo", []int32{1, 2}, 2, nil},
+		{"touch(1), 16 pages", touchWasm, "touch", []int32{1}, 1, nil},
+		{"touch(256), 16 pages", touchWasm, "touch", []int32{256}, 1, nil},
+	}
+	// A real WASI command: wazero's TinyGo CLI example adds its arguments.
+	if cli, err := tinygoCLI(); err != nil {
+		fmt.Fprintf(os.Stderr, "instantiate: no TinyGo CLI workload: %v\n", err)
+	} else {
+		for _, g := range []int{1, 2} {
+			workloads = append(workloads, workload{"TinyGo cli.wasm 1 2 (WASI command)", cli, "_start", nil, g, []string{"cli", "1", "2"}})
+		}
 	}
 	engines := allEngines()
 	if *only != "" {
@@ -129,7 +147,7 @@ func scalingTable(engines []engine, rounds int, d time.Duration) {
 	fmt.Printf("\nScaling, echo, 2 goroutines over 1: median of %d alternate rounds of %v per row (range).\n\n", rounds, d)
 	fmt.Println("| engine | 1 goroutine, instances/s | 2 goroutines, instances/s | scaling | range |")
 	fmt.Println("| --- | ---: | ---: | ---: | --- |")
-	one := workload{"echo", echoWasm, "echo", []int32{1, 2}, 1}
+	one := workload{"echo", echoWasm, "echo", []int32{1, 2}, 1, nil}
 	two := one
 	two.goroutines = 2
 	for _, e := range engines {
@@ -240,6 +258,9 @@ func allEngines() []engine {
 	wazeroEngine := func(name string, cfg func() wazero.RuntimeConfig, pooled bool) engine {
 		return engine{name, func(w workload) (func() func() error, func(), error) {
 			rt := wazero.NewRuntimeWithConfig(ctx, cfg())
+			if w.argv != nil {
+				wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+			}
 			cm, err := rt.CompileModule(ctx, w.bin)
 			if err != nil {
 				return nil, nil, err
@@ -254,10 +275,23 @@ func allEngines() []engine {
 				actx = experimental.WithMemoryAllocator(ctx, wazeroalloc.New(pool))
 			}
 			mcfg := wazero.NewModuleConfig().WithName("")
+			if w.argv != nil {
+				mcfg = mcfg.WithArgs(w.argv...) // _start runs in InstantiateModule
+			}
 			per := func() func() error {
 				stack := ownStack(len(w.args))
 				return func() error {
 					mod, err := rt.InstantiateModule(actx, cm, mcfg)
+					if w.argv != nil {
+						var exit *sys.ExitError
+						if errors.As(err, &exit) && exit.ExitCode() == 0 {
+							err = nil
+						}
+						if mod != nil {
+							mod.Close(ctx)
+						}
+						return err
+					}
 					if err != nil {
 						return err
 					}
@@ -283,7 +317,7 @@ func allEngines() []engine {
 			if err != nil {
 				return nil, nil, err
 			}
-			f, err := wasmtimeRunner(eng, w.bin, w.fn, w.args)
+			f, err := wasmtimeRunner(eng, w.bin, w.fn, w.args, w.argv)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -300,11 +334,26 @@ func allEngines() []engine {
 			if err != nil {
 				return nil, nil, err
 			}
+			var mc instance.ModuleConfig
+			if w.argv != nil {
+				if _, err := wasi.Instantiate(ctx, rt, wasi.Config{}); err != nil {
+					return nil, nil, err
+				}
+				mc = wasi.WithConfig(mc, wasi.Config{Args: w.argv})
+			}
 			per := func() func() error {
 				stack := ownStack(len(w.args))
 				return func() error {
-					inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+					inst, err := rt.Instantiate(ctx, cm, mc)
 					if err != nil {
+						return err
+					}
+					if w.argv != nil {
+						err = inst.ExportedFunction("_start").CallWithStack(ctx, stack)
+						if code, ok := wasi.ExitCode(err); ok && code == 0 {
+							err = nil
+						}
+						inst.Close(ctx)
 						return err
 					}
 					for i, a := range w.args {
@@ -325,6 +374,16 @@ func allEngines() []engine {
 		wazeroEngine("wazero-compiler", wazero.NewRuntimeConfigCompiler, false),
 		wazeroEngine("wazero-interpreter+wpi-pool", wazero.NewRuntimeConfigInterpreter, true),
 	}
+}
+
+// tinygoCLI returns wazero's TinyGo CLI example (examples/cli in the
+// wazero module this module requires), found with go list.
+func tinygoCLI() ([]byte, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/wazero").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	return os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "examples", "cli", "testdata", "cli.wasm"))
 }
 
 // ownStack returns a call stack of n cells (at least 1) on cache lines of

@@ -29,6 +29,7 @@ package main
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -59,10 +60,36 @@ func wasmtimeEngine(pulley bool, keep int) (*wasmtime.Engine, error) {
 // wasmtimeRunner returns a tenancy function for Wasmtime: a new store,
 // instance, one call, then the store is closed (which frees the instance
 // and gives its memory back to the pool).
-func wasmtimeRunner(engine *wasmtime.Engine, bin []byte, fn string, args []int32) (func() error, error) {
+func wasmtimeRunner(engine *wasmtime.Engine, bin []byte, fn string, args []int32, argv []string) (func() error, error) {
 	mod, err := wasmtime.NewModule(engine, bin)
 	if err != nil {
 		return nil, err
+	}
+	if argv != nil {
+		// A WASI command: a WASI context per store, _start, exit code 0.
+		linker := wasmtime.NewLinker(engine)
+		if err := linker.DefineWasi(); err != nil {
+			return nil, err
+		}
+		return func() error {
+			store := wasmtime.NewStore(engine)
+			defer store.Close()
+			wc := wasmtime.NewWasiConfig()
+			wc.SetArgv(argv)
+			store.SetWasi(wc)
+			inst, err := linker.Instantiate(store, mod)
+			if err != nil {
+				return err
+			}
+			_, err = inst.GetFunc(store, "_start").Call(store)
+			var werr *wasmtime.Error
+			if errors.As(err, &werr) {
+				if code, ok := werr.ExitStatus(); ok && code == 0 {
+					return nil
+				}
+			}
+			return err
+		}, nil
 	}
 	iargs := make([]any, len(args))
 	for i, a := range args {
