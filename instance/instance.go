@@ -97,8 +97,9 @@ type instValue struct {
 // work (ErrClosed, size 0, ...) instead of reaching the next tenant.
 //
 // The zero Instance is a closed instance with no exports (as is the
-// result of a failed Instantiate): its methods return zero values,
-// Close does nothing, and calls fail with ErrClosed. Closed reports it.
+// result of a failed Instantiate): its methods return zero values and
+// nil handles, Close does nothing and Reset fails with ErrClosed. Closed
+// reports it.
 //
 // An Instance is not safe for concurrent use: run one call at a time on
 // it (like wazero's api.Module). Close it to return its slot to the pool.
