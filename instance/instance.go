@@ -125,16 +125,14 @@ type instCore struct {
 	fuel int64
 	// values are the host values (ModuleConfig.WithValue...).
 	values []instValue
-	// cm and st are set when the core (st.core) goes back to cm's free
-	// states on Close, to serve a later instance.
-	cm *CompiledModule
-	st *instState
-
-	// mod, st0 and mc are what the instance was made from and with, for
-	// Reset (st0 is its engine state, recyclable or not).
-	mod *CompiledModule
-	st0 *instState
-	mc  ModuleConfig
+	// mod, st and mc are what the instance was made from and with, for
+	// Reset (st is the engine state holding this core). recycle is set
+	// when st goes back to mod's free states on Close, to serve a later
+	// instance.
+	mod     *CompiledModule
+	st      *instState
+	mc      ModuleConfig
+	recycle bool
 
 	// gen is even while an instance is open in the core and odd once it
 	// is closed (Close adds 1, the next instantiation 1 more): a handle is
@@ -195,7 +193,7 @@ func (i Instance) Close(ctx context.Context) error {
 	}
 	r := i.rt
 	r.untrack(i.instCore)
-	recycle := i.st != nil
+	recycle := i.recycle
 	if len(i.registered) > 0 || i.named.Load() { // named is only ever set before Close, under r.mu
 		r.mu.Lock()
 		for _, n := range i.registered {
@@ -210,7 +208,7 @@ func (i Instance) Close(ctx context.Context) error {
 	i.releaseMemory()
 	i.closeValues()
 	if recycle {
-		i.cm.putState(i.st)
+		i.mod.putState(i.st)
 	}
 	return nil
 }
@@ -239,14 +237,14 @@ func (i Instance) Reset(ctx context.Context) error {
 	if len(i.registered) > 0 || i.named.Load() {
 		return fmt.Errorf("instance: reset: %s is registered under a name", i)
 	}
-	r, cm, st, mc := i.rt, i.mod, i.st0, i.mc
+	r, cm, st, mc := i.rt, i.mod, i.st, i.mc
 	r.untrack(i.instCore)
 	i.releaseMemory()
 	i.closeValues()
 	// The engine state stays with this handle (its generation too):
 	// handles taken from the instance may point into it, and must see
 	// this instance only. A failure closes it.
-	_, err := r.instantiate(ctx, cm, mc, st, true)
+	_, err := r.instantiate(ctx, cm, mc, st)
 	return err
 }
 

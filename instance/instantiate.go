@@ -54,14 +54,14 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 // instantiation reuses the state of a closed instance of cm and
 // allocates nothing; the returned handle is a value (see Instance).
 func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig) (Instance, error) {
-	return r.instantiate(ctx, cm, mc, nil, false)
+	return r.instantiate(ctx, cm, mc, nil)
 }
 
-// instantiate is Instantiate into the engine state st when it is not nil;
-// reset keeps the generation of st's core (Instance.Reset: the open
-// handle stays valid), else the state gets a new one. On failure the core
-// is left closed.
-func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig, st *instState, reset bool) (_ Instance, err error) {
+// instantiate is Instantiate into the engine state st when it is not nil
+// (Instance.Reset: st's core is open, and keeps its generation so that
+// the open handle stays valid); a closed state from cm gets a new
+// generation. On failure the core is left closed.
+func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig, st *instState) (_ Instance, err error) {
 	if st != nil {
 		defer closeOnError(&st.core, &err)
 	}
@@ -90,20 +90,18 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		defer closeOnError(&st.core, &err)
 	}
 	c := &st.core
-	if g := c.gen.Load(); g&1 != 0 && !reset {
+	if g := c.gen.Load(); g&1 != 0 {
 		c.gen.Store(g + 1) // a new generation: the old handles stay closed
 	}
 	inst := c.handle()
 	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
-	c.slot, c.hasSlot, c.memory, c.cm, c.st = slotHandle{}, false, nil, nil, nil
+	c.slot, c.hasSlot, c.memory = slotHandle{}, false, nil
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, untracked // seq stays
 	c.ecfg, c.fuel = r.ecfg, 0
-	c.mod, c.st0, c.mc = cm, st, mc
+	c.mod, c.st, c.mc = cm, st, mc
+	c.recycle = cm.recyclable && mc.Name == ""
 	if mc.Fuel > 0 {
 		inst.SetFuel(mc.Fuel)
-	}
-	if cm.recyclable && mc.Name == "" {
-		c.cm, c.st = cm, st
 	}
 	e := &st.e
 	e.Name, e.Owner = name, c

@@ -91,7 +91,7 @@ type Runtime struct {
 	// The open instances, for Close: those holding a slot by slot index,
 	// the others in lists.
 	owners []slotOwner
-	live   []liveShard
+	live   [liveShards]liveShard
 }
 
 // slotOwner is the open instance holding one slot, on a cache line of
@@ -125,7 +125,7 @@ func (r *Runtime) track(inst *instCore) {
 		r.owners[inst.slot.Index()].c.Store(inst)
 		return
 	}
-	k := int(inst.seq % uint64(len(r.live)))
+	k := int(inst.seq % liveShards)
 	ls := &r.live[k]
 	inst.liveShard = int32(k)
 	ls.mu.Lock()
@@ -209,7 +209,6 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 		ecfg:   engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
 		pool:   p,
 		owners: make([]slotOwner, cfg.MemorySlots),
-		live:   make([]liveShard, liveShards),
 	}
 	r.names.Store(&map[string]Instance{})
 	return r, nil
