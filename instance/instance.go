@@ -237,6 +237,9 @@ func (i Instance) Reset(ctx context.Context) error {
 	if len(i.registered) > 0 || i.named.Load() {
 		return fmt.Errorf("instance: reset: %s is registered under a name", i)
 	}
+	if i.mod == nil {
+		return fmt.Errorf("instance: reset: %s is a host module", i)
+	}
 	r, cm, st, mc := i.rt, i.mod, i.st, i.mc
 	r.untrack(i.instCore)
 	i.releaseMemory()

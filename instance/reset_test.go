@@ -103,3 +103,18 @@ func TestResetAllocs(t *testing.T) {
 		t.Errorf("Reset + call: %v allocations, want 0", allocs)
 	}
 }
+
+// TestResetHostModule checks that Reset refuses a host module's instance
+// (it has no compiled module to instantiate again) and leaves it open.
+func TestResetHostModule(t *testing.T) {
+	rt := newTestRuntime(t, Config{})
+	inst, err := rt.NewHostModuleBuilder("").Instantiate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(ctx)
+	err = inst.Reset(ctx)
+	if got := []bool{err != nil, errors.Is(err, ErrClosed), inst.Closed()}; !cmp.Equal([]bool{true, false, false}, got) {
+		t.Errorf("Reset of a host module: %v; instance closed: %v", err, inst.Closed())
+	}
+}
