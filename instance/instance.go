@@ -226,7 +226,8 @@ func (i Instance) Close(ctx context.Context) error {
 // Reset serves one request per tenancy from a goroutine that owns its
 // instance and its handles. It returns ErrClosed for a closed instance
 // and an error for an instance registered under a name (its exports may
-// be imported by others). If the new instantiation fails (a start
+// be imported by others) or of a host module. If the new instantiation
+// fails (a start
 // function trap, no free slot, ...), the instance is left closed and the
 // error is returned. Like Close, it must not run during a call on the
 // instance.
