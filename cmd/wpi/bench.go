@@ -270,10 +270,9 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
 	rows := make([]benchRow, maxG)
-	var minor0, minor1 []uint64 // per row, summed over rounds
-	minor0, minor1 = make([]uint64, maxG), make([]uint64, maxG)
-	var madvise, imageHits, resetBytes []uint64
-	madvise, imageHits, resetBytes = make([]uint64, maxG), make([]uint64, maxG), make([]uint64, maxG)
+	// What each row did, summed over the rounds.
+	type sums struct{ faults, madvise, imageHits, resetBytes uint64 }
+	tot := make([]sums, maxG)
 	for range rounds {
 		for g := 1; g <= maxG; g++ {
 			row := &rows[g-1]
@@ -291,11 +290,11 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 			if err != nil {
 				return nil, err
 			}
-			minor0[g-1] += m0
-			minor1[g-1] += m1
-			madvise[g-1] += after.MadviseCalls - before.MadviseCalls
-			imageHits[g-1] += after.ImageHits - before.ImageHits
-			resetBytes[g-1] += after.MemsetBytes - before.MemsetBytes + after.MadviseBytes - before.MadviseBytes
+			t := &tot[g-1]
+			t.faults += m1 - m0
+			t.madvise += after.MadviseCalls - before.MadviseCalls
+			t.imageHits += after.ImageHits - before.ImageHits
+			t.resetBytes += after.MemsetBytes - before.MemsetBytes + after.MadviseBytes - before.MadviseBytes
 			row.Goroutines = g
 			row.Instances += n
 			row.Seconds += secs
@@ -308,11 +307,12 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 		row.PerSecond = median(row.RoundPerSecond)
 		row.PerGoroutine = row.PerSecond / float64(row.Goroutines)
 		row.Scaling = median(row.RoundScaling)
-		if n := row.Instances; n > 0 {
-			row.FaultsPerInst = float64(minor1[k]-minor0[k]) / float64(n)
-			row.MadvisePerInst = float64(madvise[k]) / float64(n)
-			row.ImageHitRatio = float64(imageHits[k]) / float64(n)
-			row.ResetBytesInst = float64(resetBytes[k]) / float64(n)
+		if n := float64(row.Instances); n > 0 {
+			t := &tot[k]
+			row.FaultsPerInst = float64(t.faults) / n
+			row.MadvisePerInst = float64(t.madvise) / n
+			row.ImageHitRatio = float64(t.imageHits) / n
+			row.ResetBytesInst = float64(t.resetBytes) / n
 		}
 	}
 	rep.Rows = rows
