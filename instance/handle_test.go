@@ -138,35 +138,6 @@ func TestZeroHandles(t *testing.T) {
 	}
 }
 
-// TestInstantiateAllocs checks the allocation-free steady state of the
-// echo workload: instantiate, call, close allocate nothing once a closed
-// instance's state can be recycled.
-func TestInstantiateAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop items")
-	}
-	rt := newTestRuntime(t, Config{MemorySlots: 2, MemorySlotBytes: 4 << 16})
-	cm, err := rt.Compile(ctx, readWasm(t, "echo"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stack := make([]uint64, 2)
-	allocs := testing.AllocsPerRun(1000, func() {
-		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		stack[0], stack[1] = 1, 2
-		if err := inst.ExportedFunction("echo").CallWithStack(ctx, stack); err != nil || stack[0] != 1 {
-			t.Fatal(err, stack[0])
-		}
-		inst.Close(ctx)
-	})
-	if allocs != 0 {
-		t.Errorf("instantiate + call + close: %v allocations, want 0", allocs)
-	}
-}
-
 // TestFailedInstantiationClosesCaller checks that a handle a start
 // function's host call kept is closed once the instantiation fails, and
 // that a failed Reset leaves the instance closed with its slot returned.

@@ -73,9 +73,10 @@ func TestReset(t *testing.T) {
 	}
 }
 
-// TestResetAllocs checks that resetting and calling an instance of the
-// echo workload allocates nothing.
-func TestResetAllocs(t *testing.T) {
+// TestTenancyAllocs checks the allocation-free steady state of the echo
+// workload: a tenancy (instantiate, call, close; or reset and call)
+// allocates nothing once a closed instance's state can be recycled.
+func TestTenancyAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop items")
 	}
@@ -84,23 +85,37 @@ func TestResetAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+	kept, err := rt.Instantiate(ctx, cm, ModuleConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer inst.Close(ctx)
+	defer kept.Close(ctx)
 	stack := make([]uint64, 2)
-	allocs := testing.AllocsPerRun(1000, func() {
-		if err := inst.Reset(ctx); err != nil {
-			t.Fatal(err)
-		}
+	echo := func(inst Instance) {
 		stack[0], stack[1] = 1, 2
 		if err := inst.ExportedFunction("echo").CallWithStack(ctx, stack); err != nil || stack[0] != 1 {
 			t.Fatal(err, stack[0])
 		}
-	})
-	if allocs != 0 {
-		t.Errorf("Reset + call: %v allocations, want 0", allocs)
+	}
+	got := map[string]float64{
+		"instantiate + call + close": testing.AllocsPerRun(1000, func() {
+			inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			echo(inst)
+			inst.Close(ctx)
+		}),
+		"reset + call": testing.AllocsPerRun(1000, func() {
+			if err := kept.Reset(ctx); err != nil {
+				t.Fatal(err)
+			}
+			echo(kept)
+		}),
+	}
+	want := map[string]float64{"instantiate + call + close": 0, "reset + call": 0}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("allocations per tenancy (-want +got):\n%s", diff)
 	}
 }
 

@@ -16,25 +16,23 @@ import (
 	"github.com/wpi-dev/wpi/instance"
 )
 
-// TestConcurrentGuests runs many instances of one WASI command at once,
-// each with its own arguments and stdout (WithConfig), and checks that
-// each wrote its own argument and nothing else; a guest without its own
-// config uses the Module's.
-func TestConcurrentGuests(t *testing.T) {
+// guestRuntime returns a runtime of slots 1 MiB slots with WASI
+// registered (cfg serving the guests without their own) and
+// testdata/name.wasm compiled in it; the test's end closes both.
+func guestRuntime(t *testing.T, slots int, cfg Config, name string) (*instance.Runtime, *instance.CompiledModule) {
+	t.Helper()
 	ctx := context.Background()
-	const guests, rounds = 8, 10
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: guests, MemorySlotBytes: 1 << 20})
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: slots, MemorySlotBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rt.Close(ctx)
-	var shared bytes.Buffer
-	w, err := Instantiate(ctx, rt, Config{Args: []string{"prog", "default"}, Stdout: &shared})
+	t.Cleanup(func() { rt.Close(ctx) })
+	w, err := Instantiate(ctx, rt, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close(ctx)
-	bin, err := os.ReadFile("testdata/echoargs.wasm")
+	t.Cleanup(func() { w.Close(ctx) })
+	bin, err := os.ReadFile("testdata/" + name + ".wasm")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +40,18 @@ func TestConcurrentGuests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rt, cm
+}
+
+// TestConcurrentGuests runs many instances of one WASI command at once,
+// each with its own arguments and stdout (WithConfig), and checks that
+// each wrote its own argument and nothing else; a guest without its own
+// config uses the Module's.
+func TestConcurrentGuests(t *testing.T) {
+	ctx := context.Background()
+	const guests, rounds = 8, 10
+	var shared bytes.Buffer
+	rt, cm := guestRuntime(t, guests, Config{Args: []string{"prog", "default"}, Stdout: &shared}, "echoargs")
 
 	got := make([]string, guests)
 	var wg sync.WaitGroup
@@ -124,24 +134,7 @@ func (c countingFile) Close() experimentalsys.Errno {
 // and a bad mount fails the instantiation.
 func TestWithConfigLifetime(t *testing.T) {
 	ctx := context.Background()
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	w, err := Instantiate(ctx, rt, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close(ctx)
-	bin, err := os.ReadFile("testdata/echoargs.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, cm := guestRuntime(t, 2, Config{}, "echoargs")
 	fsys := &countingFS{FS: sysfs.DirFS(t.TempDir())}
 	mc := WithConfig(instance.ModuleConfig{}, Config{Args: []string{"p", "x"}, Mounts: []Mount{{FS: fsys, GuestPath: "/a"}, {FS: fsys, GuestPath: "/b"}}})
 	a, err := rt.Instantiate(ctx, cm, mc)

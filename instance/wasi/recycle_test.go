@@ -3,7 +3,6 @@ package wasi
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,24 +16,7 @@ import (
 // descriptors (dropped every right of stdout, closed stderr).
 func TestRecycledStateIsFresh(t *testing.T) {
 	ctx := context.Background()
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	w, err := Instantiate(ctx, rt, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close(ctx)
-	bin, err := os.ReadFile("testdata/spoil.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, cm := guestRuntime(t, 2, Config{}, "spoil")
 	var stdout, stderr bytes.Buffer
 	mc := WithConfig(instance.ModuleConfig{}, Config{Stdout: &stdout, Stderr: &stderr})
 	call := func(inst instance.Instance, name string, params ...uint64) uint64 {
