@@ -151,7 +151,7 @@ type slotMeta struct {
 	_ [128 - 88]byte
 }
 
-// hint is a P's home shard (see home). Between hints.Get and hints.Put
+// hint is a P's home shard (see pickHome). Between hints.Get and hints.Put
 // it belongs to one goroutine.
 type hint struct {
 	home *homeShard

@@ -193,24 +193,26 @@ type stateKey struct{}
 // made with the same ModuleConfig, so that a guest's WASI process costs
 // few allocations.
 func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
-	if len(cfg.Mounts) > 0 || len(cfg.Listeners) > 0 {
-		return mc.WithValueFunc(stateKey{},
-			func(context.Context) (any, error) { return newState(cfg) },
-			func(v any) { v.(*state).closeAll() })
+	var free *sync.Pool // of closed states; nil: mounts and listeners are per guest
+	if len(cfg.Mounts) == 0 && len(cfg.Listeners) == 0 {
+		free = new(sync.Pool)
 	}
-	free := new(sync.Pool) // of *state, closed
 	return mc.WithValueFunc(stateKey{},
 		func(context.Context) (any, error) {
-			if s, ok := free.Get().(*state); ok {
-				s.openStdio()
-				return s, nil
+			if free != nil {
+				if s, ok := free.Get().(*state); ok {
+					s.openStdio()
+					return s, nil
+				}
 			}
 			return newState(cfg)
 		},
 		func(v any) {
 			s := v.(*state)
 			s.closeAll()
-			free.Put(s)
+			if free != nil {
+				free.Put(s)
+			}
 		})
 }
 
