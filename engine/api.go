@@ -4,8 +4,17 @@ import (
 	"context"
 	"sync"
 
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+
 	"github.com/wpi-dev/wpi/decoder"
 )
+
+// Features are the core features the engine runs: Wasm 2.0 and the
+// proposals whose instructions it implements. A body that uses an
+// instruction of another proposal fails Compile with a *CompileError
+// ("unsupported opcode").
+const Features = api.CoreFeaturesV2 | experimental.CoreFeaturesExtendedConst
 
 // Module is a compiled module: the decoded module plus the interpreter's
 // code for each defined function. It is immutable and safe for concurrent

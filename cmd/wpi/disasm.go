@@ -7,8 +7,6 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/tetratelabs/wazero/api"
-
 	"github.com/wpi-dev/wpi/decoder"
 	"github.com/wpi-dev/wpi/engine"
 )
@@ -32,7 +30,7 @@ func runDisasm(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wpi: %v\n", err)
 		return exitError
 	}
-	dm, err := decoder.Decode(bin, api.CoreFeaturesV2)
+	dm, err := decoder.Decode(bin, engine.Features)
 	if err != nil {
 		fmt.Fprintf(stderr, "wpi: %s: %v\n", fs.Arg(0), err)
 		return exitError

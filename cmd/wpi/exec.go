@@ -48,6 +48,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	invoke := fs.String("invoke", "", "call this exported function instead of _start")
 	timeout := fs.Duration("timeout", 0, "stop the guest after this long, exit 134 (0: no limit)")
+	features := fs.String("features", "supported", "core features the module may use: `LIST` of v1, v2, supported (every one wpi runs) or proposal names (tail-call,extended-const,...)")
 	var dirs, envs, listens listFlag
 	fs.Var(&dirs, "dir", "preopen the host directory HOST as GUEST: `HOST[::GUEST]` (repeatable; GUEST defaults to HOST; add ::ro for read-only)")
 	fs.Var(&envs, "env", "set the guest's environment variable: `NAME[=VALUE]` (repeatable; without =VALUE, inherit it from wpi's)")
@@ -64,6 +65,11 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() < 1 {
 		fmt.Fprintln(stderr, "wpi exec: missing module file (run 'wpi exec -h')")
+		return exitUsage
+	}
+	feats, err := instance.ParseFeatures(*features)
+	if err != nil {
+		fmt.Fprintf(stderr, "wpi exec: -features: %s\n", err)
 		return exitUsage
 	}
 	path, params := fs.Arg(0), fs.Args()[1:]
@@ -83,7 +89,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
-	code, err := execModule(ctx, path, *invoke, params, wcfg, stdout)
+	code, err := execModule(ctx, path, feats, *invoke, params, wcfg, stdout)
 	if err != nil {
 		var te *instance.TrapError
 		switch {
@@ -197,12 +203,12 @@ func trapMessage(err error) string {
 
 // execModule does the work of exec and returns the exit code and the
 // error to report.
-func execModule(ctx context.Context, path, invoke string, params []string, wcfg wasi.Config, stdout io.Writer) (int, error) {
+func execModule(ctx context.Context, path string, features api.CoreFeatures, invoke string, params []string, wcfg wasi.Config, stdout io.Writer) (int, error) {
 	bin, err := os.ReadFile(path)
 	if err != nil {
 		return exitError, err
 	}
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4})
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, Features: features})
 	if err != nil {
 		return exitError, err
 	}

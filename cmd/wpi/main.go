@@ -1,7 +1,7 @@
 // Command wpi runs WebAssembly modules on wpi's interpreter.
 //
 //	wpi exec [--invoke NAME] [--timeout D] module.wasm [ARGS...]
-//	wpi spectest [--features v1|v2] [-v] PATH...
+//	wpi spectest [--features all|v1|v2|NAME,...] [-v] PATH...
 //	wpi disasm [--func NAME|FUNCIDX] module.wasm
 //	wpi bench [--touch N] [--duration D] [--json] [--invoke NAME module.wasm ARGS...]
 //

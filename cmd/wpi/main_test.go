@@ -63,6 +63,11 @@ func TestExec(t *testing.T) {
 		{"args without invoke", []string{"exec", td("plain.wasm"), "1"}, outcome{2, "", "wpi: arguments given without --invoke\n"}},
 		{"no module", []string{"exec"}, outcome{2, "", "wpi exec: missing module file (run 'wpi exec -h')\n"}},
 		{"bad flag", []string{"exec", "--bogus", calc}, outcome{2, "", "wpi exec: flag provided but not defined: -bogus (run 'wpi exec -h')\n"}},
+		{"features default to supported", []string{"exec", "--invoke", "answer", td("extconst.wasm")}, outcome{0, "42\n", ""}},
+		{"features narrowed", []string{"exec", "--features", "v2", "--invoke", "answer", td("extconst.wasm")}, outcome{1, "",
+			`wpi: testdata/extconst.wasm: invalid module: global[0]: i32.mul is not supported in a constant expression as feature "extended-const" is disabled` + "\n"}},
+		{"features named", []string{"exec", "--features", "extended-const", "--invoke", "answer", td("extconst.wasm")}, outcome{0, "42\n", ""}},
+		{"bad features", []string{"exec", "--features", "v3", calc}, outcome{2, "", `wpi exec: -features: unknown feature "v3" (want v1, v2, all, supported or proposal names such as threads,tail-call,extended-const,exception-handling,typed-function-references)` + "\n"}},
 		{"unknown command", []string{"frobnicate"}, outcome{2, "", `wpi: unknown command "frobnicate" (run 'wpi help')` + "\n"}},
 	}
 	for _, tc := range tests {
@@ -127,7 +132,9 @@ func TestSpectestCommand(t *testing.T) {
 		{"fixture dir", []string{"spectest", fixture}, outcome{1,
 			"FAIL " + filepath.Join(fixture, "runner.json") + ": 7 passed, 2 failed, 1 skipped\n7 passed, 2 failed, 1 skipped\n", ""}},
 		{"no paths", []string{"spectest"}, outcome{2, "", "wpi spectest: no PATH given (run 'wpi spectest -h')\n"}},
-		{"bad features", []string{"spectest", "-features", "v3", fixture}, outcome{2, "", `wpi spectest: -features "v3": want v1 or v2` + "\n"}},
+		{"bad features", []string{"spectest", "-features", "v3", fixture}, outcome{2, "", `wpi spectest: -features: unknown feature "v3" (want v1, v2, all, supported or proposal names such as threads,tail-call,extended-const,exception-handling,typed-function-references)` + "\n"}},
+		{"all features", []string{"spectest", "-features", "all", fixture}, outcome{1,
+			"FAIL " + filepath.Join(fixture, "runner.json") + ": 7 passed, 2 failed, 1 skipped\n7 passed, 2 failed, 1 skipped\n", ""}},
 		{"missing path", []string{"spectest", "nope.json"}, outcome{1, "", "wpi spectest: stat nope.json: no such file or directory\n"}},
 	}
 	for _, tc := range tests {
@@ -146,5 +153,18 @@ func TestHelp(t *testing.T) {
 	}
 	if got := runCLI("exec", "-h"); got.Code != 0 || !strings.Contains(got.Stdout, "-invoke") {
 		t.Errorf("exec -h: %+v", got)
+	}
+}
+
+func TestSuiteFolder(t *testing.T) {
+	for file, want := range map[string]string{
+		"spectest/threads/testdata/atomic.json": "threads",
+		"v1/testdata/i32.json":                  "v1",
+		"mine/tail-call/return_call.json":       "tail-call",
+		"x.json":                                ".",
+	} {
+		if got := suiteFolder(file); got != want {
+			t.Errorf("suiteFolder(%q) = %q, want %q", file, got, want)
+		}
 	}
 }

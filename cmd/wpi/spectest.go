@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
-	"github.com/tetratelabs/wazero/api"
-
+	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/spectest"
 )
 
@@ -25,7 +25,7 @@ flags:
 func runSpectest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("spectest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	features := fs.String("features", "v2", "core features: v1 (Wasm 1.0) or v2 (Wasm 2.0)")
+	features := fs.String("features", "", "core features: `LIST` of v1, v2, all or proposal names (threads,tail-call,extended-const,exception-handling,typed-function-references,...); default: from each file's folder name (v1, a proposal's name, else v2)")
 	verbose := fs.Bool("v", false, "print every failed command")
 	timeout := fs.Duration("timeout", 0, "limit for each command (0: none)")
 	if err := fs.Parse(args); err != nil {
@@ -39,14 +39,13 @@ func runSpectest(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts := spectest.Options{CommandTimeout: *timeout}
-	switch *features {
-	case "v1":
-		opts.Features = api.CoreFeaturesV1
-	case "v2":
-		opts.Features = api.CoreFeaturesV2
-	default:
-		fmt.Fprintf(stderr, "wpi spectest: -features %q: want v1 or v2\n", *features)
-		return exitUsage
+	if *features != "" {
+		f, err := instance.ParseFeatures(*features)
+		if err != nil {
+			fmt.Fprintf(stderr, "wpi spectest: -features: %s\n", err)
+			return exitUsage
+		}
+		opts.Features = f
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "wpi spectest: no PATH given (run 'wpi spectest -h')")
@@ -61,7 +60,11 @@ func runSpectest(args []string, stdout, stderr io.Writer) int {
 	var passed, failed, skipped int
 	code := exitOK
 	for _, f := range files {
-		res, err := spectest.RunFile(ctx, f, opts)
+		fopts := opts
+		if *features == "" {
+			fopts.Features = instance.SuiteFeatures(suiteFolder(f))
+		}
+		res, err := spectest.RunFile(ctx, f, fopts)
 		if err != nil {
 			fmt.Fprintf(stdout, "%s: error: %s\n", f, oneLine(err))
 			code = exitError
@@ -92,4 +95,15 @@ func counts(passed, failed, skipped int) string {
 		s += fmt.Sprintf(", %d skipped", skipped)
 	}
 	return s
+}
+
+// suiteFolder names the suite a wast2json file belongs to: its directory's
+// name, or the directory above when that is "testdata" (the layout of
+// wazero's suites, e.g. spectest/threads/testdata/atomic.json).
+func suiteFolder(file string) string {
+	dir := filepath.Dir(file)
+	if filepath.Base(dir) == "testdata" {
+		dir = filepath.Dir(dir)
+	}
+	return filepath.Base(dir)
 }
