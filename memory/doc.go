@@ -82,8 +82,10 @@
 // image (its range rounded out to 64 KiB) from the image instead of
 // zeroing it, and never decommits it; so the next tenant with the same
 // image finds it in place (Slot.ImageHit) and copies nothing. A tenant
-// with another image (or none) gets the old image's bytes cleared and its
-// own copied, outside any lock. The cost of a tenancy therefore follows
+// with another image (or none) gets the old image's non-zero pages cleared
+// and its own non-zero pages copied, outside any lock: a sparse image (a
+// snapshot's memory, see instance.Runtime.Snapshot) costs the pages it
+// holds, and its zero pages are never committed. The cost of a tenancy therefore follows
 // what the previous tenant wrote, not the memory or data size.
 //
 //	slot with image I, free            next tenant of the same module

@@ -231,3 +231,48 @@ func TestSlotMetaSize(t *testing.T) {
 		t.Errorf("slotMeta is %d bytes, want 128 (two cache lines)", got)
 	}
 }
+
+// TestSparseImage checks that an image with zero cards inside its range
+// (a snapshot's memory: data low, a stack high, nothing between) is put
+// into a slot and taken out by its non-zero cards only, and that a tenant
+// writing into one of its zero cards finds it zero again next time.
+func TestSparseImage(t *testing.T) {
+	const size = 1 << 20
+	data := make([]byte, 200<<10)
+	copy(data[10:], "low data")
+	data[5*CardSize+7] = 9             // card 5 alone
+	copy(data[len(data)-20:], "stack") // the last card
+	img, err := NewImage(0, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRuns := []run{{0, CardSize}, {5 * CardSize, 6 * CardSize}, {uint64(len(data)) - CardSize, uint64(len(data))}}
+	if diff := cmp.Diff(wantRuns, img.runs, cmp.AllowUnexported(run{})); diff != "" {
+		t.Fatalf("runs (-want +got):\n%s", diff)
+	}
+	if img.NonZero() != 3*CardSize {
+		t.Errorf("NonZero = %d, want %d", img.NonZero(), 3*CardSize)
+	}
+	other, _ := NewImage(64<<10, []byte("other module"))
+	p := newPool(t, Config{Slots: 1, SlotBytes: size})
+	r := rand.New(rand.NewPCG(4, 4))
+	for n, im := range []*Image{img, img, other, img, nil, img} {
+		s, err := p.AcquireImage(1, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := firstDiff(wantImage(size, im), s.Bytes()); i >= 0 {
+			t.Fatalf("tenant %d: byte %d (card %d) is %#x, want the image's", n, i, i>>CardShift, s.Bytes()[i])
+		}
+		dirty(s, r, 2, 5, 30, 60) // zero and non-zero cards of img, and past it
+		if err := p.Release(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Tenants 0, 2, 3, 4 and 5 changed images: img in; img out, other in;
+	// other out, img in; img out; img in (five times img's three cards).
+	st := p.Stats()
+	if want := uint64(5*3*CardSize + 2*len("other module")); st.ImageBytes != want || st.ImageWrites != 5 || st.ImageHits != 1 {
+		t.Errorf("image writes %d, bytes %d, hits %d; want 5, %d, 1", st.ImageWrites, st.ImageBytes, st.ImageHits, want)
+	}
+}

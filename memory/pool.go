@@ -360,8 +360,8 @@ func (p *Pool) Acquire(affinity uint64) (Slot, error) { return p.AcquireImage(af
 // bytes are zero except for img (if not nil), which is in place at its
 // offset. Use one Image per module and pass it with every instantiation:
 // a slot whose last tenant had the same image gets it for free (see
-// Slot.ImageHit); otherwise AcquireImage clears the old image and copies
-// the new one, outside any lock. The image must fit in the slot.
+// Slot.ImageHit); otherwise AcquireImage clears the old image's non-zero
+// pages and copies the new one's (see Image), outside any lock. The image must fit in the slot.
 //
 // affinity is an opaque key for the tenant, typically an id of the module
 // and memory index; 0 means none. AcquireImage prefers, in this order: the
@@ -468,13 +468,14 @@ func (p *Pool) handOut(sh *shard, i int32, key uint64, img *Image) Slot {
 	if !m.imageHit {
 		buf := p.slotMem(i)
 		if old := m.image; old != nil {
-			// Outside the old image the slot is zero already.
-			clear(buf[old.off:old.End()])
-			m.imageBytes += uint64(len(old.data))
+			// The slot holds exactly the old image (Release restored it)
+			// and zeros elsewhere: clearing its non-zero cards empties it.
+			old.remove(buf)
+			m.imageBytes += old.nonZero
 		}
 		if img != nil {
-			copy(buf[img.off:], img.data)
-			m.imageBytes += uint64(len(img.data))
+			img.put(buf)
+			m.imageBytes += img.nonZero
 			m.resident = max(m.resident, img.hi)
 		}
 		m.image = img
