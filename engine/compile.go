@@ -213,7 +213,19 @@ type translator struct {
 	err       error
 }
 
-var errTooLarge = errors.New("function needs more than 65536 frame cells")
+// Implementation limits of the IR format (16-bit operands), documented
+// in instance's package doc ("Implementation limits"). A valid module past
+// one fails to compile with a *CompileError saying so.
+const (
+	// MaxFrameCells is the most 64-bit cells of a function's frame:
+	// params, locals and temporaries (a v128 takes two).
+	MaxFrameCells = maxCells
+	// MaxBrTableTargets is the most targets of a br_table, besides its
+	// default (V8 caps it at 65,520).
+	MaxBrTableTargets = 1<<16 - 2
+)
+
+var errTooLarge = errors.New("function needs more than 65536 frame cells (an implementation limit)")
 
 func (t *translator) reset(m *decoder.Module, fidx uint32) {
 	t.m = m
@@ -242,6 +254,9 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 	ft := &m.Types[m.Funcs[i]]
 	t.body, t.pos, t.base = c.Body, 0, c.Offset
 	t.locals = append(t.locals, ft.Params...)
+	if uint64(len(ft.Params))+uint64(c.NumLocals) >= maxCells { // before appending up to 2^32 locals
+		return nil, &CompileError{Func: m.NumImportedFuncs + i, Offset: c.Offset, Reason: errTooLarge.Error()}
+	}
 	for _, r := range c.Locals {
 		for j := uint32(0); j < r.Count; j++ {
 			t.locals = append(t.locals, r.Type)
@@ -943,7 +958,7 @@ func (t *translator) instr(op byte, opAt int) bool {
 	case 0x23: // global.get
 		g := t.u32()
 		if g >= maxCells {
-			t.fail("globalidx %d too large", g)
+			t.fail("globalidx %d exceeds the implementation limit of %d globals", g, maxCells)
 		}
 		ty := t.m.GlobalTypeOf(g).Type
 		op := opGlobalGet
@@ -956,7 +971,7 @@ func (t *translator) instr(op byte, opAt int) bool {
 	case 0x24: // global.set
 		g := t.u32()
 		if g >= maxCells {
-			t.fail("globalidx %d too large", g)
+			t.fail("globalidx %d exceeds the implementation limit of %d globals", g, maxCells)
 		}
 		c := t.use(len(t.stack) - 1)
 		t.pop()
@@ -1063,9 +1078,9 @@ func (t *translator) brTable() {
 	idx := len(t.stack) - 1
 	ic := t.use(idx)
 	t.pop()
-	if n+1 >= 1<<16 {
+	if n > MaxBrTableTargets {
 		// B holds n; larger tables than that are not worth a format.
-		t.fail("br_table with %d targets", n)
+		t.fail("br_table with %d targets exceeds the implementation limit of %d", n, MaxBrTableTargets)
 		return
 	}
 	at := t.emit(word(opBrTable, ic, uint16(n), 0), make([]uint64, n+1)...)
@@ -1119,7 +1134,7 @@ func (t *translator) callIndirect(typeidx, tableidx uint32) {
 	base := t.home(len(t.stack) - np)
 	t.stack = t.stack[:len(t.stack)-np]
 	if tableidx >= 1<<16 {
-		t.fail("tableidx %d too large", tableidx)
+		t.fail("tableidx %d exceeds the implementation limit of %d tables", tableidx, 1<<16)
 	}
 	t.emit(word(opCallIndirect, base, ic, uint16(tableidx)), uint64(TypeID(ft)))
 	t.pushResults(ft)

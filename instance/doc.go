@@ -109,6 +109,36 @@
 // the package panics on bad input or a misbehaving guest; a host function
 // that panics becomes a TrapError whose Cause is a *HostPanicError.
 //
+// Misuse gives errors too: a nil context.Context is taken as
+// context.Background(); a closed Runtime (and a nil *Runtime) fails
+// Compile, Instantiate and host module instantiation with ErrClosed;
+// closed or nil handles behave as documented on each type (calls fail
+// with ErrClosed or an error naming the nil Function, memories have size
+// 0, out-of-range offsets, indexes and grows report false). The
+// exceptions follow the Go convention for a nil pointer receiver: the
+// methods of a nil *TypedFunc0 ... *TypedFunc3, *HostModuleBuilder and
+// *HostFunctionBuilder panic, as do those of any pointer the package did
+// not return (the constructors never return a nil pointer without an
+// error).
+//
+// # Implementation limits
+//
+// Besides the limits a module declares and the Config budgets above, the
+// interpreter's instruction format (16-bit cell operands) limits what it
+// can compile. A valid module past one of these fails Compile with an
+// error that says "implementation limit":
+//   - a function's frame holds at most 65536 64-bit cells
+//     (engine.MaxFrameCells): params, locals and operand-stack
+//     temporaries, a v128 taking two;
+//   - a br_table has at most 65534 targets besides its default
+//     (engine.MaxBrTableTargets; V8 allows 65,520);
+//   - global.get/global.set reach globals 0 ... 65535, call_indirect
+//     tables 0 ... 65535.
+//
+// Defined tables start with at most 2^24 elements (an Instantiate past it
+// fails); memories are 32-bit (at most 65536 pages, and at most
+// Config.MemorySlotBytes).
+//
 // # Lifetime
 //
 // Instance.Close resets the instance's memory slot and returns it to the

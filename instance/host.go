@@ -157,6 +157,10 @@ func (b *HostModuleBuilder) ExportMemory(name string, l Limits) *HostModuleBuild
 // the builder's module name (if not empty). Errors: a builder error, a
 // duplicate export name, ErrNameTaken, or a memory that cannot get a slot.
 func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err error) {
+	if b.rt == nil || b.rt.closed.Load() {
+		return Instance{}, fmt.Errorf("instance: host module %q: runtime %w", b.name, ErrClosed)
+	}
+	ctx = background(ctx)
 	if b.err != nil {
 		return Instance{}, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}

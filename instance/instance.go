@@ -241,6 +241,7 @@ func (i Instance) Reset(ctx context.Context) error {
 	if i.mod == nil {
 		return fmt.Errorf("instance: reset: %s is a host module", i)
 	}
+	ctx = background(ctx)
 	r, cm, st, mc := i.rt, i.mod, i.st, i.mc
 	r.untrack(i.instCore)
 	i.releaseMemory()
@@ -562,7 +563,7 @@ func (f Function) CallWithStack(ctx context.Context, stack []uint64) error {
 		}
 		cfg = &f.inst.ecfg
 	}
-	return engine.Call(ctx, f.f, stack, cfg)
+	return engine.Call(background(ctx), f.f, stack, cfg)
 }
 
 // nilErr returns the error of a call of the nil Function.

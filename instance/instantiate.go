@@ -20,6 +20,7 @@ const maxTableElements = 1 << 24
 // InstantiateWasm compiles wasm and instantiates it: Compile followed by
 // Instantiate.
 func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleConfig) (Instance, error) {
+	ctx = background(ctx)
 	cm, err := r.Compile(ctx, wasm)
 	if err != nil {
 		return Instance{}, err
@@ -54,7 +55,13 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 // instantiation reuses the state of a closed instance of cm and
 // allocates nothing; the returned handle is a value (see Instance).
 func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig) (Instance, error) {
-	return r.instantiate(ctx, cm, mc, nil)
+	if r == nil || r.closed.Load() {
+		return Instance{}, fmt.Errorf("instance: runtime %w", ErrClosed)
+	}
+	if cm == nil {
+		return Instance{}, errors.New("instance: Instantiate of a nil CompiledModule")
+	}
+	return r.instantiate(background(ctx), cm, mc, nil)
 }
 
 // instantiate is Instantiate into the engine state st when it is not nil

@@ -190,6 +190,9 @@ func (r *Runtime) setName(name string, inst Instance) {
 // reservation cannot be made (too little address space, e.g. under
 // ulimit -v) or the configuration is invalid. ctx is not used.
 func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
+	if cfg.MemorySlotBytes > maxSlotBytes {
+		return nil, fmt.Errorf("instance: MemorySlotBytes %d exceeds %d (a memory of 65536 pages)", cfg.MemorySlotBytes, uint64(maxSlotBytes))
+	}
 	if cfg.MemorySlots <= 0 {
 		cfg.MemorySlots = DefaultSlots
 	}
@@ -214,13 +217,38 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	return r, nil
 }
 
-// Config returns the runtime's configuration with defaults filled in.
-func (r *Runtime) Config() Config { return r.cfg }
+// maxSlotBytes is the largest Config.MemorySlotBytes: a 32-bit memory
+// of 65536 pages.
+const maxSlotBytes = engine.MaxPages * engine.PageSize
+
+// background returns ctx, or context.Background() for a nil ctx: every
+// function of the package taking a context accepts nil as the standard
+// library's http.NewRequest does not, so that a nil context is never a
+// panic in the middle of a call.
+func background(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// Config returns the runtime's configuration with defaults filled in
+// (the zero Config for a nil Runtime).
+func (r *Runtime) Config() Config {
+	if r == nil {
+		return Config{}
+	}
+	return r.cfg
+}
 
 // Close closes every instance still open (see Instance.Close), then
 // releases the memory pool. Further calls on the runtime fail with
 // ErrClosed. Close is idempotent.
 func (r *Runtime) Close(ctx context.Context) error {
+	if r == nil {
+		return nil
+	}
+	ctx = background(ctx)
 	r.mu.Lock()
 	if r.closed.Load() {
 		r.mu.Unlock()
@@ -250,8 +278,14 @@ func (r *Runtime) Close(ctx context.Context) error {
 	return r.pool.close()
 }
 
-// PoolStats returns the memory pool's statistics.
-func (r *Runtime) PoolStats() PoolStats { return r.pool.stats() }
+// PoolStats returns the memory pool's statistics (zero for a nil
+// Runtime).
+func (r *Runtime) PoolStats() PoolStats {
+	if r == nil {
+		return PoolStats{}
+	}
+	return r.pool.stats()
+}
 
 // CompiledModule is a decoded, validated and compiled module, ready to be
 // instantiated any number of times. It is immutable and safe for
@@ -274,8 +308,12 @@ type CompiledModule struct {
 
 // Compile decodes, validates (with the runtime's features) and compiles a
 // WebAssembly binary. Errors match decoder.ErrMalformed or
-// decoder.ErrInvalid for bad input.
+// decoder.ErrInvalid for bad input; after Close (or on a nil Runtime)
+// Compile fails with ErrClosed.
 func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, error) {
+	if r == nil || r.closed.Load() {
+		return nil, fmt.Errorf("instance: compile: runtime %w", ErrClosed)
+	}
 	dm, err := decoder.Parse(wasm, r.cfg.Features)
 	if err != nil {
 		return nil, err
@@ -383,6 +421,9 @@ func (cm *CompiledModule) ExportedFunctionType(name string) *decoder.FuncType {
 
 // register binds name to inst in the namespace.
 func (r *Runtime) register(name string, inst Instance) error {
+	if r == nil {
+		return fmt.Errorf("instance: runtime %w", ErrClosed)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed.Load() {
@@ -416,6 +457,9 @@ func (r *Runtime) Register(name string, inst Instance) error {
 
 // Unregister removes the binding of name, if any. The instance stays open.
 func (r *Runtime) Unregister(name string) {
+	if r == nil {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	inst, ok := r.lookup(name)
@@ -434,6 +478,9 @@ func (r *Runtime) Unregister(name string) {
 // Lookup returns the instance registered under name, or the zero
 // Instance (Closed) if there is none.
 func (r *Runtime) Lookup(name string) Instance {
+	if r == nil {
+		return Instance{}
+	}
 	inst, _ := r.lookup(name)
 	return inst
 }

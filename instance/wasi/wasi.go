@@ -139,6 +139,9 @@ type Module struct {
 // fails if a mount's host directory does not exist or the names are
 // taken (instance.ErrNameTaken: one Module per runtime).
 func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module, error) {
+	if rt == nil {
+		return nil, fmt.Errorf("wasi: Instantiate: nil runtime: %w", instance.ErrClosed)
+	}
 	st, err := newState(cfg)
 	if err != nil {
 		return nil, err
@@ -167,6 +170,9 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 // nor Config.Listeners). Guests created with WithConfig close their
 // descriptors when they are closed.
 func (m *Module) Close(ctx context.Context) error {
+	if m == nil {
+		return nil
+	}
 	for _, i := range m.insts {
 		_ = i.Close(ctx)
 	}
@@ -218,8 +224,13 @@ func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
 
 // Run calls the guest's WASI entry point: _initialize if it is a reactor
 // (exports _initialize), else _start. A proc_exit(0) counts as success;
-// any other exit gives an error for which ExitCode reports the code.
+// any other exit gives an error for which ExitCode reports the code. A
+// closed guest (or the zero Instance) gives an error matching
+// instance.ErrClosed; a guest exporting neither function, nil.
 func Run(ctx context.Context, guest instance.Instance) error {
+	if guest.Closed() {
+		return fmt.Errorf("wasi: Run: guest module %w", instance.ErrClosed)
+	}
 	for _, name := range []string{"_initialize", "_start"} {
 		if f := guest.ExportedFunction(name); !f.IsNil() {
 			_, err := f.Call(ctx)
