@@ -1622,7 +1622,7 @@ loop:
 					pc = unsafe.Add(m.pc, -16)
 					break loop
 				}
-				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+				pc, memBase, memSize = m.pc, m.memBase, m.memSize
 			}
 		}
 		if callee.Code == nil {

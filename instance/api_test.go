@@ -106,10 +106,6 @@ func TestMemoryAccessors(t *testing.T) {
 	}
 	mem := inst.Memory()
 	const end = 65536
-	type result struct {
-		Ok    bool
-		Value any
-	}
 	tests := []struct {
 		name  string
 		off   uint64

@@ -101,13 +101,24 @@
 //
 // # Errors
 //
-// Traps are errors wrapping one of the trap kinds re-exported below
-// (ErrTrapUnreachable, ...), which are the engine's sentinels; compare with
-// errors.Is, and use errors.As with *TrapError for the wasm backtrace.
-// Decoding errors match decoder.ErrMalformed / decoder.ErrInvalid; link
-// errors match ErrUnknownImport or ErrIncompatibleImport. No function of
-// the package panics on bad input or a misbehaving guest; a host function
-// that panics becomes a TrapError whose Cause is a *HostPanicError.
+// Traps are *TrapError values wrapping one of the trap kinds declared in
+// this package (ErrTrapUnreachable, ...); compare with errors.Is, and use
+// errors.As with *TrapError for the kind, the cause and the wasm
+// backtrace, which %+v prints (%v prints one line). Decoding errors
+// match ErrMalformedModule / ErrInvalidModule; link errors match
+// ErrUnknownImport or ErrIncompatibleImport. No function of the package
+// panics on bad input or a misbehaving guest; a host function that panics
+// becomes a TrapError whose Cause is a *HostPanicError.
+//
+// # Module descriptions
+//
+// CompiledModule.Imports and CompiledModule.Exports describe a module with
+// the package's own types (ImportDescription, ExportDescription,
+// ExternType, FuncType, TableType, MemoryType, GlobalType, Limits), whose
+// kinds and value types are wazero's (api.ExternTypeFunc,
+// api.ValueTypeI32, ...). No exported identifier of the package mentions
+// a type of decoder/ or engine/: those packages stay usable on their own,
+// and a user of instance/ needs neither.
 //
 // Misuse gives errors too: a nil context.Context is taken as
 // context.Background(); a closed Runtime (and a nil *Runtime) fails

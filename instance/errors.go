@@ -2,49 +2,280 @@ package instance
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
 
+	"github.com/wpi-dev/wpi/decoder"
 	"github.com/wpi-dev/wpi/engine"
 )
 
+// Trap is a WebAssembly trap kind (spec §4.4.1 "Traps"): the type of the
+// ErrTrap... values, whose messages are the spec suite's (assert_trap).
+// Compare a call's error with them using errors.Is.
+type Trap struct{ msg string }
+
+// Error returns the spec suite's message for the trap, e.g. "unreachable".
+func (t *Trap) Error() string { return t.msg }
+
 // Trap kinds, for errors.Is on the error of a call or of an instantiation
-// whose segments or start function trapped. They are the engine's
-// sentinels (the same values), so either name compares equal. Their
-// messages are the spec suite's.
+// whose segments or start function trapped.
 var (
-	ErrTrapUnreachable          = engine.ErrUnreachable
-	ErrTrapOutOfBoundsMemory    = engine.ErrOutOfBoundsMemory
-	ErrTrapOutOfBoundsTable     = engine.ErrOutOfBoundsTable
-	ErrTrapIntegerDivideByZero  = engine.ErrIntegerDivideByZero
-	ErrTrapIntegerOverflow      = engine.ErrIntegerOverflow
-	ErrTrapInvalidConversion    = engine.ErrInvalidConversion
-	ErrTrapIndirectCallType     = engine.ErrIndirectCallType
-	ErrTrapUndefinedElement     = engine.ErrUndefinedElement
-	ErrTrapUninitializedElement = engine.ErrUninitializedElem
+	// ErrTrapUnreachable: the unreachable instruction ran.
+	ErrTrapUnreachable = &Trap{"unreachable"}
+	// ErrTrapOutOfBoundsMemory: a load, store or bulk memory instruction
+	// reached past the memory's current size.
+	ErrTrapOutOfBoundsMemory = &Trap{"out of bounds memory access"}
+	// ErrTrapOutOfBoundsTable: a table instruction or call_indirect used
+	// an index past the table's size.
+	ErrTrapOutOfBoundsTable = &Trap{"out of bounds table access"}
+	// ErrTrapIntegerDivideByZero: an integer division or remainder by 0.
+	ErrTrapIntegerDivideByZero = &Trap{"integer divide by zero"}
+	// ErrTrapIntegerOverflow: a signed division of the least integer by
+	// -1, or a truncation whose result does not fit.
+	ErrTrapIntegerOverflow = &Trap{"integer overflow"}
+	// ErrTrapInvalidConversion: a truncation of NaN to an integer.
+	ErrTrapInvalidConversion = &Trap{"invalid conversion to integer"}
+	// ErrTrapIndirectCallType: call_indirect found a function of another
+	// type than the one the instruction names.
+	ErrTrapIndirectCallType = &Trap{"indirect call type mismatch"}
+	// ErrTrapUndefinedElement: call_indirect with an index past the table.
+	ErrTrapUndefinedElement = &Trap{"undefined element"}
+	// ErrTrapUninitializedElement: call_indirect found a null element.
+	ErrTrapUninitializedElement = &Trap{"uninitialized element"}
 	// ErrTrapCallStackExhausted: more nested calls than
 	// Config.MaxCallDepth, or a value stack over Config.MaxStackCells.
-	ErrTrapCallStackExhausted = engine.ErrStackExhausted
+	ErrTrapCallStackExhausted = &Trap{"call stack exhausted"}
 	// ErrTrapInterrupted: the call's context was cancelled or its deadline
 	// passed. The context's cause is wrapped too, so
 	// errors.Is(err, context.DeadlineExceeded) holds after a deadline.
-	ErrTrapInterrupted = engine.ErrInterrupted
+	ErrTrapInterrupted = &Trap{"interrupted"}
 	// ErrTrapFuelExhausted: fuel metering is on and the budget ran out
 	// (see Instance.SetFuel).
-	ErrTrapFuelExhausted = engine.ErrFuelExhausted
+	ErrTrapFuelExhausted = &Trap{"all fuel consumed"}
 )
 
-// TrapError is the concrete type of a trap: kind, cause (host error or
-// panic, context error) and wasm backtrace. Use errors.As to get it.
-type TrapError = engine.TrapError
+// trapOf maps the engine's trap kinds to the package's, which are the
+// documented ones; the engine's stay internal to the call path.
+var trapOf = map[*engine.Trap]*Trap{
+	engine.ErrUnreachable:         ErrTrapUnreachable,
+	engine.ErrOutOfBoundsMemory:   ErrTrapOutOfBoundsMemory,
+	engine.ErrOutOfBoundsTable:    ErrTrapOutOfBoundsTable,
+	engine.ErrIntegerDivideByZero: ErrTrapIntegerDivideByZero,
+	engine.ErrIntegerOverflow:     ErrTrapIntegerOverflow,
+	engine.ErrInvalidConversion:   ErrTrapInvalidConversion,
+	engine.ErrIndirectCallType:    ErrTrapIndirectCallType,
+	engine.ErrUndefinedElement:    ErrTrapUndefinedElement,
+	engine.ErrUninitializedElem:   ErrTrapUninitializedElement,
+	engine.ErrStackExhausted:      ErrTrapCallStackExhausted,
+	engine.ErrInterrupted:         ErrTrapInterrupted,
+	engine.ErrFuelExhausted:       ErrTrapFuelExhausted,
+}
+
+var (
+	extraTrapsMu sync.Mutex
+	extraTraps   = map[*engine.Trap]*Trap{}
+)
+
+// kindOf returns the package's trap for an engine trap. A kind the table
+// does not list yet (a proposal's new trap) gets a Trap of its own with
+// the engine's message, made once, so that errors.Is still works.
+func kindOf(k *engine.Trap) *Trap {
+	if k == nil {
+		return nil
+	}
+	if t, ok := trapOf[k]; ok {
+		return t
+	}
+	extraTrapsMu.Lock()
+	defer extraTrapsMu.Unlock()
+	t, ok := extraTraps[k]
+	if !ok {
+		t = &Trap{k.Error()}
+		extraTraps[k] = t
+	}
+	return t
+}
+
+// TrapError is the error of a call (or instantiation) that trapped: the
+// trap kind, the cause for host failures and interruptions, and the wasm
+// backtrace. Get it with errors.As; errors.Is matches the kind
+// (ErrTrapUnreachable, ...) and reaches the cause.
+//
+// Formatted with %v (or Error) it is one line, "unreachable" or
+// "interrupted: context deadline exceeded"; with %+v the line is followed
+// by the backtrace, one frame per line, innermost first (see Backtrace).
+type TrapError struct {
+	// Kind is the trap kind, or nil when a host function failed (returned
+	// an error or panicked) and Cause says how.
+	Kind *Trap
+	// Cause is the host function's error or *HostPanicError, or the
+	// context's cause for ErrTrapInterrupted; nil otherwise.
+	Cause error
+	// Trace is the wasm backtrace, innermost frame first.
+	Trace []FrameInfo
+}
+
+// Error returns the kind and the cause on one line.
+func (e *TrapError) Error() string {
+	var b strings.Builder
+	if e.Kind != nil {
+		b.WriteString(e.Kind.msg)
+		if e.Cause != nil {
+			b.WriteString(": ")
+		}
+	}
+	if e.Cause != nil {
+		b.WriteString(e.Cause.Error())
+	}
+	return b.String()
+}
+
+// Format implements fmt.Formatter: %+v adds the backtrace to Error's
+// line; every other verb prints Error's line as %v and %s do.
+func (e *TrapError) Format(s fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && s.Flag('+'):
+		io.WriteString(s, e.Error())
+		if len(e.Trace) > 0 {
+			io.WriteString(s, "\nwasm backtrace:\n")
+			io.WriteString(s, e.Backtrace())
+		}
+	case verb == 'q':
+		fmt.Fprintf(s, "%q", e.Error())
+	default:
+		io.WriteString(s, e.Error())
+	}
+}
+
+// Unwrap returns the trap kind and the cause, for errors.Is and errors.As.
+func (e *TrapError) Unwrap() []error {
+	var errs []error
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Cause != nil {
+		errs = append(errs, e.Cause)
+	}
+	return errs
+}
+
+// Backtrace renders Trace one frame per line, innermost first:
+// "  0: module.func (@0x1234)\n".
+func (e *TrapError) Backtrace() string {
+	var b strings.Builder
+	for i, f := range e.Trace {
+		fmt.Fprintf(&b, "  %d: %s\n", i, f)
+	}
+	return b.String()
+}
+
+// FrameInfo is one entry of TrapError.Trace.
+type FrameInfo struct {
+	// Module is the name of the module defining the function ("" if none).
+	Module string
+	// Func is the funcidx within that module; Name its name from the name
+	// section (or the host function's name), "" if it has none.
+	Func uint32
+	Name string
+	// Offset is the byte offset in the module binary of the instruction
+	// executing in this frame, or -1 if unknown (host functions).
+	Offset int
+}
+
+// String renders the frame as "module.name (@0x1234)", with "$funcidx"
+// for a function without a name and no offset when it is unknown.
+func (f FrameInfo) String() string {
+	name := f.Name
+	if name == "" {
+		name = fmt.Sprintf("$%d", f.Func)
+	}
+	if f.Module != "" {
+		name = f.Module + "." + name
+	}
+	if f.Offset >= 0 {
+		return fmt.Sprintf("%s (@%#x)", name, f.Offset)
+	}
+	return name
+}
 
 // HostPanicError is the Cause of a TrapError raised by a host function
-// that panicked; Value is what it panicked with.
-type HostPanicError = engine.HostPanicError
+// that panicked: Func names it ("module.name"), Value is what it panicked
+// with.
+type HostPanicError struct {
+	Func  string
+	Value any
+}
 
-// FrameInfo is one entry of TrapError.Trace, innermost first.
-type FrameInfo = engine.FrameInfo
+func (e *HostPanicError) Error() string {
+	return fmt.Sprintf("host function %s panicked: %v", e.Func, e.Value)
+}
 
-// IsTrap reports whether err is or wraps a trap kind.
-func IsTrap(err error) bool { return engine.IsTrap(err) }
+// Unwrap returns the panic value if it is an error (so errors.As finds,
+// e.g., a sys.ExitError a host function panicked with).
+func (e *HostPanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// IsTrap reports whether err is or wraps a trap kind (ErrTrap...).
+func IsTrap(err error) bool {
+	var t *Trap
+	return errors.As(err, &t)
+}
+
+// publicError turns the engine's errors into the package's: a
+// *engine.TrapError becomes a *TrapError (its HostPanicError cause a
+// *HostPanicError), anything else is returned as is. Only the error path
+// pays for it.
+func publicError(err error) error {
+	te, ok := err.(*engine.TrapError)
+	if !ok {
+		return err
+	}
+	out := &TrapError{Kind: kindOf(te.Kind), Cause: te.Cause}
+	if hp, ok := te.Cause.(*engine.HostPanicError); ok {
+		out.Cause = &HostPanicError{Func: hp.Func, Value: hp.Value}
+	}
+	if len(te.Trace) > 0 {
+		out.Trace = make([]FrameInfo, len(te.Trace))
+		for i, f := range te.Trace {
+			out.Trace[i] = FrameInfo{Module: f.Module, Func: f.Func, Name: f.Name, Offset: f.Offset}
+		}
+	}
+	return out
+}
+
+// Decoding errors: Runtime.Compile's error matches one of them with
+// errors.Is, and says which rule failed where (section, byte offset).
+var (
+	// ErrMalformedModule: the binary does not follow the binary format
+	// (spec §5), e.g. "magic header not detected" or a truncated section.
+	ErrMalformedModule = errors.New("malformed module")
+	// ErrInvalidModule: the module decodes but fails validation (spec
+	// §3), e.g. "type mismatch", or uses a feature Config.Features
+	// excludes.
+	ErrInvalidModule = errors.New("invalid module")
+)
+
+// compileError is Compile's error: the decoder's, also matching the
+// package's sentinels.
+type compileError struct{ err error }
+
+func (e *compileError) Error() string { return e.err.Error() }
+func (e *compileError) Unwrap() error { return e.err }
+
+// Is matches ErrMalformedModule and ErrInvalidModule by the decoder's kind.
+func (e *compileError) Is(target error) bool {
+	switch target {
+	case ErrMalformedModule:
+		return errors.Is(e.err, decoder.ErrMalformed)
+	case ErrInvalidModule:
+		return errors.Is(e.err, decoder.ErrInvalid)
+	}
+	return false
+}
 
 // Link and lifecycle errors.
 var (
@@ -57,9 +288,6 @@ var (
 	// signatures must be equal; table and memory limits must be subtypes;
 	// global types and mutability must be equal).
 	ErrIncompatibleImport = errors.New("incompatible import type")
-	// ErrUnsupportedImport: a module imports an interface wpi does not
-	// provide yet (WASI).
-	ErrUnsupportedImport = errors.New("unsupported import")
 	// ErrSegmentDoesNotFit is the Wasm 1.0 link error for an active
 	// element or data segment outside its table or memory, used when the
 	// runtime's features exclude bulk memory operations (Wasm 2.0 traps
@@ -77,6 +305,3 @@ var (
 	// ModuleConfig.MemoryLimitPages).
 	ErrMemoryLimit = errors.New("memory minimum exceeds the memory limit")
 )
-
-// Trap is the type of the trap kinds (ErrTrapUnreachable, ...).
-type Trap = engine.Trap

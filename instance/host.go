@@ -127,16 +127,17 @@ func (b *HostModuleBuilder) ExportGlobal(name string, t api.ValueType, mutable b
 	return b
 }
 
-// ExportTable exports a table of elem (decoder.FuncRef or
-// decoder.ExternRef) with the given limits in elements, filled with nulls.
+// ExportTable exports a table of elem (ValueTypeFuncref or
+// api.ValueTypeExternref) with the given limits in elements, filled with
+// nulls.
 func (b *HostModuleBuilder) ExportTable(name string, elem api.ValueType, l Limits) *HostModuleBuilder {
 	if elem != decoder.FuncRef && elem != decoder.ExternRef {
 		b.fail(fmt.Errorf("host table %q: element type %s is not a reference type", name, decoder.ValTypeName(elem)))
 	}
 	if l.Min > maxTableElements || (l.HasMax && l.Max < l.Min) {
-		b.fail(fmt.Errorf("host table %q: bad limits %s", name, limitsString(l)))
+		b.fail(fmt.Errorf("host table %q: bad limits %s", name, l))
 	}
-	b.tables = append(b.tables, hostTable{export: name, typ: decoder.TableType{Elem: elem, Limits: l}})
+	b.tables = append(b.tables, hostTable{export: name, typ: decoder.TableType{Elem: elem, Limits: l.decoded()}})
 	return b
 }
 
@@ -147,9 +148,9 @@ func (b *HostModuleBuilder) ExportMemory(name string, l Limits) *HostModuleBuild
 		b.fail(fmt.Errorf("host memory %q: a host module has at most one memory", name))
 	}
 	if l.Min > engine.MaxPages || (l.HasMax && (l.Max < l.Min || l.Max > engine.MaxPages)) {
-		b.fail(fmt.Errorf("host memory %q: bad limits %s", name, limitsString(l)))
+		b.fail(fmt.Errorf("host memory %q: bad limits %s", name, l))
 	}
-	b.memory = &hostMemory{export: name, typ: decoder.MemoryType{Limits: l}}
+	b.memory = &hostMemory{export: name, typ: decoder.MemoryType{Limits: l.decoded()}}
 	return b
 }
 

@@ -304,7 +304,7 @@ func (i Instance) Value(key any) any {
 // is negative. A metered call costs one unit per loop back-edge taken and
 // per function call (wasm or host), counted in the instance the call from
 // Go entered; when the budget runs out the call stops with an error
-// matching ErrFuelExhausted (a *TrapError) and the budget is 0. The
+// matching ErrTrapFuelExhausted (a *TrapError) and the budget is 0. The
 // count is deterministic: the same guest code with the same inputs
 // consumes the same fuel on every run and machine.
 //
@@ -382,13 +382,13 @@ func (i Instance) export(name string, kind decoder.ExternKind) (uint32, bool) {
 
 // ExportNames returns the names of the instance's exports of kind k, in
 // no particular order (nil for a closed instance).
-func (i Instance) ExportNames(k decoder.ExternKind) []string {
+func (i Instance) ExportNames(k api.ExternType) []string {
 	if i.closedNow() {
 		return nil
 	}
 	var names []string
 	for n, e := range i.exports {
-		if e.Kind == k {
+		if api.ExternType(e.Kind) == k {
 			names = append(names, n)
 		}
 	}
@@ -563,7 +563,10 @@ func (f Function) CallWithStack(ctx context.Context, stack []uint64) error {
 		}
 		cfg = &f.inst.ecfg
 	}
-	return engine.Call(background(ctx), f.f, stack, cfg)
+	if err := engine.Call(background(ctx), f.f, stack, cfg); err != nil {
+		return publicError(err)
+	}
+	return nil
 }
 
 // nilErr returns the error of a call of the nil Function.
@@ -845,7 +848,7 @@ func (t Table) tab() *engine.Table {
 // Size returns the number of elements.
 func (t Table) Size() uint64 { return t.tab().Size() }
 
-// ElemType returns decoder.FuncRef or decoder.ExternRef.
+// ElemType returns ValueTypeFuncref or api.ValueTypeExternref.
 func (t Table) ElemType() api.ValueType { return t.tab().Type.Elem }
 
 // Function returns the element i of a funcref table: the nil Function

@@ -51,9 +51,10 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 // Instance. A host function panicking in the start function gives an
 // error too.
 //
-// For a module that imports nothing but functions (see recyclable), an
-// instantiation reuses the state of a closed instance of cm and
-// allocates nothing; the returned handle is a value (see Instance).
+// For an unnamed instance of a module that imports nothing but functions
+// (none of them taking a funcref), an instantiation reuses
+// the state of a closed instance of cm and allocates nothing; the
+// returned handle is a value (see Instance).
 func (r *Runtime) Instantiate(ctx context.Context, cm *CompiledModule, mc ModuleConfig) (Instance, error) {
 	if r == nil || r.closed.Load() {
 		return Instance{}, fmt.Errorf("instance: runtime %w", ErrClosed)
@@ -657,7 +658,7 @@ func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
 		t := e.Tables[seg.Table]
 		start := uint64(uint32(off.lo))
 		if start+uint64(len(seg.Init)) > t.Size() {
-			return fmt.Errorf("instance: element segment %d: %w", i, &engine.TrapError{Kind: engine.ErrOutOfBoundsTable})
+			return fmt.Errorf("instance: element segment %d: %w", i, &TrapError{Kind: ErrTrapOutOfBoundsTable})
 		}
 		for j, init := range seg.Init {
 			v, err := evalConst(e, init)
@@ -686,7 +687,7 @@ func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
 			return fmt.Errorf("instance: data segment %d: %w", i, err)
 		}
 		if e.Memory == nil || !e.Memory.Write(uint64(uint32(off.lo)), seg.Init) {
-			return fmt.Errorf("instance: data segment %d: %w", i, &engine.TrapError{Kind: engine.ErrOutOfBoundsMemory})
+			return fmt.Errorf("instance: data segment %d: %w", i, &TrapError{Kind: ErrTrapOutOfBoundsMemory})
 		}
 		e.DroppedData[i] = true
 	}
@@ -703,7 +704,7 @@ func (r *Runtime) runStart(ctx context.Context, f *engine.Function, cfg *engine.
 	}()
 	var stack [2]uint64
 	if err := engine.Call(ctx, f, stack[:max(cells(f.Type.Params), cells(f.Type.Results))], cfg); err != nil {
-		return fmt.Errorf("instance: start function: %w", err)
+		return fmt.Errorf("instance: start function: %w", publicError(err))
 	}
 	return nil
 }

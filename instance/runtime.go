@@ -37,10 +37,12 @@ type Config struct {
 	// is written, and a misfit is a link error (ErrSegmentDoesNotFit).
 	Features api.CoreFeatures
 	// MaxCallDepth is the most nested wasm calls before the trap "call
-	// stack exhausted". Zero means engine.DefaultMaxCallDepth.
+	// stack exhausted" (ErrTrapCallStackExhausted). Zero means
+	// DefaultMaxCallDepth.
 	MaxCallDepth int
-	// MaxStackCells bounds a call's value stack in 64-bit cells. Zero means
-	// engine.DefaultMaxStackCells.
+	// MaxStackCells bounds a call's value stack in 64-bit cells, past
+	// which a call traps with ErrTrapCallStackExhausted. Zero means
+	// DefaultMaxStackCells.
 	MaxStackCells int
 
 	// MemoryLimitPages caps every instance's defined memory at this many
@@ -70,6 +72,11 @@ type Config struct {
 const (
 	DefaultSlots     = 256
 	DefaultSlotBytes = memory.DefaultSlotBytes
+	// DefaultMaxCallDepth is the default Config.MaxCallDepth (10000).
+	DefaultMaxCallDepth = engine.DefaultMaxCallDepth
+	// DefaultMaxStackCells is the default Config.MaxStackCells (1<<20
+	// cells, 8 MiB).
+	DefaultMaxStackCells = engine.DefaultMaxStackCells
 )
 
 // Runtime owns a memory pool and a namespace of named instances (for
@@ -307,16 +314,16 @@ type CompiledModule struct {
 }
 
 // Compile decodes, validates (with the runtime's features) and compiles a
-// WebAssembly binary. Errors match decoder.ErrMalformed or
-// decoder.ErrInvalid for bad input; after Close (or on a nil Runtime)
-// Compile fails with ErrClosed.
+// WebAssembly binary. Errors match ErrMalformedModule or ErrInvalidModule
+// for bad input; after Close (or on a nil Runtime) Compile fails with
+// ErrClosed.
 func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, error) {
 	if r == nil || r.closed.Load() {
 		return nil, fmt.Errorf("instance: compile: runtime %w", ErrClosed)
 	}
 	dm, err := decoder.Parse(wasm, r.cfg.Features)
 	if err != nil {
-		return nil, err
+		return nil, &compileError{err}
 	}
 	// Validation (wazero's, about as long as wazero's whole interpreter
 	// compile) runs beside the translation; the result is used only once
@@ -325,10 +332,10 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 	go func() { verdict <- decoder.Validate(wasm, dm, r.cfg.Features) }()
 	em, cerr := engine.Compile(dm)
 	if err := <-verdict; err != nil {
-		return nil, err
+		return nil, &compileError{err}
 	}
 	if cerr != nil {
-		return nil, cerr
+		return nil, &compileError{cerr}
 	}
 	cm := &CompiledModule{mod: em, exports: make(map[string]decoder.Export, len(dm.Exports))}
 	for _, e := range dm.Exports {
@@ -342,81 +349,69 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 	return cm, nil
 }
 
-// Module returns the decoded module description (imports, exports, types,
-// ...). It must not be modified.
-func (cm *CompiledModule) Module() *decoder.Module { return cm.mod.Decoded }
-
 // Name returns the module name from the name section, or "".
 func (cm *CompiledModule) Name() string { return cm.mod.Decoded.Names.Module }
 
-// ImportDescription is one import of a module.
-type ImportDescription struct {
-	// Module and Name are the two-level import name.
-	Module, Name string
-	// Kind is function, table, memory or global.
-	Kind decoder.ExternKind
-	// Type describes the imported entity: "func(i32, i64) -> (f32)",
-	// "memory{1, 2}", "table{10, funcref}", "global(mut i32)".
-	Type string
+// externTypeOf describes the entity of kind k and index idx of m.
+func externTypeOf(m *decoder.Module, k decoder.ExternKind, idx uint32) ExternType {
+	t := ExternType{Kind: api.ExternType(k)}
+	switch k {
+	case decoder.ExternFunc:
+		t.Func = funcTypeOf(m.FuncTypeOf(idx))
+	case decoder.ExternTable:
+		tt := m.TableTypeOf(idx)
+		t.Table = TableType{Elem: tt.Elem, Limits: limitsOf(tt.Limits)}
+	case decoder.ExternMemory:
+		mt := m.MemoryTypeOf(idx)
+		t.Memory = MemoryType{Limits: limitsOf(mt.Limits), Shared: mt.Shared}
+	case decoder.ExternGlobal:
+		gt := m.GlobalTypeOf(idx)
+		t.Global = GlobalType{Type: gt.Type, Mutable: gt.Mutable}
+	}
+	return t
 }
 
-// ExportDescription is one export of a module.
-type ExportDescription struct {
-	Name string             // the export name
-	Kind decoder.ExternKind // function, table, memory or global
-	Type string             // as ImportDescription.Type
-}
-
-// Imports lists the module's imports in order.
+// Imports lists the module's imports in order. The result is the
+// caller's to keep or modify.
 func (cm *CompiledModule) Imports() []ImportDescription {
 	m := cm.mod.Decoded
 	out := make([]ImportDescription, len(m.Imports))
 	for i, imp := range m.Imports {
-		d := ImportDescription{Module: imp.Module, Name: imp.Name, Kind: imp.Kind}
+		t := ExternType{Kind: api.ExternType(imp.Kind)}
 		switch imp.Kind {
 		case decoder.ExternFunc:
-			d.Type = funcTypeString(&m.Types[imp.Func])
+			t.Func = funcTypeOf(&m.Types[imp.Func])
 		case decoder.ExternTable:
-			d.Type = tableTypeString(imp.Table)
+			t.Table = TableType{Elem: imp.Table.Elem, Limits: limitsOf(imp.Table.Limits)}
 		case decoder.ExternMemory:
-			d.Type = memoryTypeString(imp.Memory)
+			t.Memory = MemoryType{Limits: limitsOf(imp.Memory.Limits), Shared: imp.Memory.Shared}
 		case decoder.ExternGlobal:
-			d.Type = globalTypeString(imp.Global)
+			t.Global = GlobalType{Type: imp.Global.Type, Mutable: imp.Global.Mutable}
 		}
-		out[i] = d
+		out[i] = ImportDescription{Module: imp.Module, Name: imp.Name, ExternType: t}
 	}
 	return out
 }
 
-// Exports lists the module's exports in order.
+// Exports lists the module's exports in order. The result is the
+// caller's to keep or modify.
 func (cm *CompiledModule) Exports() []ExportDescription {
 	m := cm.mod.Decoded
 	out := make([]ExportDescription, len(m.Exports))
 	for i, e := range m.Exports {
-		d := ExportDescription{Name: e.Name, Kind: e.Kind}
-		switch e.Kind {
-		case decoder.ExternFunc:
-			d.Type = funcTypeString(m.FuncTypeOf(e.Index))
-		case decoder.ExternTable:
-			d.Type = tableTypeString(m.TableTypeOf(e.Index))
-		case decoder.ExternMemory:
-			d.Type = memoryTypeString(m.MemoryTypeOf(e.Index))
-		case decoder.ExternGlobal:
-			d.Type = globalTypeString(m.GlobalTypeOf(e.Index))
-		}
-		out[i] = d
+		out[i] = ExportDescription{Name: e.Name, Index: e.Index, ExternType: externTypeOf(m, e.Kind, e.Index)}
 	}
 	return out
 }
 
 // ExportedFunctionType returns the signature of the exported function
-// name, or nil if there is none.
-func (cm *CompiledModule) ExportedFunctionType(name string) *decoder.FuncType {
+// name, and false if the module exports no function of that name.
+func (cm *CompiledModule) ExportedFunctionType(name string) (FuncType, bool) {
 	e, ok := cm.exports[name]
 	if !ok || e.Kind != decoder.ExternFunc {
-		return nil
+		return FuncType{}, false
 	}
-	return cm.mod.Decoded.FuncTypeOf(e.Index)
+	return funcTypeOf(cm.mod.Decoded.FuncTypeOf(e.Index)), true
 }
 
 // register binds name to inst in the namespace.

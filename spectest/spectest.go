@@ -28,7 +28,6 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 
-	"github.com/wpi-dev/wpi/decoder"
 	"github.com/wpi-dev/wpi/instance"
 )
 
@@ -215,7 +214,7 @@ func SpectestModule(rt *instance.Runtime) *instance.HostModuleBuilder {
 		ExportGlobal("global_i64", i64, false, api.EncodeI64(666)).
 		ExportGlobal("global_f32", f32, false, api.EncodeF32(666.6)).
 		ExportGlobal("global_f64", f64, false, api.EncodeF64(666.6)).
-		ExportTable("table", decoder.FuncRef, instance.Limits{Min: 10, Max: 20, HasMax: true}).
+		ExportTable("table", instance.ValueTypeFuncref, instance.Limits{Min: 10, Max: 20, HasMax: true}).
 		ExportMemory("memory", instance.Limits{Min: 1, Max: 2, HasMax: true})
 }
 
@@ -376,7 +375,7 @@ func (r *runner) do(ctx context.Context, a *action) ([]uint64, error) {
 		if g.IsNil() {
 			return nil, fmt.Errorf("no exported global %q", a.Field)
 		}
-		if g.Type() == decoder.V128 {
+		if g.Type() == instance.ValueTypeV128 {
 			lo, hi := g.Get128()
 			return []uint64{lo, hi}, nil
 		}

@@ -177,8 +177,8 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 	if err != nil {
 		return nil, err
 	}
-	ft := cm.ExportedFunctionType(wl.fn)
-	if ft == nil {
+	ft, ok := cm.ExportedFunctionType(wl.fn)
+	if !ok {
 		if wl.command {
 			return nil, errors.New("module exports no _start (not a WASI command): give --invoke NAME")
 		}

@@ -15,8 +15,6 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 
-	"github.com/wpi-dev/wpi/decoder"
-	"github.com/wpi-dev/wpi/engine"
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/wasi"
 )
@@ -113,7 +111,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 const maxFrames = 20
 
 // printBacktrace prints a trap's wasm backtrace, innermost frame first.
-func printBacktrace(w io.Writer, trace []engine.FrameInfo) {
+func printBacktrace(w io.Writer, trace []instance.FrameInfo) {
 	fmt.Fprintln(w, "wasm backtrace:")
 	for i, f := range trace {
 		if len(trace) > maxFrames && i == maxFrames-5 {
@@ -220,7 +218,7 @@ func execModule(ctx context.Context, path string, features api.CoreFeatures, inv
 
 	name := invoke
 	command := false
-	if name == "" && cm.ExportedFunctionType("_start") != nil {
+	if name == "" && hasFunc(cm, "_start") {
 		name, command = "_start", true
 	}
 	if name == "" && len(params) > 0 {
@@ -241,8 +239,8 @@ func execModule(ctx context.Context, path string, features api.CoreFeatures, inv
 
 	var cells []uint64
 	if name != "" {
-		ft := cm.ExportedFunctionType(name)
-		if ft == nil {
+		ft, ok := cm.ExportedFunctionType(name)
+		if !ok {
 			return exitError, fmt.Errorf("%s: no exported function %q", path, name)
 		}
 		if cells, err = parseArgs(ft, params); err != nil {
@@ -276,6 +274,12 @@ func execModule(ctx context.Context, path string, features api.CoreFeatures, inv
 	return exitOK, nil
 }
 
+// hasFunc reports whether cm exports a function called name.
+func hasFunc(cm *instance.CompiledModule, name string) bool {
+	_, ok := cm.ExportedFunctionType(name)
+	return ok
+}
+
 // callFailure turns the error of a call into wpi's exit code: the guest's
 // own for proc_exit (and no error to print), 134 for a trap, else 1 with
 // report.
@@ -294,7 +298,7 @@ func callFailure(err, report error) (int, error) {
 }
 
 // parseArgs converts command-line arguments to parameter cells.
-func parseArgs(ft *decoder.FuncType, args []string) ([]uint64, error) {
+func parseArgs(ft instance.FuncType, args []string) ([]uint64, error) {
 	if len(args) != len(ft.Params) {
 		return nil, fmt.Errorf("want %d arguments (%s), got %d", len(ft.Params), typeList(ft.Params), len(args))
 	}
@@ -309,21 +313,21 @@ func parseArgs(ft *decoder.FuncType, args []string) ([]uint64, error) {
 	return cells, nil
 }
 
-func typeList(ts []decoder.ValType) string {
+func typeList(ts []api.ValueType) string {
 	s := make([]string, len(ts))
 	for i, t := range ts {
-		s[i] = decoder.ValTypeName(t)
+		s[i] = instance.ValueTypeName(t)
 	}
 	return strings.Join(s, ", ")
 }
 
 // parseArg parses one argument of type t: integers in decimal or 0x hex,
 // in the signed or the unsigned range; floats in Go's syntax.
-func parseArg(t decoder.ValType, s string) (uint64, error) {
+func parseArg(t api.ValueType, s string) (uint64, error) {
 	switch t {
-	case decoder.I32, decoder.I64:
+	case api.ValueTypeI32, api.ValueTypeI64:
 		bits := 32
-		if t == decoder.I64 {
+		if t == api.ValueTypeI64 {
 			bits = 64
 		}
 		if n, err := strconv.ParseInt(s, 0, bits); err == nil {
@@ -332,39 +336,39 @@ func parseArg(t decoder.ValType, s string) (uint64, error) {
 		if n, err := strconv.ParseUint(s, 0, bits); err == nil {
 			return n, nil
 		}
-		return 0, fmt.Errorf("%q is not an %s", s, decoder.ValTypeName(t))
-	case decoder.F32:
+		return 0, fmt.Errorf("%q is not an %s", s, instance.ValueTypeName(t))
+	case api.ValueTypeF32:
 		f, err := strconv.ParseFloat(s, 32)
 		if err != nil {
 			return 0, fmt.Errorf("%q is not an f32", s)
 		}
 		return api.EncodeF32(float32(f)), nil
-	case decoder.F64:
+	case api.ValueTypeF64:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			return 0, fmt.Errorf("%q is not an f64", s)
 		}
 		return api.EncodeF64(f), nil
 	}
-	return 0, fmt.Errorf("parameters of type %s are not supported", decoder.ValTypeName(t))
+	return 0, fmt.Errorf("parameters of type %s are not supported", instance.ValueTypeName(t))
 }
 
 // formatResult prints a result as wasmtime's --invoke does.
-func formatResult(t decoder.ValType, c uint64) string {
+func formatResult(t api.ValueType, c uint64) string {
 	switch t {
-	case decoder.I32:
+	case api.ValueTypeI32:
 		return strconv.FormatInt(int64(int32(c)), 10)
-	case decoder.I64:
+	case api.ValueTypeI64:
 		return strconv.FormatInt(int64(c), 10)
-	case decoder.F32:
+	case api.ValueTypeF32:
 		return formatFloat(float64(math.Float32frombits(uint32(c))), 32)
-	case decoder.F64:
+	case api.ValueTypeF64:
 		return formatFloat(math.Float64frombits(c), 64)
-	case decoder.FuncRef, decoder.ExternRef:
+	case instance.ValueTypeFuncref, api.ValueTypeExternref:
 		if c == 0 {
 			return "null"
 		}
-		return fmt.Sprintf("%s(%#x)", decoder.ValTypeName(t), c)
+		return fmt.Sprintf("%s(%#x)", instance.ValueTypeName(t), c)
 	}
 	return fmt.Sprintf("%#x", c)
 }

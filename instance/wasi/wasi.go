@@ -28,7 +28,7 @@
 //
 // proc_exit ends the running call with an error that wraps a
 // *sys.ExitError (github.com/tetratelabs/wazero/sys); errors.As finds it
-// through the engine's *instance.TrapError. ExitCode extracts the code.
+// through the call's *instance.TrapError. ExitCode extracts the code.
 //
 // # File system
 //
@@ -286,7 +286,6 @@ type call struct {
 }
 
 func (c *call) u32(i int) uint32 { return uint32(c.stack[i]) }
-func (c *call) i32(i int) int32  { return int32(c.stack[i]) }
 func (c *call) u64(i int) uint64 { return c.stack[i] }
 func (c *call) i64(i int) int64  { return int64(c.stack[i]) }
 
