@@ -4,6 +4,8 @@
 set -e
 cd "$(dirname "$0")"
 for f in *.wat; do wat2wasm --enable-all "$f" -o "${f%.wat}.wasm"; done
+# trap.wasm keeps its names for the backtrace tests.
+wat2wasm --enable-all --debug-names trap.wat -o trap.wasm
 # The instantiation workload comes from the shared bench folder (not copied
 # here: only its compiled form is committed).
 for f in echo touch; do wat2wasm "../../../shared/bench/$f.wat" -o "$f.wasm"; done
