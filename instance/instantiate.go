@@ -163,7 +163,9 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	}
 
 	// With an image, the pool has put the active data segments in place.
-	if err := r.initSegments(e, cm.image != nil); err != nil {
+	if cm.snap != nil {
+		restoreSnapshot(e, m, cm.snap)
+	} else if err := r.initSegments(e, cm.image != nil); err != nil {
 		return Instance{}, err
 	}
 

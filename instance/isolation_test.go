@@ -44,7 +44,8 @@ func snapshot(inst Instance) tenantState {
 // through Memory), grows of memory and table, global writes, traps
 // midway, and tenants of another module in between. Every new tenant must
 // see exactly its module's initial memory (bytes and size), globals and
-// table, and pages it grows into must be zero.
+// table, and pages it grows into must be zero; a tenant of a snapshot
+// must see exactly the snapshot's memory, globals and table.
 func TestIsolation(t *testing.T) {
 	tenants := 1500
 	if testing.Short() {
@@ -71,6 +72,29 @@ func TestIsolation(t *testing.T) {
 	if cm := mods["tenant"]; cm.image == nil || !cm.recyclable {
 		t.Fatalf("tenant module: image %v recyclable %v, want both", cm.image != nil, cm.recyclable)
 	}
+	// A snapshot of a tenant that grew and wrote its memory (sparsely: a
+	// page high up, none between), set its global, grew its table and
+	// dropped its passive segment: its tenants must see that state.
+	src, err := rt.Instantiate(ctx, mods["tenant"], ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		fn   string
+		args []uint64
+	}{
+		{"grow", []uint64{3}}, {"store64", []uint64{4*65536 + 777, 0x0123456789abcdef}},
+		{"fill", []uint64{70000, 0x5a, 9000}}, {"setg", []uint64{7}}, {"tgrow", []uint64{1}},
+	} {
+		if _, err := src.ExportedFunction(c.fn).Call(ctx, c.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	truth["snapshot"] = snapshot(src)
+	if mods["snapshot"], err = rt.Snapshot(ctx, src, SnapshotConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	src.Close(ctx)
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
@@ -101,8 +125,11 @@ func TestIsolation(t *testing.T) {
 // tenant runs one random tenancy and checks what it saw on arrival.
 func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenantState, r *rand.Rand) error {
 	name := "tenant"
-	if r.IntN(5) == 0 {
+	switch r.IntN(5) {
+	case 0:
 		name = "echo"
+	case 1, 2:
+		name = "snapshot"
 	}
 	inst, err := rt.Instantiate(ctx, mods[name], ModuleConfig{})
 	if err != nil {

@@ -311,6 +311,9 @@ type CompiledModule struct {
 	// affinity is the pool hint: instances of the same module prefer a
 	// slot whose last tenant was this module.
 	affinity uint64
+	// snap is set for a snapshot (Runtime.Snapshot): its tables and
+	// dropped segments are restored from it, not from the segments.
+	snap *snapState
 }
 
 // Compile decodes, validates (with the runtime's features) and compiles a

@@ -3,7 +3,13 @@
 # The .wasm files are committed: tests do not need wat2wasm.
 set -e
 cd "$(dirname "$0")"
-for f in *.wat; do wat2wasm --enable-all "$f" -o "${f%.wat}.wasm"; done
+# snap.wat uses ref.func as a funcref, which wabt's typed-function-references
+# checker (part of --enable-all) rejects: it gets the default features.
+for f in *.wat; do
+	flags=--enable-all
+	[ "$f" = snap.wat ] && flags=
+	wat2wasm $flags "$f" -o "${f%.wat}.wasm"
+done
 # trap.wasm keeps its names for the backtrace tests.
 wat2wasm --enable-all --debug-names trap.wat -o trap.wasm
 # The instantiation workload comes from the shared bench folder (not copied

@@ -2,6 +2,7 @@ package wasi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -480,4 +481,29 @@ func (a *acceptAhead) accept(ctx context.Context, block bool) (net.Conn, errno, 
 			return nil, 0, interrupted(ctx)
 		}
 	}
+}
+
+// CheckSnapshot implements instance.SnapshotChecker: a snapshot's
+// instances get a new WASI process (stdio, then the mounts and listeners
+// of their own Config), so the guest's descriptor table must be what a
+// new process has. It fails if the guest holds a descriptor it opened
+// (a file, a directory, an accepted connection), or closed or renumbered
+// stdio, a preopen or a listener.
+func (s *state) CheckSnapshot() error {
+	n := uint32(3 + len(s.cfg.Mounts) + len(s.cfg.Listeners))
+	for fd, e := range s.fds {
+		switch {
+		case fd < 3 && e == &s.stdio[fd]:
+		case fd >= 3 && fd < 3+uint32(len(s.cfg.Mounts)) && e.kind == kindFile && e.preopen != "" && e.path == "":
+		case fd >= 3+uint32(len(s.cfg.Mounts)) && fd < n && e.kind == kindListener:
+		case e.kind == kindFile:
+			return fmt.Errorf("wasi: descriptor %d (%q in mount %q) was opened by the guest", fd, e.path, e.mount.guest)
+		default:
+			return fmt.Errorf("wasi: descriptor %d was opened or renumbered by the guest", fd)
+		}
+	}
+	if uint32(len(s.fds)) != n {
+		return fmt.Errorf("wasi: the guest closed %d of its %d initial descriptors", n-uint32(len(s.fds)), n)
+	}
+	return nil
 }

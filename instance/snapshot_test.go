@@ -1,0 +1,330 @@
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// snapHost registers the "host" module snap.wat imports: add(a, b) and
+// the immutable global k.
+func snapHost(t testing.TB, rt *Runtime, k uint64) {
+	t.Helper()
+	_, err := rt.NewHostModuleBuilder("host").
+		NewFunctionBuilder().WithGoModuleFunction(func(_ context.Context, _ Instance, s []uint64) error {
+		s[0] = api.EncodeI32(api.DecodeI32(s[0]) + api.DecodeI32(s[1]))
+		return nil
+	}, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).Export("add").
+		ExportGlobal("k", api.ValueTypeI32, false, k).
+		Instantiate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapObservation is what a sequence of calls on an instance of snap.wat
+// sees: results and trap messages in order, then the exported state.
+type snapObservation struct {
+	Calls   []string
+	Exports []string
+	Count   uint64
+	G64     uint64
+	GF      uint64
+	FromK   uint64
+	Pages   uint64
+	TabSize uint64
+	Mem     []byte
+}
+
+// observeSnap runs the same calls on inst (an instance of snap.wat in its
+// initialised state, fresh or from a snapshot) and records what they see.
+// The calls change the state, so a later tenant of the same slot must be
+// restored to see the same again.
+func observeSnap(t testing.TB, inst Instance) snapObservation {
+	t.Helper()
+	var o snapObservation
+	call := func(name string, args ...uint64) {
+		res, err := inst.ExportedFunction(name).Call(ctx, args...)
+		if err != nil {
+			msg := err.Error()
+			if i := strings.Index(msg, " (recovered"); i >= 0 {
+				msg = msg[:i]
+			}
+			o.Calls = append(o.Calls, fmt.Sprintf("%s%v: error %s", name, args, firstLine(msg)))
+			return
+		}
+		o.Calls = append(o.Calls, fmt.Sprintf("%s%v: %v", name, args, res))
+	}
+	mem := inst.ExportedMemory("mem")
+	b, _ := mem.Read(0, mem.Size())
+	o.Mem = append([]byte(nil), b...)
+	o.Pages = mem.Pages()
+	o.Count = inst.ExportedGlobal("count").Get()
+	o.G64 = inst.ExportedGlobal("g64").Get()
+	o.GF = inst.ExportedGlobal("gf").Get()
+	o.FromK = inst.ExportedGlobal("fromk").Get()
+	o.TabSize = inst.ExportedTable("tab").Size()
+	for _, d := range inst.mod.Exports() {
+		o.Exports = append(o.Exports, d.Name)
+	}
+	for i := range uint64(5) {
+		call("call", i)
+	}
+	call("calladd", 2, 40, 2)
+	call("calladd", 3, 40, 2)
+	call("size")
+	call("tsize")
+	call("load", 0x2fff0)
+	call("load", 70000)
+	call("load", 100)
+	call("load", 16)
+	call("gv_hi")
+	call("minit_dropped", 200, 0)
+	call("minit_dropped", 200, 1)
+	call("minit_kept", 200, 12)
+	call("load", 200)
+	call("tinit_dropped", 0)
+	call("tinit_dropped", 1)
+	call("tinit_kept", 1)
+	call("call", 0)
+	call("gref_call")
+	// Leave a mess for the next tenant of the slot.
+	call("store", 0x2fff0, 1)
+	call("store", 5000, 7)
+	call("grow", 3)
+	call("store", 0x50000, 9)
+	call("setg", 99)
+	call("tset_null", 1)
+	return o
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// TestSnapshotEquivalence checks that instances of a snapshot of an
+// initialised instance see what the initialised instance saw, tenant
+// after tenant in the same slots, and that the snapshot does not re-run
+// the start function nor export the init function.
+func TestSnapshotEquivalence(t *testing.T) {
+	for _, init := range []string{"", "_initialize", "other_init"} {
+		t.Run("init="+init, func(t *testing.T) {
+			wasm := readWasm(t, "snap")
+			// The truth: a fresh instance, initialised, on a runtime of its own.
+			fresh := newTestRuntime(t, Config{MemorySlots: 1, MemorySlotBytes: 16 * 65536})
+			snapHost(t, fresh, 5)
+			fi, err := fresh.InstantiateWasm(ctx, wasm, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runInits(t, fi, init)
+
+			rt := newTestRuntime(t, Config{MemorySlots: 2, MemorySlotBytes: 16 * 65536})
+			snapHost(t, rt, 5)
+			src, err := rt.InstantiateWasm(ctx, wasm, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runInits(t, src, init)
+			snap, err := rt.Snapshot(ctx, src, SnapshotConfig{Init: init})
+			if err != nil {
+				t.Fatal(err)
+			}
+			src.Close(ctx) // the snapshot does not depend on it
+
+			want := observeSnap(t, fi)
+			// The fresh instance still exports its init functions.
+			want.Exports = dropNames(want.Exports, "_initialize", init)
+			for n := range 4 {
+				inst, err := rt.Instantiate(ctx, snap, ModuleConfig{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := observeSnap(t, inst)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("tenant %d of the snapshot (-initialised fresh instance +snapshot):\n%s", n, diff)
+				}
+				inst.Close(ctx)
+			}
+			if st := rt.PoolStats(); st.ImageHits == 0 || st.RestoredBytes == 0 {
+				t.Errorf("pool stats %+v: want image hits and restored pages", st)
+			}
+			// A snapshot of a snapshot's instance is a snapshot too.
+			inst, err := rt.Instantiate(ctx, snap, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap2, err := rt.Snapshot(ctx, inst, SnapshotConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst.Close(ctx)
+			inst, err = rt.Instantiate(ctx, snap2, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer inst.Close(ctx)
+			if diff := cmp.Diff(want, observeSnap(t, inst)); diff != "" {
+				t.Errorf("snapshot of a snapshot (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// runInits calls _initialize, then init if it is another export.
+func runInits(t testing.TB, inst Instance, init string) {
+	t.Helper()
+	names := []string{"_initialize"}
+	if init != "" && init != "_initialize" {
+		names = append(names, init)
+	}
+	for _, name := range names {
+		if _, err := inst.ExportedFunction(name).Call(ctx); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+func dropNames(names []string, drop ...string) []string {
+	var out []string
+	for _, n := range names {
+		keep := true
+		for _, d := range drop {
+			keep = keep && n != d
+		}
+		if keep {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// TestSnapshotImportsResolvedAnew checks that a snapshot's imports are
+// resolved at each instantiation: an imported function is the one
+// registered now, while what init read (an imported global) is baked in.
+func TestSnapshotImportsResolvedAnew(t *testing.T) {
+	rt := newTestRuntime(t, Config{})
+	snapHost(t, rt, 5)
+	src, err := rt.InstantiateWasm(ctx, readWasm(t, "snap"), ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runInits(t, src, "")
+	snap, err := rt.Snapshot(ctx, src, SnapshotConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Close(ctx)
+
+	// Re-register "host" with another k in the same runtime.
+	rt.Lookup("host").Close(ctx)
+	snapHost(t, rt, 11)
+	inst, err := rt.Instantiate(ctx, snap, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(ctx)
+	res, err := inst.ExportedFunction("calladd").Call(ctx, 2, 40, 2)
+	if err != nil || api.DecodeI32(res[0]) != 42 {
+		t.Errorf("calladd through the table: %v, %v; want 42", res, err)
+	}
+	// fromk was initialised from k before the snapshot: it stays 5, and
+	// so does what init stored from it.
+	if g := inst.ExportedGlobal("fromk").Get(); g != 5 {
+		t.Errorf("fromk = %d, want the snapshot's 5", g)
+	}
+	if v, _ := inst.ExportedMemory("mem").ReadUint32Le(70000); v != 5 {
+		t.Errorf("mem[70000] = %d, want the snapshot's 5", v)
+	}
+}
+
+// refusingValue is a host value that refuses snapshots.
+type refusingValue struct{}
+
+func (refusingValue) CheckSnapshot() error { return errors.New("holds a socket") }
+
+func TestSnapshotErrors(t *testing.T) {
+	rt := newTestRuntime(t, Config{})
+	envModule(t, rt, nil)
+	snapHost(t, rt, 5)
+	// imp_global_mut imports env.base as a mutable global.
+	rtMut := newTestRuntime(t, Config{})
+	if _, err := rtMut.NewHostModuleBuilder("env").ExportGlobal("base", api.ValueTypeI32, true, 0).Instantiate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runtimeOf := func(module string) *Runtime {
+		if module == "imp_global_mut" {
+			return rtMut
+		}
+		return rt
+	}
+	inst := func(t *testing.T, name string, mc ModuleConfig) Instance {
+		t.Helper()
+		i, err := runtimeOf(name).InstantiateWasm(ctx, readWasm(t, name), mc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { i.Close(ctx) })
+		return i
+	}
+	tests := []struct {
+		name   string
+		module string
+		mc     ModuleConfig
+		prep   func(Instance) Instance
+		sc     SnapshotConfig
+		want   error  // errors.Is
+		detail string // in the message
+	}{
+		{name: "imported memory", module: "imp_mem_ok", want: ErrNotSnapshottable, detail: `imports memory "env"."mem"`},
+		{name: "imported table", module: "imp_table_ok", want: ErrNotSnapshottable, detail: `imports table "env"."tab"`},
+		{name: "imported mutable global", module: "imp_global_mut", want: ErrNotSnapshottable, detail: `mutable global "env"."base"`},
+		{name: "externref in a table", module: "snap", prep: func(i Instance) Instance {
+			if _, err := i.ExportedFunction("setext").Call(ctx, 7); err != nil {
+				t.Fatal(err)
+			}
+			return i
+		}, want: ErrNotSnapshottable, detail: "non-null externref"},
+		{name: "host value refuses", module: "snap", mc: ModuleConfig{}.WithValue("sock", refusingValue{}),
+			want: ErrNotSnapshottable, detail: "holds a socket"},
+		{name: "init not exported", module: "snap", sc: SnapshotConfig{Init: "wizer.initialize"}, detail: `init export "wizer.initialize" is not an exported function`},
+		{name: "closed", module: "snap", prep: func(i Instance) Instance { i.Close(ctx); return i }, want: ErrClosed},
+		{name: "zero instance", module: "snap", prep: func(Instance) Instance { return Instance{} }, want: ErrClosed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			i := inst(t, tc.module, tc.mc)
+			if tc.prep != nil {
+				i = tc.prep(i)
+			}
+			rt := runtimeOf(tc.module)
+			before := rt.PoolStats().InUse
+			cm, err := rt.Snapshot(ctx, i, tc.sc)
+			if err == nil {
+				t.Fatalf("Snapshot: got a module (%d exports), want an error", len(cm.Exports()))
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("Snapshot: %v, want %v", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.detail) {
+				t.Errorf("Snapshot: %q lacks %q", err, tc.detail)
+			}
+			if after := rt.PoolStats().InUse; after != before {
+				t.Errorf("slots in use %d after a failed Snapshot, %d before", after, before)
+			}
+			if !i.Closed() { // the instance is untouched and usable
+				if _, err := i.ExportedFunction("size").Call(ctx); tc.module == "snap" && err != nil {
+					t.Errorf("instance after a failed Snapshot: %v", err)
+				}
+			}
+		})
+	}
+}
