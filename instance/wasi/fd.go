@@ -111,6 +111,11 @@ type fdEntry struct {
 	conn net.Conn
 	ln   *acceptAhead
 
+	// poll is set for a FIFO, socket or character device opened by
+	// path_open: its readiness comes from the host (poll(2)), where a
+	// regular file is always ready.
+	poll experimentalsys.Pollable
+
 	flags                 uint16 // fdflags
 	rights, rightsInherit uint64
 
@@ -506,4 +511,18 @@ func (s *state) CheckSnapshot() error {
 		return fmt.Errorf("wasi: the guest closed %d of its %d initial descriptors", n-uint32(len(s.fds)), n)
 	}
 	return nil
+}
+
+// pollSlice is how long one host poll of a FIFO (or other pollable file)
+// blocks inside poll_oneoff's wait, so that the wait notices the end of
+// the call (another subscription, the timer, the context) this soon.
+const pollSlice = 20 // milliseconds
+
+// pollWait blocks until p is readable (or its poll fails), or ctx is done.
+func pollWait(ctx context.Context, p experimentalsys.Pollable) {
+	for ctx.Err() == nil {
+		if ready, se := p.Poll(experimentalsys.POLLIN, pollSlice); ready || (se != 0 && se != experimentalsys.EINTR) {
+			return
+		}
+	}
 }

@@ -335,8 +335,22 @@ func fdFdstatSetFlags(s *state, c *call) (errno, error) {
 		return errNotsup, nil // synchronized I/O can only be asked for at path_open
 	}
 	if e.kind == kindFile && !e.isDir {
-		if se := e.file.SetAppend(flags&fdflagAppend != 0); se != 0 {
-			return fromSys(se), nil
+		// Only on a change: wazero's files reopen themselves to change
+		// O_APPEND, which a FIFO does not survive.
+		if app := flags&fdflagAppend != 0; app != e.file.IsAppend() {
+			if se := e.file.SetAppend(app); se != 0 {
+				return fromSys(se), nil
+			}
+		}
+		// O_NONBLOCK on the host file, so that a read of a FIFO with no
+		// data fails with EAGAIN instead of blocking the guest (Go's
+		// wasip1 runtime sets it on every file it opens, then polls).
+		if (flags^e.flags)&fdflagNonblock != 0 {
+			if pf, ok := e.file.(experimentalsys.PollableFile); ok {
+				if se := pf.SetNonblock(flags&fdflagNonblock != 0); se != 0 && se != experimentalsys.ENOSYS {
+					return fromSys(se), nil
+				}
+			}
 		}
 	}
 	e.flags = flags
@@ -847,6 +861,11 @@ func pathOpen(s *state, c *call) (errno, error) {
 	if fdflags&fdflagSync != 0 {
 		flag |= experimentalsys.O_SYNC
 	}
+	if fdflags&fdflagNonblock != 0 {
+		// Also makes opening a FIFO for reading return at once when it
+		// has no writer yet.
+		flag |= experimentalsys.O_NONBLOCK
+	}
 	if flag&experimentalsys.O_DIRECTORY != 0 && flag&(experimentalsys.O_WRONLY|experimentalsys.O_RDWR) != 0 {
 		// A directory cannot be opened for writing; retry read-only
 		// only if it is one (for the right errno otherwise).
@@ -870,6 +889,11 @@ func pathOpen(s *state, c *call) (errno, error) {
 	}
 	e := &fdEntry{kind: kindFile, file: f, mount: r.mount, path: r.rel, isDir: isDir,
 		flags: fdflags &^ fdflagAppend}
+	if !isDir {
+		if st, se := f.Stat(); se == 0 && st.Mode&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeCharDevice) != 0 {
+			e.poll, _ = f.(experimentalsys.Pollable)
+		}
+	}
 	if isDir {
 		e.rights, e.rightsInherit = rightsDir&(base|parent.rightsInherit), parent.rightsInherit
 	} else {
@@ -905,8 +929,11 @@ func pathRemoveDirectory(s *state, c *call) (errno, error) {
 	if en != errSuccess {
 		return en, nil
 	}
-	if r.rel == "" {
+	switch {
+	case r.rel == "":
 		return errBusy, nil // the mount's root
+	case r.dot:
+		return errInval, nil // rmdir(2): "." or ".." as the last component
 	}
 	return fromSys(r.mount.fs.Rmdir(r.fsPath())), nil
 }
@@ -923,8 +950,8 @@ func pathRename(s *state, c *call) (errno, error) {
 	if from.mount != to.mount {
 		return errXdev, nil
 	}
-	if from.rel == "" || to.rel == "" {
-		return errBusy, nil
+	if from.rel == "" || to.rel == "" || from.dot || to.dot {
+		return errBusy, nil // a mount's root, or a directory named by "." or ".."
 	}
 	return fromSys(to.mount.fs.Rename(from.fsPath(), to.fsPath())), nil
 }
@@ -945,6 +972,9 @@ func pathUnlinkFile(s *state, c *call) (errno, error) {
 	r, en := s.resolveArg(c, 0, 1, false)
 	if en != errSuccess {
 		return en, nil
+	}
+	if r.dot || r.rel == "" {
+		return errIsdir, nil // "." or "..", or a mount's root: a directory
 	}
 	if r.dir {
 		if st, se := r.mount.fs.Lstat(r.fsPath()); se == 0 && st.Mode.IsDir() {

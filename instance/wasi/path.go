@@ -20,6 +20,13 @@ type resolved struct {
 	mount *mountPoint
 	rel   string
 	dir   bool
+	// dot reports a path whose last component is "." or "..": it names
+	// a directory through an alias (the directory itself, or its
+	// parent), which can be opened or stat'ed but never removed or
+	// renamed (POSIX rmdir and rename fail on such a path), so that no
+	// path reaches a preopened directory, or the directory of an open
+	// descriptor, to remove it.
+	dot bool
 }
 
 // resolve resolves the guest path p relative to the directory descriptor
@@ -60,6 +67,7 @@ func (s *state) resolve(dirfd uint32, p string, follow bool) (resolved, errno) {
 		stack = strings.Split(e.path, "/")
 	}
 	rest := splitPath(p)
+	dot := len(rest) > 0 && (rest[len(rest)-1] == "." || rest[len(rest)-1] == "..")
 	links := 0
 	for len(rest) > 0 {
 		c := rest[0]
@@ -115,7 +123,7 @@ func (s *state) resolve(dirfd uint32, p string, follow bool) (resolved, errno) {
 		}
 		rest = append(splitPath(target), rest...)
 	}
-	return resolved{mount: e.mount, rel: joinPath(stack), dir: trailing}, errSuccess
+	return resolved{mount: e.mount, rel: joinPath(stack), dir: trailing, dot: dot}, errSuccess
 }
 
 // splitPath splits p on '/', dropping empty components.

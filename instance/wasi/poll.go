@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
-
 	"time"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 )
 
 // Subscription and event layouts (spec: "subscription", 48 bytes;
@@ -41,8 +42,9 @@ type event struct {
 // poll_oneoff(in, out, nsubscriptions, nevents): waits until at least one
 // subscription is ready (an fd readable or writable, or a clock's time
 // reached), then writes an event for each ready one. Regular files are
-// always ready; stdin, connections and listeners are polled with no OS
-// support (see readAhead). A context cancelled while waiting ends the call
+// always ready; FIFOs, sockets and character devices opened by path_open
+// are polled on the host (poll(2)); stdin, connections and listeners are
+// polled with no OS support (see readAhead). A context cancelled while waiting ends the call
 // (ErrTrapInterrupted).
 func pollOneoff(s *state, c *call) (errno, error) {
 	in, out, n, neventsp := c.u32(0), c.u32(1), c.u32(2), c.u32(3)
@@ -182,6 +184,16 @@ func (s *state) fdReady(sub *subscription) (ready bool, en errno, nbytes uint64,
 		if e.isDir {
 			return true, errBadf, 0, false
 		}
+		if e.poll != nil {
+			if !read {
+				return true, errSuccess, 0, false
+			}
+			ready, se := e.poll.Poll(experimentalsys.POLLIN, 0)
+			if se != 0 {
+				return true, fromSys(se), 0, false
+			}
+			return ready, errSuccess, 0, false
+		}
 		if read {
 			st, se := e.file.Stat()
 			pos, se2 := e.file.Seek(0, 1)
@@ -241,6 +253,12 @@ func (s *state) waitAny(ctx context.Context, subs []subscription, timer <-chan t
 			w = e.r.wait
 		case kindListener:
 			w = e.ln.wait
+		case kindFile:
+			if e.poll == nil {
+				continue
+			}
+			p := e.poll
+			w = func(ctx context.Context, _ <-chan time.Time) { pollWait(ctx, p) }
 		default:
 			continue
 		}

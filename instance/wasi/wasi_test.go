@@ -684,3 +684,63 @@ func TestReadOnlyMount(t *testing.T) {
 		t.Error("a read-only mount let the guest create a file")
 	}
 }
+
+// TestNoRemovingByAlias checks that no path removes or renames a
+// preopened directory, or the directory of an open descriptor, through
+// an alias ("", ".", "./", "sub/..", "x/."): Go's os tests
+// (TestRootRemoveDot) expect root.Remove(".") to fail.
+func TestNoRemovingByAlias(t *testing.T) {
+	_, box := sandboxTree(t)
+	h := newHarness(t, Config{Mounts: []Mount{{HostDir: box, GuestPath: "/"}}})
+	sub, e := h.open("sub", oflagDirectory, 0, true)
+	if e != errSuccess {
+		t.Fatalf("open sub: %d", e)
+	}
+	p := func(s string) (uint64, uint64) { return h.str(1000, s) }
+	p2 := func(s string) (uint64, uint64) { return h.str(1100, s) }
+	rmdir := func(fd uint32, s string) []uint64 { a, b := p(s); return []uint64{uint64(fd), a, b} }
+	rename := func(fd uint32, from string, fd2 uint32, to string) []uint64 {
+		a, b := p(from)
+		c, d := p2(to)
+		return []uint64{uint64(fd), a, b, uint64(fd2), c, d}
+	}
+	tests := []struct {
+		name string
+		args func() []uint64
+		want errno
+	}{
+		{"path_remove_directory", func() []uint64 { return rmdir(3, "") }, errNoent},
+		{"path_remove_directory", func() []uint64 { return rmdir(3, ".") }, errBusy},
+		{"path_remove_directory", func() []uint64 { return rmdir(3, "./") }, errBusy},
+		{"path_remove_directory", func() []uint64 { return rmdir(3, "./.") }, errBusy},
+		{"path_remove_directory", func() []uint64 { return rmdir(3, "sub/..") }, errBusy},
+		{"path_remove_directory", func() []uint64 { return rmdir(sub, ".") }, errInval},
+		{"path_remove_directory", func() []uint64 { return rmdir(sub, "./") }, errInval},
+		{"path_remove_directory", func() []uint64 { return rmdir(sub, "deeper/.") }, errInval},
+		{"path_remove_directory", func() []uint64 { return rmdir(sub, "deeper/..") }, errInval},
+		{"path_remove_directory", func() []uint64 { return rmdir(3, "sub/deeper/.") }, errInval},
+		{"path_unlink_file", func() []uint64 { return rmdir(3, ".") }, errIsdir},
+		{"path_unlink_file", func() []uint64 { return rmdir(sub, ".") }, errIsdir},
+		{"path_unlink_file", func() []uint64 { return rmdir(sub, "..") }, errIsdir},
+		{"path_rename", func() []uint64 { return rename(3, ".", 3, "moved") }, errBusy},
+		{"path_rename", func() []uint64 { return rename(sub, ".", 3, "moved") }, errBusy},
+		{"path_rename", func() []uint64 { return rename(sub, "deeper/.", 3, "moved") }, errBusy},
+		{"path_rename", func() []uint64 { return rename(3, "file.txt", sub, ".") }, errBusy},
+		{"path_rename", func() []uint64 { return rename(3, "file.txt", 3, "sub/..") }, errBusy},
+	}
+	for _, tc := range tests {
+		args := tc.args()
+		if got := h.call(tc.name, args...); got != tc.want {
+			t.Errorf("%s%v = %d, want %d", tc.name, args, got, tc.want)
+		}
+	}
+	for _, d := range []string{"", "sub", "sub/deeper", "file.txt"} {
+		if _, err := os.Stat(filepath.Join(box, d)); err != nil {
+			t.Errorf("%q is gone: %v", d, err)
+		}
+	}
+	// Removing a real subdirectory still works.
+	if got := h.call("path_remove_directory", rmdir(sub, "deeper")...); got != errSuccess {
+		t.Errorf("rmdir sub/deeper: %d", got)
+	}
+}
