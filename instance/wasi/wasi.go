@@ -108,6 +108,19 @@ type Config struct {
 	Nanotime func() int64
 	// Rand is the source of random_get; default crypto/rand.Reader.
 	Rand io.Reader
+	// Log, if not nil, receives one line per call of a WASI function in
+	// LogScopes (zero means LogScopeAll), as wazero's --hostlogging
+	// writes: the function, its named arguments (path strings read from
+	// the guest's memory), then the results it wrote and its errno, or
+	// the error that ended the call:
+	//
+	//	wasi_snapshot_preview1.fd_write(fd=1,iovs=1024,iovs_len=1) => (nwritten=6,errno=ESUCCESS)
+	//
+	// Each line is one Write, made on the guest's goroutine; give guests
+	// that run concurrently a writer safe for concurrent use. Without
+	// Log a call pays one comparison.
+	Log       io.Writer
+	LogScopes LogScopes
 }
 
 // Mount makes a host directory (or any experimental/sys.FS) visible to the
@@ -295,6 +308,7 @@ var calls = sync.Pool{New: func() any { return new(call) }}
 // wrap makes the host function of f, serving the caller's own state
 // (WithConfig) or, without one, the module's state def.
 func wrap(def *state, f hostFunc) instance.GoModuleFunc {
+	scope := scopeOf(f.name)
 	return func(ctx context.Context, caller instance.Instance, stack []uint64) error {
 		// The call goes through f.fn, a func value, so it escapes: take it
 		// from a pool rather than allocate one per WASI call. No function
@@ -308,7 +322,13 @@ func wrap(def *state, f hostFunc) instance.GoModuleFunc {
 				s = own
 			}
 		}
-		e, err := f.fn(s, c)
+		var e errno
+		var err error
+		if s.cfg.Log != nil && s.cfg.LogScopes&scope != 0 {
+			e, err = loggedCall(s, c, &f)
+		} else {
+			e, err = f.fn(s, c)
+		}
 		c.ctx, c.mem, c.stack = nil, instance.Memory{}, nil
 		calls.Put(c)
 		if err != nil {
@@ -382,6 +402,9 @@ type emptyReader struct{}
 func (emptyReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 func defaults(cfg *Config) {
+	if cfg.Log != nil && cfg.LogScopes == 0 {
+		cfg.LogScopes = LogScopeAll
+	}
 	if cfg.Stdin == nil {
 		cfg.Stdin = emptyReader{}
 	}
