@@ -1,6 +1,8 @@
 // Command wpi runs WebAssembly modules on wpi's interpreter.
 //
-//	wpi exec [--invoke NAME] [--timeout D] module.wasm [ARGS...]
+//	wpi run [--invoke NAME] [--timeout D] [--preload NAME=PATH] ... module.wasm [ARGS...]
+//	wpi exec ...   (the same as run)
+//	wpi version    (also wpi --version)
 //	wpi spectest [--features all|v1|v2|NAME,...] [-v] PATH...
 //	wpi disasm [--func NAME|FUNCIDX] module.wasm
 //	wpi bench [--touch N] [--duration D] [--json] [--invoke NAME module.wasm ARGS...]
@@ -40,7 +42,9 @@ var subcommands []subcommand
 
 func init() {
 	subcommands = []subcommand{
-		{"exec", "run a module's _start or an exported function", runExec},
+		{"run", "run a module's _start or an exported function", runCommand("run")},
+		{"exec", "the same as run", runCommand("exec")},
+		{"version", "print wpi's version", runVersion},
 		{"spectest", "run wast2json spec test files", runSpectest},
 		{"bench", "measure instantiate/call/close throughput on 1..GOMAXPROCS goroutines", runBench},
 		{"disasm", "print the interpreter code of a module's functions", runDisasm},
@@ -62,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "-h", "-help", "--help", "help":
 		usage(stdout)
 		return exitOK
+	case "-version", "--version", "-V":
+		return runVersion(args[1:], stdout, stderr)
 	}
 	for _, c := range subcommands {
 		if c.name == name {

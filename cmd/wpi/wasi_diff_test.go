@@ -32,6 +32,10 @@ type diffCase struct {
 	env    []string // NAME=VALUE
 	mounts []diffMount
 	stdin  string
+	// argv0, if not empty, is the program name (--argv0); envInherit
+	// passes the test's environment before env (--env-inherit).
+	argv0      string
+	envInherit bool
 	// skip, if not empty, is why the case does not run.
 	skip string
 }
@@ -72,11 +76,19 @@ func runWazero(t *testing.T, tc diffCase) outcome {
 			fsc = fsc.WithDirMount(m.host, m.guest)
 		}
 	}
+	argv0 := filepath.Base(tc.wasm)
+	if tc.argv0 != "" {
+		argv0 = tc.argv0
+	}
 	cfg := wazero.NewModuleConfig().
-		WithArgs(append([]string{filepath.Base(tc.wasm)}, tc.args...)...).
+		WithArgs(append([]string{argv0}, tc.args...)...).
 		WithStdin(strings.NewReader(tc.stdin)).WithStdout(&stdout).WithStderr(&stderr).
 		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().WithSysNanosleep()
-	for _, kv := range tc.env {
+	env := tc.env
+	if tc.envInherit {
+		env = append(os.Environ(), env...)
+	}
+	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		cfg = cfg.WithEnv(k, v)
 	}
@@ -91,19 +103,27 @@ func runWazero(t *testing.T, tc diffCase) outcome {
 	return outcome{code, stdout.String(), stderr.String()}
 }
 
-// runWpi runs the case through the wpi CLI, in process.
+// runWpi runs the case through the wpi CLI, in process, with wazero's
+// flag spellings (--mount, --env-inherit) where they differ from
+// Wasmtime's.
 func runWpi(t *testing.T, tc diffCase) outcome {
 	t.Helper()
-	args := []string{"exec"}
+	args := []string{"run"}
 	for _, m := range tc.mounts {
-		d := m.host + "::" + m.guest
+		d := m.host + ":" + m.guest
 		if m.ro {
-			d += "::ro"
+			d += ":ro"
 		}
-		args = append(args, "--dir", d)
+		args = append(args, "--mount", d)
+	}
+	if tc.envInherit {
+		args = append(args, "--env-inherit")
 	}
 	for _, e := range tc.env {
 		args = append(args, "--env", e)
+	}
+	if tc.argv0 != "" {
+		args = append(args, "--argv0", tc.argv0)
 	}
 	args = append(args, tc.wasm, "--")
 	args = append(args, tc.args...)
@@ -114,9 +134,10 @@ func runWpi(t *testing.T, tc diffCase) outcome {
 
 // TestWASIPrograms runs the WASI programs that ship in the wazero module
 // (TinyGo, Rust, Zig, C) with the arguments wazero's own tests use, and
-// wants the same stdout, stderr and exit code under wpi exec as under
+// wants the same stdout, stderr and exit code under wpi run as under
 // wazero.
 func TestWASIPrograms(t *testing.T) {
+	t.Setenv("WPI_INHERITED", "from the test") // for --env-inherit
 	w := wazeroDir(t)
 	wasiTD := filepath.Join(w, "imports", "wasi_snapshot_preview1", "testdata")
 	exampleTD := filepath.Join(w, "imports", "wasi_snapshot_preview1", "example", "testdata")
@@ -186,6 +207,8 @@ func TestWASIPrograms(t *testing.T) {
 	cases = append(cases,
 		diffCase{name: "cli/args", wasm: filepath.Join(cliTD, "wasi_arg.wasm"), args: []string{"hello world"}},
 		diffCase{name: "cli/env", wasm: filepath.Join(cliTD, "wasi_env.wasm"), env: []string{"ANIMAL=bear", "FOOD=sushi"}},
+		diffCase{name: "cli/env-inherit", wasm: filepath.Join(cliTD, "wasi_env.wasm"), env: []string{"ANIMAL=bear"}, envInherit: true},
+		diffCase{name: "cli/args argv0", wasm: filepath.Join(cliTD, "wasi_arg.wasm"), args: []string{"hello world"}, argv0: "renamed"},
 		diffCase{name: "cli/fd", wasm: filepath.Join(cliTD, "wasi_fd.wasm"), mounts: []diffMount{{bears, "/", false}}},
 		diffCase{name: "cli/fd readonly", wasm: filepath.Join(cliTD, "wasi_fd.wasm"), mounts: []diffMount{{bears, "/", true}}},
 		diffCase{name: "cli/cat non-root mount", wasm: catTinygo, args: []string{"/animals/bear.txt"}, mounts: []diffMount{{bears, "/animals", true}}},
@@ -194,9 +217,17 @@ func TestWASIPrograms(t *testing.T) {
 		diffCase{name: "cli/exit_on_start_unstable", wasm: filepath.Join(cliTD, "exit_on_start_unstable.wasm")},
 		diffCase{name: "wasi/exit_on_start", wasm: filepath.Join(wasiTD, "exit_on_start.wasm")},
 		diffCase{name: "wasi/print_args", wasm: filepath.Join(wasiTD, "print_args.wasm"), args: []string{"a", "bc"}},
+		diffCase{name: "wasi/print_args argv0", wasm: filepath.Join(wasiTD, "print_args.wasm"), args: []string{"a"}, argv0: "prog"},
 		diffCase{name: "wasi/print_prestat_dirname", wasm: filepath.Join(wasiTD, "print_prestat_dirname.wasm"), mounts: []diffMount{{empty, "/", false}}},
 	)
 
+	// wazero's examples/cli program (TinyGo), with its test's arguments.
+	cliWasm := filepath.Join(w, "examples", "cli", "testdata", "cli.wasm")
+	cases = append(cases,
+		diffCase{name: "examples/cli add", wasm: cliWasm, args: []string{"3", "1"}},
+		diffCase{name: "examples/cli sub", wasm: cliWasm, args: []string{"-sub=true", "3", "1"}},
+		diffCase{name: "examples/cli bad arguments", wasm: cliWasm, args: []string{"x"}},
+	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.skip != "" {
@@ -211,7 +242,7 @@ func TestWASIPrograms(t *testing.T) {
 				t.Skipf("needs an engine feature wpi lacks: %s", got.Stderr)
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("wpi exec vs wazero (-wazero +wpi):\n%s", diff)
+				t.Errorf("wpi run vs wazero (-wazero +wpi):\n%s", diff)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -19,17 +20,20 @@ import (
 	"github.com/wpi-dev/wpi/instance/wasi"
 )
 
-const execUsage = `usage: wpi exec [flags] module.wasm [--] [ARGS...]
+const runUsage = `usage: wpi run [flags] module.wasm [--] [ARGS...]
+       (wpi exec is the same command)
 
 Instantiates the module (running its start function) with WASI preview1
 available, then:
   - with --invoke NAME: calls _initialize if exported (a WASI reactor),
     then the export NAME with ARGS parsed by its parameter types;
   - else, if the module exports _start (a WASI command): calls it with
-    ARGS as the program's arguments (argv[0] is the module's file name).
+    ARGS as the program's arguments (argv[0] is the module's file name,
+    or --argv0).
 stdin, stdout and stderr pass through; the guest's exit code (proc_exit)
 is wpi's. A trap prints the trap and a wasm backtrace, and exits 134. "--"
-ends wpi's flags; a "--" right after the module is dropped.
+ends wpi's flags; a "--" right after the module is dropped. The module
+must be a binary: convert a .wat file with wabt's wat2wasm first.
 
 ARGS: i32 and i64 as decimal (negative allowed) or 0x hex, signed or
 unsigned range; f32 and f64 as decimal, "nan", "inf" or "-inf".
@@ -37,49 +41,129 @@ Results are printed one per line: integers as signed decimal, floats in
 the shortest decimal that round-trips ("NaN", "inf", "-inf"), as wasmtime
 prints them.
 
+Flag spellings follow Wasmtime (--dir, --invoke, --preload, --argv0,
+--fuel, --max-memory-size) and wazero (--mount, --env-inherit, --listen,
+--hostlogging, --timeout).
+
 flags:
 `
 
-// runExec implements "wpi exec".
-func runExec(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
+// runOptions are the parsed flags of "wpi run".
+type runOptions struct {
+	invoke     string
+	argv0      *string // nil: the module's file name
+	features   api.CoreFeatures
+	fuel       int64
+	limitPages uint32
+	preloads   []preload
+	wasi       wasi.Config
+}
+
+// preload is one --preload NAME=PATH.
+type preload struct{ name, path string }
+
+// runCommand returns "wpi run" (or its alias "wpi exec", named cmd in
+// messages).
+func runCommand(cmd string) func(args []string, stdout, stderr io.Writer) int {
+	return func(args []string, stdout, stderr io.Writer) int {
+		return runRun(cmd, args, stdout, stderr)
+	}
+}
+
+// runRun implements "wpi run".
+func runRun(cmd string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	invoke := fs.String("invoke", "", "call this exported function instead of _start")
+	invoke := fs.String("invoke", "", "call the exported function `NAME` instead of _start")
 	timeout := fs.Duration("timeout", 0, "stop the guest after this long, exit 134 (0: no limit)")
 	features := fs.String("features", "supported", "core features the module may use: `LIST` of v1, v2, supported (every one wpi runs) or proposal names (tail-call,extended-const,...)")
-	var dirs, envs, listens listFlag
-	fs.Var(&dirs, "dir", "preopen the host directory HOST as GUEST: `HOST[::GUEST]` (repeatable; GUEST defaults to HOST; add ::ro for read-only)")
+	argv0 := fs.String("argv0", "", "the guest's argv[0] (`NAME`; default: the module's file name, or the --invoke name)")
+	fuel := fs.Int64("fuel", 0, "run with a budget of `N` units of fuel (one per loop back-edge and call); exhausting it traps, exit 134 (0: no metering)")
+	maxMem := fs.String("max-memory-size", "", "the most `BYTES` a memory may grow to, rounded down to whole 64 KiB pages (as Wasmtime's -W max-memory-size; memory.grow past it returns -1)")
+	envInherit := fs.Bool("env-inherit", false, "pass wpi's environment to the guest (--env entries follow it)")
+	var dirs, mounts, envs, listens, preloads, hostlog listFlag
+	fs.Var(&dirs, "dir", "preopen the host directory HOST as GUEST: `HOST[::GUEST][::ro]` (Wasmtime's spelling, repeatable; GUEST defaults to HOST)")
+	fs.Var(&mounts, "mount", "preopen the host directory HOST as GUEST: `HOST[:GUEST][:ro]` (wazero's spelling, repeatable; GUEST defaults to HOST)")
 	fs.Var(&envs, "env", "set the guest's environment variable: `NAME[=VALUE]` (repeatable; without =VALUE, inherit it from wpi's)")
 	fs.Var(&listens, "tcplisten", "preopen a TCP listener on `ADDR` (host:port, repeatable) for sock_accept")
+	fs.Var(&listens, "listen", "the same as --tcplisten (wazero's spelling)")
+	fs.Var(&preloads, "preload", "instantiate the module at PATH under the module name NAME before the main module, so that its imports resolve: `NAME=PATH` (repeatable, in order)")
+	fs.Var(&hostlog, "hostlogging", "log the guest's WASI calls to stderr, one line each: `SCOPES`, a comma-separated list of all, filesystem, clock, random, proc, poll, sock (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, execUsage)
+			fmt.Fprint(stdout, runUsage)
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "wpi exec: %s (run 'wpi exec -h')\n", oneLine(err))
+		fmt.Fprintf(stderr, "wpi %s: %s (run 'wpi %s -h')\n", cmd, oneLine(err), cmd)
 		return exitUsage
 	}
 	if fs.NArg() < 1 {
-		fmt.Fprintln(stderr, "wpi exec: missing module file (run 'wpi exec -h')")
+		fmt.Fprintf(stderr, "wpi %s: missing module file (run 'wpi %s -h')\n", cmd, cmd)
 		return exitUsage
 	}
+	usageErr := func(err error) int {
+		fmt.Fprintf(stderr, "wpi %s: %s\n", cmd, oneLine(err))
+		return exitUsage
+	}
+	opts := runOptions{invoke: *invoke, fuel: *fuel}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "argv0" {
+			opts.argv0 = argv0
+		}
+	})
 	feats, err := instance.ParseFeatures(*features)
 	if err != nil {
-		fmt.Fprintf(stderr, "wpi exec: -features: %s\n", err)
-		return exitUsage
+		return usageErr(fmt.Errorf("-features: %w", err))
+	}
+	opts.features = feats
+	if *fuel < 0 {
+		return usageErr(fmt.Errorf("--fuel %d: want a positive budget", *fuel))
+	}
+	if *maxMem != "" {
+		if opts.limitPages, err = parseMemorySize(*maxMem); err != nil {
+			return usageErr(err)
+		}
+	}
+	for _, p := range preloads {
+		name, path, ok := strings.Cut(p, "=")
+		if !ok || name == "" || path == "" {
+			return usageErr(fmt.Errorf("--preload %s: want NAME=PATH", p))
+		}
+		opts.preloads = append(opts.preloads, preload{name, path})
+	}
+	var scopes wasi.LogScopes
+	for _, h := range hostlog {
+		s, err := wasi.ParseLogScopes(h)
+		if err != nil {
+			return usageErr(fmt.Errorf("--hostlogging %s: %w", h, err))
+		}
+		scopes |= s
 	}
 	path, params := fs.Arg(0), fs.Args()[1:]
 	if len(params) > 0 && params[0] == "--" {
 		params = params[1:]
 	}
+	for _, m := range mounts {
+		d, err := mountAsDir(m)
+		if err != nil {
+			return usageErr(err)
+		}
+		dirs = append(dirs, d)
+	}
+	if *envInherit {
+		envs = append(os.Environ(), envs...)
+	}
 	wcfg, cleanup, err := wasiConfig(dirs, envs, listens, stdout, stderr)
 	defer cleanup()
 	if err != nil {
-		fmt.Fprintf(stderr, "wpi exec: %s\n", oneLine(err))
-		return exitUsage
+		return usageErr(err)
 	}
+	if scopes != 0 {
+		wcfg.Log, wcfg.LogScopes = stderr, scopes
+	}
+	opts.wasi = wcfg
 
 	ctx := context.Background()
 	if *timeout > 0 {
@@ -87,12 +171,14 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
-	code, err := execModule(ctx, path, feats, *invoke, params, wcfg, stdout)
+	code, err := runModule(ctx, path, params, opts, stdout)
 	if err != nil {
 		var te *instance.TrapError
 		switch {
 		case *timeout > 0 && errors.Is(err, instance.ErrTrapInterrupted) && errors.Is(err, context.DeadlineExceeded):
 			fmt.Fprintf(stderr, "wpi: timeout: the guest was stopped after --timeout %s\n", *timeout)
+		case *fuel > 0 && errors.Is(err, instance.ErrTrapFuelExhausted):
+			fmt.Fprintf(stderr, "wpi: trap: %s (--fuel %d)\n", trapMessage(err), *fuel)
 		case instance.IsTrap(err):
 			fmt.Fprintf(stderr, "wpi: trap: %s\n", trapMessage(err))
 		default:
@@ -103,6 +189,52 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// parseMemorySize parses --max-memory-size: a number of bytes, at least
+// one 64 KiB page, as pages.
+func parseMemorySize(s string) (uint32, error) {
+	n, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("--max-memory-size %s: want a number of bytes", s)
+	}
+	pages := n / pageSize
+	switch {
+	case pages == 0:
+		return 0, fmt.Errorf("--max-memory-size %s: less than one 64 KiB page", s)
+	case pages > maxPages:
+		pages = maxPages // a 32-bit memory cannot grow further anyway
+	}
+	return uint32(pages), nil
+}
+
+const (
+	pageSize = 65536
+	maxPages = 65536
+)
+
+// mountAsDir turns wazero's --mount HOST[:GUEST][:ro] into --dir's
+// HOST::GUEST[::ro]. As wazero does, the last ':' separates GUEST.
+func mountAsDir(m string) (string, error) {
+	if m == "" {
+		return "", errors.New("--mount: empty mount")
+	}
+	ro := false
+	if t, ok := strings.CutSuffix(m, ":ro"); ok {
+		m, ro = t, true
+	}
+	host, guest := m, m
+	if i := strings.LastIndexByte(m, ':'); i >= 0 {
+		host, guest = m[:i], m[i+1:]
+	}
+	if host == "" || guest == "" || strings.Contains(host, "::") {
+		return "", fmt.Errorf("--mount %s: want HOST[:GUEST][:ro]", m)
+	}
+	d := host + "::" + guest
+	if ro {
+		d += "::ro"
+	}
+	return d, nil
 }
 
 // maxFrames is the most backtrace frames printed: the innermost ones and
@@ -199,14 +331,47 @@ func trapMessage(err error) string {
 	return oneLine(err)
 }
 
-// execModule does the work of exec and returns the exit code and the
-// error to report.
-func execModule(ctx context.Context, path string, features api.CoreFeatures, invoke string, params []string, wcfg wasi.Config, stdout io.Writer) (int, error) {
+// readModule reads a module binary, and says how to convert a text one.
+func readModule(path string) ([]byte, error) {
 	bin, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(bin, []byte("\x00asm")) && looksLikeText(bin) {
+		out := strings.TrimSuffix(path, filepath.Ext(path)) + ".wasm"
+		return nil, fmt.Errorf("%s: this is the WebAssembly text format; wpi runs binary modules: convert it with wabt's wat2wasm (wat2wasm %s -o %s)", path, path, out)
+	}
+	return bin, nil
+}
+
+// looksLikeText reports whether b starts, after white space and ;;
+// comments, with "(": a .wat module.
+func looksLikeText(b []byte) bool {
+	for len(b) > 0 {
+		switch {
+		case b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r':
+			b = b[1:]
+		case bytes.HasPrefix(b, []byte(";;")):
+			i := bytes.IndexByte(b, '\n')
+			if i < 0 {
+				return false
+			}
+			b = b[i+1:]
+		default:
+			return b[0] == '('
+		}
+	}
+	return false
+}
+
+// runModule does the work of run and returns the exit code and the
+// error to report.
+func runModule(ctx context.Context, path string, params []string, opts runOptions, stdout io.Writer) (int, error) {
+	bin, err := readModule(path)
 	if err != nil {
 		return exitError, err
 	}
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, Features: features})
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4 + len(opts.preloads), Features: opts.features, MemoryLimitPages: opts.limitPages})
 	if err != nil {
 		return exitError, err
 	}
@@ -216,7 +381,7 @@ func execModule(ctx context.Context, path string, features api.CoreFeatures, inv
 		return exitError, fmt.Errorf("%s: %w", path, err)
 	}
 
-	name := invoke
+	name := opts.invoke
 	command := false
 	if name == "" && hasFunc(cm, "_start") {
 		name, command = "_start", true
@@ -224,12 +389,16 @@ func execModule(ctx context.Context, path string, features api.CoreFeatures, inv
 	if name == "" && len(params) > 0 {
 		return exitUsage, errors.New("arguments given without --invoke")
 	}
+	wcfg := opts.wasi
 	wcfg.Args = []string{filepath.Base(path)}
 	if command {
 		wcfg.Args = append(wcfg.Args, params...)
 		params = nil
-	} else if invoke != "" {
-		wcfg.Args = []string{invoke}
+	} else if opts.invoke != "" {
+		wcfg.Args = []string{opts.invoke}
+	}
+	if opts.argv0 != nil {
+		wcfg.Args[0] = *opts.argv0
 	}
 	w, err := wasi.Instantiate(ctx, rt, wcfg)
 	if err != nil {
@@ -248,7 +417,25 @@ func execModule(ctx context.Context, path string, features api.CoreFeatures, inv
 		}
 	}
 
-	inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{})
+	// Preloaded modules share the main module's WASI process, as
+	// Wasmtime's linked modules share its WASI context.
+	for _, p := range opts.preloads {
+		pbin, err := readModule(p.path)
+		if err != nil {
+			return exitError, fmt.Errorf("--preload %s: %w", p.name, err)
+		}
+		pinst, err := rt.InstantiateWasm(ctx, pbin, instance.ModuleConfig{Name: p.name})
+		if err != nil {
+			return callFailure(err, fmt.Errorf("--preload %s=%s: %w", p.name, p.path, err))
+		}
+		if init := pinst.ExportedFunction("_initialize"); !init.IsNil() {
+			if _, err := init.Call(ctx); err != nil {
+				return callFailure(err, err)
+			}
+		}
+	}
+
+	inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{Fuel: opts.fuel})
 	if err != nil {
 		return callFailure(err, fmt.Errorf("%s: %w", path, err))
 	}
