@@ -88,12 +88,10 @@ type SnapshotChecker interface {
 // The snapshot is independent of inst (close inst whenever) and is a
 // CompiledModule like any other: instantiate it, snapshot an
 // instance of it again, or write it as an ordinary WebAssembly module
-// with Encode. Its Module() describes that module: the memory's minimum
-// is the current size, data segments hold the non-zero parts of memory,
-// active element segments the tables, global initialisers the values.
-// The module's own segments keep their indices: those inst dropped (and
-// every active one) are empty passive segments, or declarative for
-// function references.
+// with Encode (Imports and Exports describe that module). The module's
+// own segments keep their indices: those inst dropped (and every active
+// one) are empty passive segments, or declarative for function
+// references.
 //
 // It fails with ErrClosed for a closed instance, and with an error
 // wrapping ErrNotSnapshottable when the state cannot be expressed (see
@@ -505,4 +503,24 @@ func snapshotHash(m *decoder.Module) [32]byte {
 	copy(b[:], m.Hash[:])
 	binary.LittleEndian.PutUint64(b[32:], snapshotSeq.Add(1))
 	return sha256.Sum256(b[:])
+}
+
+// Encode writes the module in the WebAssembly binary format. For a
+// snapshot (Runtime.Snapshot) that is an ordinary module any runtime
+// runs, with the same results as the snapshot's instances here: the
+// memory's minimum is its size at the snapshot, data segments hold its
+// non-zero bytes (runs split at 16 or more zero bytes, at most 10,000
+// segments), active element segments the tables, constant initialisers
+// the globals; no start function and no init export; the custom sections
+// (the name section, DWARF) are kept. For a module from Compile it is a
+// re-encoding of the same module.
+//
+// With it, `wpi snapshot` builds a
+// pre-initialized module once, and a fleet ships the file. It fails only
+// for a module the binary format cannot carry (see decoder.Encode).
+func (cm *CompiledModule) Encode() ([]byte, error) {
+	if cm == nil {
+		return nil, errors.New("instance: Encode of a nil CompiledModule")
+	}
+	return decoder.Encode(cm.mod.Decoded)
 }

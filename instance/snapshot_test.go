@@ -1,9 +1,11 @@
 package instance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -37,41 +39,66 @@ type snapObservation struct {
 	GF      uint64
 	FromK   uint64
 	Pages   uint64
-	TabSize uint64
 	Mem     []byte
 }
 
-// observeSnap runs the same calls on inst (an instance of snap.wat in its
-// initialised state, fresh or from a snapshot) and records what they see.
-// The calls change the state, so a later tenant of the same slot must be
-// restored to see the same again.
-func observeSnap(t testing.TB, inst Instance) snapObservation {
+// snapGuest is an instance of snap.wat, in wpi or another runtime.
+type snapGuest interface {
+	call(name string, args ...uint64) ([]uint64, error)
+	global(name string) uint64
+	memory() []byte
+	exports() []string
+}
+
+// wpiGuest is a snapGuest in wpi.
+type wpiGuest struct{ Instance }
+
+func (g wpiGuest) call(name string, args ...uint64) ([]uint64, error) {
+	return g.ExportedFunction(name).Call(ctx, args...)
+}
+func (g wpiGuest) global(name string) uint64 { return g.ExportedGlobal(name).Get() }
+func (g wpiGuest) memory() []byte {
+	mem := g.ExportedMemory("mem")
+	b, _ := mem.Read(0, mem.Size())
+	return bytes.Clone(b)
+}
+func (g wpiGuest) exports() []string {
+	var names []string
+	for _, d := range g.mod.Exports() {
+		if d.Kind == api.ExternTypeFunc {
+			names = append(names, d.Name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// observeSnap runs the same calls on g (an instance of snap.wat in its
+// initialised state, fresh or from a snapshot) and records what they see;
+// traps are "error" and their message when messages is set. The calls
+// change the state, so a later tenant of the same slot must be restored
+// to see the same again.
+func observeSnap(t testing.TB, g snapGuest, messages bool) snapObservation {
 	t.Helper()
 	var o snapObservation
 	call := func(name string, args ...uint64) {
-		res, err := inst.ExportedFunction(name).Call(ctx, args...)
-		if err != nil {
-			msg := err.Error()
-			if i := strings.Index(msg, " (recovered"); i >= 0 {
-				msg = msg[:i]
-			}
-			o.Calls = append(o.Calls, fmt.Sprintf("%s%v: error %s", name, args, firstLine(msg)))
-			return
+		res, err := g.call(name, args...)
+		switch {
+		case err != nil && messages:
+			o.Calls = append(o.Calls, fmt.Sprintf("%s%v: error %s", name, args, firstLine(err.Error())))
+		case err != nil:
+			o.Calls = append(o.Calls, fmt.Sprintf("%s%v: error", name, args))
+		default:
+			o.Calls = append(o.Calls, fmt.Sprintf("%s%v: %v", name, args, res))
 		}
-		o.Calls = append(o.Calls, fmt.Sprintf("%s%v: %v", name, args, res))
 	}
-	mem := inst.ExportedMemory("mem")
-	b, _ := mem.Read(0, mem.Size())
-	o.Mem = append([]byte(nil), b...)
-	o.Pages = mem.Pages()
-	o.Count = inst.ExportedGlobal("count").Get()
-	o.G64 = inst.ExportedGlobal("g64").Get()
-	o.GF = inst.ExportedGlobal("gf").Get()
-	o.FromK = inst.ExportedGlobal("fromk").Get()
-	o.TabSize = inst.ExportedTable("tab").Size()
-	for _, d := range inst.mod.Exports() {
-		o.Exports = append(o.Exports, d.Name)
-	}
+	o.Mem = g.memory()
+	o.Pages = uint64(len(o.Mem)) / 65536
+	o.Count = g.global("count")
+	o.G64 = g.global("g64")
+	o.GF = g.global("gf")
+	o.FromK = g.global("fromk")
+	o.Exports = g.exports()
 	for i := range uint64(5) {
 		call("call", i)
 	}
@@ -140,7 +167,7 @@ func TestSnapshotEquivalence(t *testing.T) {
 			}
 			src.Close(ctx) // the snapshot does not depend on it
 
-			want := observeSnap(t, fi)
+			want := observeSnap(t, wpiGuest{fi}, true)
 			// The fresh instance still exports its init functions.
 			want.Exports = dropNames(want.Exports, "_initialize", init)
 			for n := range 4 {
@@ -148,7 +175,7 @@ func TestSnapshotEquivalence(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := observeSnap(t, inst)
+				got := observeSnap(t, wpiGuest{inst}, true)
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Fatalf("tenant %d of the snapshot (-initialised fresh instance +snapshot):\n%s", n, diff)
 				}
@@ -172,7 +199,7 @@ func TestSnapshotEquivalence(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer inst.Close(ctx)
-			if diff := cmp.Diff(want, observeSnap(t, inst)); diff != "" {
+			if diff := cmp.Diff(want, observeSnap(t, wpiGuest{inst}, true)); diff != "" {
 				t.Errorf("snapshot of a snapshot (-want +got):\n%s", diff)
 			}
 		})
