@@ -51,6 +51,13 @@ ARGS parsed by its parameter types; without --invoke, a WASI command
 (exporting _start) runs as one, ARGS being its arguments, each instance
 with its own WASI state (stdio discarded, no files) and an exit code of 0
 counting as success. A module may import WASI preview1 and nothing else.
+A WASI reactor's _initialize runs in every instance, before the call.
+
+With --snapshot, every instance starts from a snapshot (Wizer's
+pre-initialization, see 'wpi snapshot'): one instance runs _initialize (if
+exported) and the --init export (default wizer.initialize if exported,
+else _initialize) once, and the rows measure instantiate -> call -> close
+of the snapshot, which neither re-runs the init nor exports it.
 
 flags:
 `
@@ -93,6 +100,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	maxG := fs.Int("goroutines", runtime.GOMAXPROCS(0), "largest number of goroutines")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	reset := fs.Bool("reset", false, "each goroutine keeps one instance and resets it per tenancy (Instance.Reset) instead of instantiating and closing")
+	snapshot := fs.Bool("snapshot", false, "instantiate from a snapshot taken after the module's init (see --init)")
+	init := fs.String("init", "", "with --snapshot: the init export (default wizer.initialize if exported, else _initialize)")
 	count := fs.Uint64("count", 0, "run exactly `N` instances per row (split over the goroutines) instead of --duration; for strace")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -138,6 +147,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wpi bench: --invoke needs a module")
 		return exitUsage
 	}
+	if *init != "" && !*snapshot {
+		fmt.Fprintln(stderr, "wpi bench: --init goes with --snapshot")
+		return exitUsage
+	}
+	wl.snapshot, wl.init = *snapshot, *init
 
 	rep, err := bench(context.Background(), wl, *maxG, *duration, *rounds, *count, *reset)
 	if err != nil {
@@ -164,6 +178,10 @@ type workload struct {
 	bin      []byte
 	args     []string
 	command  bool
+	// snapshot: instances start from a snapshot taken after init (""
+	// is the default of preinitialize).
+	snapshot bool
+	init     string
 }
 
 // bench measures wl on 1..maxG goroutines.
@@ -198,6 +216,16 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 			args = append(args, wl.args...)
 		}
 		mc = wasi.WithConfig(mc, wasi.Config{Args: args})
+	}
+	if wl.snapshot {
+		// The init sees the arguments the measured instances get.
+		args := []string{filepath.Base(wl.name)}
+		if wl.command {
+			args = append(args, wl.args...)
+		}
+		if cm, _, err = preinitialize(ctx, rt, cm, wl.init, wasi.Config{Args: args}); err != nil {
+			return nil, fmt.Errorf("--snapshot: %w", err)
+		}
 	}
 	if !wl.command {
 		if params, err = parseArgs(ft, wl.args); err != nil {
@@ -264,8 +292,12 @@ func bench(ctx context.Context, wl workload, maxG int, d time.Duration, rounds i
 		}
 	}
 
+	name := wl.name
+	if wl.snapshot {
+		name += " (snapshot)"
+	}
 	rep := &benchReport{
-		Workload:   wl.name,
+		Workload:   name,
 		Call:       fmt.Sprintf("%s(%s)", wl.fn, strings.Join(wl.args, ", ")),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
@@ -437,3 +469,4 @@ func thousands(v float64) string {
 	}
 	return b.String()
 }
+

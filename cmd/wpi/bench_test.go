@@ -35,6 +35,8 @@ func TestBench(t *testing.T) {
 		{"wasi command", []string{"--goroutines", "1", td("cat.wasm"), "a", "b"}, report{"_start(a, b)", []row{{1, 300, 1 << 12}}}},
 		// A WASI reactor: _initialize, then the export.
 		{"wasi reactor", []string{"--goroutines", "1", "--invoke", "get", td("reactor.wasm"), "1"}, report{"get(1)", []row{{1, 300, 1 << 12}}}},
+		// From a snapshot: _initialize ran once, before; get writes nothing.
+		{"wasi reactor snapshot", []string{"--goroutines", "1", "--snapshot", "--invoke", "get", td("reactor.wasm"), "1"}, report{"get(1)", []row{{1, 300, 0}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +78,8 @@ func TestBenchErrors(t *testing.T) {
 		{"touch range", []string{"--touch", "300"}, outcome{2, "", "wpi bench: --touch N needs 0 <= N <= 256 (the module has 16 pages)\n"}},
 		{"rounds", []string{"--rounds", "0"}, outcome{2, "", "wpi bench: --goroutines, --duration and --rounds must be positive\n"}},
 		{"invoke without module", []string{"--invoke", "add"}, outcome{2, "", "wpi bench: --invoke needs a module\n"}},
+		{"init without snapshot", []string{"--init", "x", td("calc.wasm")}, outcome{2, "", "wpi bench: --init goes with --snapshot\n"}},
+		{"snapshot without init", []string{"--count", "10", "--snapshot", "--invoke", "add", td("calc.wasm"), "1", "2"}, outcome{1, "", `wpi bench: --snapshot: the module exports no function "_initialize" to initialise it (--init names it)` + "\n"}},
 		{"touch with module", []string{"--touch", "1", td("calc.wasm")}, outcome{2, "", "wpi bench: --touch runs the embedded module; give no module with it\n"}},
 	}
 	for _, tc := range tests {

@@ -5,7 +5,8 @@
 //	wpi version    (also wpi --version)
 //	wpi spectest [--features all|v1|v2|NAME,...] [-v] PATH...
 //	wpi disasm [--func NAME|FUNCIDX] module.wasm
-//	wpi bench [--touch N] [--duration D] [--json] [--invoke NAME module.wasm ARGS...]
+//	wpi bench [--touch N] [--duration D] [--json] [--snapshot [--init NAME]] [--invoke NAME module.wasm ARGS...]
+//	wpi snapshot [--init NAME] [--dir HOST[::GUEST]] [--env NAME=VALUE] module.wasm [ARGS...] -o out.wasm
 //
 // Flags use Go's flag package: -x and --x are the same, and flags go
 // before the positional arguments.
@@ -48,6 +49,7 @@ func init() {
 		{"spectest", "run wast2json spec test files", runSpectest},
 		{"bench", "measure instantiate/call/close throughput on 1..GOMAXPROCS goroutines", runBench},
 		{"disasm", "print the interpreter code of a module's functions", runDisasm},
+		{"snapshot", "pre-initialize a module (Wizer's idea) and write it as a .wasm", runSnapshot},
 	}
 }
 
