@@ -36,6 +36,9 @@ func (m *machine) memoryInit(fp unsafe.Pointer, w, x uint64) trapCode {
 	if mem == nil || !inRange(s, n, uint64(len(data))) || !inRange(d, n, mem.Size) {
 		return trapOOBMemory
 	}
+	if tc := m.bulkCharge(n); tc != trapNone {
+		return tc
+	}
 	if n > 0 {
 		copy(mem.Buf[d:d+n], data[s:s+n])
 		markCards(mem, d, n)
@@ -49,9 +52,57 @@ func (m *machine) memoryCopy(fp unsafe.Pointer, w uint64) trapCode {
 	if mem == nil || !inRange(s, n, mem.Size) || !inRange(d, n, mem.Size) {
 		return trapOOBMemory
 	}
+	if tc := m.bulkCharge(n); tc != trapNone {
+		return tc
+	}
 	if n > 0 {
-		copy(mem.Buf[d:d+n], mem.Buf[s:s+n])
-		markCards(mem, d, n)
+		markCards(mem, d, n) // first: an interrupt may stop the copy midway
+		if n <= bulkChunk {
+			copy(mem.Buf[d:d+n], mem.Buf[s:s+n])
+			return trapNone
+		}
+		// Chunk by chunk, so that a deadline stops a copy of up to 4 GiB;
+		// in the direction that reads every source byte before it is
+		// overwritten.
+		for done := uint64(0); done < n; done += bulkChunk {
+			if m.stopped.Load() != 0 {
+				return trapInterrupted
+			}
+			c := min(bulkChunk, n-done)
+			if d <= s {
+				copy(mem.Buf[d+done:d+done+c], mem.Buf[s+done:s+done+c])
+			} else {
+				e := n - done - c
+				copy(mem.Buf[d+e:d+e+c], mem.Buf[s+e:s+e+c])
+			}
+		}
+	}
+	return trapNone
+}
+
+// bulkChunk is the work (bytes, or table elements) of a bulk instruction
+// that costs one unit of fuel, and the stretch between two checks of the
+// context in memory.fill and memory.copy, whose length a guest picks (up
+// to 4 GiB). An instruction doing less is free, as other instructions are.
+const bulkChunk = 1 << 20
+
+// bulkCharge charges a bulk instruction about to do n units of work: one
+// unit of fuel per bulkChunk, before anything is written, so that fuel
+// bounds the work of bulk instructions as it bounds loops (a budget too
+// small leaves memory untouched). It also stops the call if its context
+// is done.
+func (m *machine) bulkCharge(n uint64) trapCode {
+	if n < bulkChunk {
+		return trapNone
+	}
+	if m.stopped.Load() != 0 {
+		return trapInterrupted
+	}
+	if m.fuelOn {
+		m.fuel -= int64(n / bulkChunk)
+		if m.fuel < 0 {
+			return trapFuel
+		}
 	}
 	return trapNone
 }
@@ -62,17 +113,25 @@ func (m *machine) memoryFill(fp unsafe.Pointer, w uint64) trapCode {
 	if mem == nil || !inRange(d, n, mem.Size) {
 		return trapOOBMemory
 	}
+	if tc := m.bulkCharge(n); tc != trapNone {
+		return tc
+	}
 	if n > 0 {
-		b := mem.Buf[d : d+n]
-		if v == 0 {
-			clear(b)
-		} else {
-			b[0] = v
-			for i := 1; i < len(b); i *= 2 {
-				copy(b[i:], b[:i])
+		markCards(mem, d, n) // first: an interrupt may stop the fill midway
+		for done := uint64(0); done < n; done += bulkChunk {
+			if done > 0 && m.stopped.Load() != 0 {
+				return trapInterrupted
+			}
+			b := mem.Buf[d+done : d+done+min(bulkChunk, n-done)]
+			if v == 0 {
+				clear(b)
+			} else {
+				b[0] = v
+				for i := 1; i < len(b); i *= 2 {
+					copy(b[i:], b[:i])
+				}
 			}
 		}
-		markCards(mem, d, n)
 	}
 	return trapNone
 }
@@ -107,6 +166,9 @@ func (m *machine) tableInit(fp unsafe.Pointer, w, x uint64) trapCode {
 	if !inRange(s, n, uint64(len(init))) || !inRange(d, n, t.Size()) {
 		return trapOOBTable
 	}
+	if tc := m.bulkCharge(n); tc != trapNone {
+		return tc
+	}
 	for i := uint64(0); i < n; i++ {
 		f, v := m.elemRef(init[s+i])
 		if t.Type.Elem == decoder.ExternRef {
@@ -124,6 +186,9 @@ func (m *machine) tableCopy(fp unsafe.Pointer, w, x uint64) trapCode {
 	if !inRange(s, n, st.Size()) || !inRange(d, n, dt.Size()) {
 		return trapOOBTable
 	}
+	if tc := m.bulkCharge(n); tc != trapNone {
+		return tc
+	}
 	if dt.Type.Elem == decoder.ExternRef {
 		copy(dt.Externs[d:d+n], st.Externs[s:s+n])
 	} else {
@@ -137,6 +202,9 @@ func (m *machine) tableFill(fp unsafe.Pointer, w, x uint64) trapCode {
 	t := m.inst.Tables[x]
 	if !inRange(i, n, t.Size()) {
 		return trapOOBTable
+	}
+	if tc := m.bulkCharge(n); tc != trapNone {
+		return tc
 	}
 	if t.Type.Elem == decoder.ExternRef {
 		for j := range t.Externs[i : i+n] {

@@ -57,10 +57,13 @@
 //   - by its context: cancelled or past its deadline, the call returns an
 //     error matching ErrTrapInterrupted and the context's cause
 //     (context.DeadlineExceeded, ...). The check runs at every loop
-//     back-edge and every call, and is always on; a context without a
-//     Done channel costs nothing more;
+//     back-edge and every call, and every MiB of a memory.fill or
+//     memory.copy, and is always on; a context without a Done channel
+//     costs nothing more;
 //   - by fuel: ModuleConfig.Fuel or Instance.SetFuel meter a budget of
-//     back-edges and calls, deterministic across runs and machines;
+//     back-edges and calls (and, for bulk instructions such as
+//     memory.fill, one unit per MiB or per 2^20 table elements),
+//     deterministic across runs and machines;
 //     exhausting it gives ErrTrapFuelExhausted. Refuel from Go
 //     (Instance.AddFuel) and call again. Off by default, and then free;
 //   - by depth: Config.MaxCallDepth and Config.MaxStackCells give
@@ -79,6 +82,22 @@
 // bytes free slots keep resident. With MemoryLimitPages, the memory a
 // runtime's guests can hold is bounded by MemorySlots × MemoryLimitPages
 // × 64 KiB plus MemoryMaxIdleResident. Runtime.PoolStats reports the pool.
+//
+// # Resource caps
+//
+// A module must not make the host allocate without bound when it is
+// compiled or instantiated: a few bytes can declare 2^32 locals or a
+// table of 2^32 elements. Config.Limits (ModuleLimits) caps functions,
+// locals per function, body bytes, interpreter code, table elements
+// (also the most table.grow reaches), element segment elements and data
+// segment bytes; the defaults are the WebAssembly JS API's limits, which
+// every toolchain targets. Past a cap Compile (Instantiate for a table)
+// fails with ErrModuleTooLarge, naming the knob. What is left scales
+// with the module's size: parsing allocates a few times the module's
+// bytes, translation a few words per instruction byte; an instance, its
+// globals and tables (8 bytes per table element: a table of 10^7
+// elements, the default cap, is 80 MB allocated and cleared per
+// instance) and its memory slot.
 //
 // # Host state per instance
 //

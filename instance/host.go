@@ -134,7 +134,10 @@ func (b *HostModuleBuilder) ExportTable(name string, elem api.ValueType, l Limit
 	if elem != decoder.FuncRef && elem != decoder.ExternRef {
 		b.fail(fmt.Errorf("host table %q: element type %s is not a reference type", name, decoder.ValTypeName(elem)))
 	}
-	if l.Min > maxTableElements || (l.HasMax && l.Max < l.Min) {
+	if b.rt != nil && l.Min > uint64(b.rt.cfg.Limits.TableElements) {
+		b.fail(capError(fmt.Sprintf("host table %q: minimum elements", name), l.Min, uint64(b.rt.cfg.Limits.TableElements), "TableElements"))
+	}
+	if l.HasMax && l.Max < l.Min {
 		b.fail(fmt.Errorf("host table %q: bad limits %s", name, l))
 	}
 	b.tables = append(b.tables, hostTable{export: name, typ: decoder.TableType{Elem: elem, Limits: l.decoded()}})
@@ -204,7 +207,9 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err er
 		}
 	}
 	for i, ht := range b.tables {
-		e.Tables = append(e.Tables, newTable(ht.typ))
+		t := newTable(ht.typ)
+		t.Max = r.cfg.Limits.tableMax(ht.typ)
+		e.Tables = append(e.Tables, t)
 		if err := add(ht.export, decoder.ExternTable, i); err != nil {
 			return Instance{}, err
 		}

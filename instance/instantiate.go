@@ -13,10 +13,6 @@ import (
 	"github.com/wpi-dev/wpi/memory"
 )
 
-// maxTableElements bounds the initial size of a defined table, so that a
-// module cannot make instantiation allocate gigabytes of table.
-const maxTableElements = 1 << 24
-
 // InstantiateWasm compiles wasm and instantiates it: Compile followed by
 // Instantiate.
 func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleConfig) (Instance, error) {
@@ -86,10 +82,9 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 			return Instance{}, fmt.Errorf("instance: %w: %q", ErrNameTaken, mc.Name)
 		}
 	}
-	for i, tt := range m.Tables {
-		if tt.Limits.Min > maxTableElements {
-			return Instance{}, fmt.Errorf("instance: table %d: minimum of %d elements exceeds the limit of %d",
-				int(m.NumImportedTables)+i, tt.Limits.Min, maxTableElements)
+	for i, tt := range m.Tables { // cm may come from a runtime with a larger cap
+		if tt.Limits.Min > uint64(r.cfg.Limits.TableElements) {
+			return Instance{}, capError(fmt.Sprintf("table[%d]: minimum elements", int(m.NumImportedTables)+i), tt.Limits.Min, uint64(r.cfg.Limits.TableElements), "TableElements")
 		}
 	}
 
@@ -144,6 +139,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	// Tables, back to their minimum size, all null.
 	for i := range st.tables {
 		resetTable(&st.tables[i])
+		st.tables[i].Max = r.cfg.Limits.tableMax(st.tables[i].Type)
 	}
 	clear(e.DroppedData)
 	clear(e.DroppedElem)

@@ -66,6 +66,14 @@ type Config struct {
 	// ErrNoSlot. Either way MemorySlots caps the open instances that hold
 	// a memory; instances without one take no slot.
 	WaitForSlot bool
+
+	// Module caps (see limits.go and the package doc's "Resource
+	// caps"): what one module may make the host allocate at compile and
+	// instantiation time. Zero means the default, which accepts every
+	// module of the spec suites and of real toolchains; a module past a
+	// cap fails Compile (or Instantiate, for tables) with an error
+	// matching ErrModuleTooLarge that names the knob.
+	Limits ModuleLimits
 }
 
 // Defaults for Config.
@@ -210,6 +218,7 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Features == 0 {
 		cfg.Features = api.CoreFeaturesV2
 	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	p, err := newSlotPool(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("instance: creating memory pool: %w", err)
@@ -328,6 +337,11 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 	if err != nil {
 		return nil, &compileError{err}
 	}
+	// Before validation and translation, which allocate per declared
+	// local, function and instruction.
+	if err := r.cfg.Limits.check(dm); err != nil {
+		return nil, err
+	}
 	// Validation (wazero's, about as long as wazero's whole interpreter
 	// compile) runs beside the translation; the result is used only once
 	// both accept the module.
@@ -339,6 +353,9 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 	}
 	if cerr != nil {
 		return nil, &compileError{cerr}
+	}
+	if err := r.cfg.Limits.checkIR(em); err != nil {
+		return nil, err
 	}
 	cm := &CompiledModule{mod: em, exports: make(map[string]decoder.Export, len(dm.Exports))}
 	for _, e := range dm.Exports {
