@@ -862,22 +862,11 @@ func (t *translator) condBranch(invert bool) int {
 // fusedBranch returns the compare-and-branch form of a compare opcode,
 // branching when the compare is true (or false, with invert).
 func fusedBranch(op opcode, invert bool) (opcode, bool) {
-	if op == opI32Eqz || op == opI64Eqz {
-		// eqz x is true when x == 0: compare against immediate 0.
-		b := map[bool]map[opcode]opcode{
-			false: {opI32Eqz: opBrI32EqImm, opI64Eqz: opBrI64EqImm},
-			true:  {opI32Eqz: opBrI32NeImm, opI64Eqz: opBrI64NeImm},
-		}[invert][op]
-		return b, true
-	}
-	f, ok := cmpBranch[op]
-	if !ok {
-		return 0, false
-	}
+	f := cmpBranch[op]
 	if invert {
-		return f.inv, true
+		return f.inv, f.inv != 0
 	}
-	return f.br, true
+	return f.br, f.br != 0
 }
 
 // instr translates one instruction; it returns true at the function's end.
@@ -1041,7 +1030,7 @@ func (t *translator) instr(op byte, opAt int) bool {
 		case op >= 0x36 && op <= 0x3e:
 			t.store(op)
 		default:
-			if info, ok := numericOps[op]; ok {
+			if info := numericOps[op]; info.op != 0 {
 				t.numeric(info)
 				break
 			}
@@ -1187,18 +1176,6 @@ func (t *translator) memarg() uint32 {
 	t.u32()
 	return t.u32()
 }
-
-var loadOps = [...]struct {
-	op  opcode
-	typ decoder.ValType
-}{
-	{opI32Load, decoder.I32}, {opI64Load, decoder.I64}, {opF32Load, decoder.F32}, {opF64Load, decoder.F64},
-	{opI32Load8S, decoder.I32}, {opI32Load8U, decoder.I32}, {opI32Load16S, decoder.I32}, {opI32Load16U, decoder.I32},
-	{opI64Load8S, decoder.I64}, {opI64Load8U, decoder.I64}, {opI64Load16S, decoder.I64}, {opI64Load16U, decoder.I64},
-	{opI64Load32S, decoder.I64}, {opI64Load32U, decoder.I64},
-}
-
-var storeOps = [...]opcode{opI32Store, opI64Store, opF32Store, opF64Store, opI32Store8, opI32Store16, opI64Store8, opI64Store16, opI64Store32}
 
 func (t *translator) load(op byte) {
 	off := t.memarg()

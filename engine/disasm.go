@@ -54,6 +54,8 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d", a, b)
 	case fmtDAB:
 		args = fmt.Sprintf("c%d = c%d, c%d", a, b, cc)
+	case fmtDAS:
+		args = fmt.Sprintf("c%d = c%d; sub %d", a, b, cc)
 	case fmtDAI:
 		args = fmt.Sprintf("c%d = c%d, %d", a, b, int64(x(1)))
 	case fmtDK32:

@@ -280,6 +280,7 @@ func (m *machine) execute(f *Function) (trap trapCode) {
 
 	var callee *Function
 	var base int
+	var off int64 // a taken branch's offset
 
 loop:
 	for {
@@ -289,39 +290,22 @@ loop:
 			trap = trapUnreachable
 			break loop
 		case opNop:
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeNone)
 		case opBr:
-			off := int64(x1(pc))
-			pc = unsafe.Add(pc, 8+off*8)
-			if off < 0 {
-				if m.interrupt.Load() != 0 {
-					goto poll
-				}
-			}
+			pc = unsafe.Add(pc, 8)
+			goto taken
 		case opBrIfNz:
 			if *ra(fp, w) != 0 {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 8)
+				goto taken
 			}
+			pc = unsafe.Add(pc, sizeBrA)
 		case opBrIfZ:
 			if *ra(fp, w) == 0 {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
+				pc = unsafe.Add(pc, 8)
+				goto taken
 			}
+			pc = unsafe.Add(pc, sizeBrA)
 		case opBrTable:
 			i := uint64(uint32(*ra(fp, w)))
 			if n := uint64(wB(w)); i > n {
@@ -329,14 +313,8 @@ loop:
 			}
 			// SAFETY: i <= n, and the n+1 target words follow the
 			// instruction.
-			slot := unsafe.Add(pc, 8+8*i)
-			off := int64(*(*uint64)(slot))
-			pc = unsafe.Add(slot, off*8)
-			if off < 0 {
-				if m.interrupt.Load() != 0 {
-					goto poll
-				}
-			}
+			pc = unsafe.Add(pc, 8+8*i)
+			goto taken
 		case opReturn1:
 			*(*uint64)(fp) = *ra(fp, w)
 			fallthrough
@@ -364,7 +342,7 @@ loop:
 		case opCall:
 			callee = m.inst.Funcs[x1(pc)]
 			base = int(wA(w))
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeCall)
 			goto call
 		case opCallIndirect:
 			tab := m.inst.Tables[wC(w)]
@@ -383,746 +361,35 @@ loop:
 				break loop
 			}
 			base = int(wA(w))
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto call
 		case opCopy:
 			*ra(fp, w) = *rb(fp, w)
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDA)
 		case opConst32:
 			*ra(fp, w) = w >> 32
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDK32)
 		case opConst64:
 			*ra(fp, w) = x1(pc)
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeDK64)
 		case opSelect:
 			v := *rc(fp, w)
 			if *cell(fp, x1(pc)) != 0 {
 				v = *rb(fp, w)
 			}
 			*ra(fp, w) = v
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeSelect)
 		case opGlobalGet:
 			*ra(fp, w) = m.globals[wB(w)].Val
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeGlobalGet)
 		case opGlobalSet:
 			m.globals[wA(w)].Val = *rb(fp, w)
-			pc = unsafe.Add(pc, 8)
-
-		// Compare-and-branch (generated pattern: one case per compare and operand kind).
-		case opBrI32Eq:
-			if uint32(*rb(fp, w)) == uint32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32EqImm:
-			if uint32(*rb(fp, w)) == uint32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32Ne:
-			if uint32(*rb(fp, w)) != uint32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32NeImm:
-			if uint32(*rb(fp, w)) != uint32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32LtS:
-			if int32(*rb(fp, w)) < int32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32LtSImm:
-			if int32(*rb(fp, w)) < int32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32LtU:
-			if uint32(*rb(fp, w)) < uint32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32LtUImm:
-			if uint32(*rb(fp, w)) < uint32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32GtS:
-			if int32(*rb(fp, w)) > int32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32GtSImm:
-			if int32(*rb(fp, w)) > int32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32GtU:
-			if uint32(*rb(fp, w)) > uint32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32GtUImm:
-			if uint32(*rb(fp, w)) > uint32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32LeS:
-			if int32(*rb(fp, w)) <= int32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32LeSImm:
-			if int32(*rb(fp, w)) <= int32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32LeU:
-			if uint32(*rb(fp, w)) <= uint32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32LeUImm:
-			if uint32(*rb(fp, w)) <= uint32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32GeS:
-			if int32(*rb(fp, w)) >= int32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32GeSImm:
-			if int32(*rb(fp, w)) >= int32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI32GeU:
-			if uint32(*rb(fp, w)) >= uint32(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI32GeUImm:
-			if uint32(*rb(fp, w)) >= uint32(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64Eq:
-			if uint64(*rb(fp, w)) == uint64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64EqImm:
-			if uint64(*rb(fp, w)) == uint64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64Ne:
-			if uint64(*rb(fp, w)) != uint64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64NeImm:
-			if uint64(*rb(fp, w)) != uint64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64LtS:
-			if int64(*rb(fp, w)) < int64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64LtSImm:
-			if int64(*rb(fp, w)) < int64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64LtU:
-			if uint64(*rb(fp, w)) < uint64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64LtUImm:
-			if uint64(*rb(fp, w)) < uint64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64GtS:
-			if int64(*rb(fp, w)) > int64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64GtSImm:
-			if int64(*rb(fp, w)) > int64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64GtU:
-			if uint64(*rb(fp, w)) > uint64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64GtUImm:
-			if uint64(*rb(fp, w)) > uint64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64LeS:
-			if int64(*rb(fp, w)) <= int64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64LeSImm:
-			if int64(*rb(fp, w)) <= int64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64LeU:
-			if uint64(*rb(fp, w)) <= uint64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64LeUImm:
-			if uint64(*rb(fp, w)) <= uint64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64GeS:
-			if int64(*rb(fp, w)) >= int64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64GeSImm:
-			if int64(*rb(fp, w)) >= int64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-		case opBrI64GeU:
-			if uint64(*rb(fp, w)) >= uint64(*rc(fp, w)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 16)
-			}
-		case opBrI64GeUImm:
-			if uint64(*rb(fp, w)) >= uint64(x2(pc)) {
-				off := int64(x1(pc))
-				pc = unsafe.Add(pc, 8+off*8)
-				if off < 0 {
-					if m.interrupt.Load() != 0 {
-						goto poll
-					}
-				}
-			} else {
-				pc = unsafe.Add(pc, 24)
-			}
-
-		// Memory.
-		case opI32Load:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
-			*ra(fp, w) = uint64(*(*uint32)(unsafe.Add(memBase, ea)))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
-			pc = unsafe.Add(pc, 16)
-		case opF32Load:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			*ra(fp, w) = uint64(*(*uint32)(unsafe.Add(memBase, ea)))
-			pc = unsafe.Add(pc, 16)
-		case opF64Load:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			*ra(fp, w) = *(*uint64)(unsafe.Add(memBase, ea))
-			pc = unsafe.Add(pc, 16)
-		case opI32Load8S:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
-			pc = unsafe.Add(pc, 16)
-		case opI32Load8U:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
-			pc = unsafe.Add(pc, 16)
-		case opI32Load16S:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int16)(p))))
-			pc = unsafe.Add(pc, 16)
-		case opI32Load16U:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint16)(p))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load8S:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int8)(p)))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load8U:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load16S:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int16)(p)))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load16U:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint16)(p))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load32S:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int32)(p)))
-			pc = unsafe.Add(pc, 16)
-		case opI64Load32U:
-			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
-			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.load.
-			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint32)(p))
-			pc = unsafe.Add(pc, 16)
-		case opI32Store, opF32Store:
-			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
-			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: ea+4 <= Size <= len(Buf); the cards of ea and
-			// ea+3 exist (see memState).
-			*(*uint32)(unsafe.Add(memBase, ea)) = uint32(*rb(fp, w))
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
-		case opI64Store, opF64Store:
-			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
-			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.store.
-			*(*uint64)(unsafe.Add(memBase, ea)) = *rb(fp, w)
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
-		case opI32Store8, opI64Store8:
-			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
-			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.store.
-			*(*uint8)(unsafe.Add(memBase, ea)) = uint8(*rb(fp, w))
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
-		case opI32Store16, opI64Store16:
-			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
-			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.store.
-			*(*uint16)(unsafe.Add(memBase, ea)) = uint16(*rb(fp, w))
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
-		case opI64Store32:
-			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
-			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
-			}
-			// SAFETY: as for i32.store.
-			*(*uint32)(unsafe.Add(memBase, ea)) = uint32(*rb(fp, w))
-			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
-			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeGlobalSet)
 		case opMemorySize:
 			*ra(fp, w) = memSize / PageSize
-			pc = unsafe.Add(pc, 8)
-		// i32 arithmetic.
-		case opI32Eqz:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == 0)
-			pc = unsafe.Add(pc, 8)
-		case opI32Add:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) + *rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32AddImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) + x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32Sub:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) - *rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32Mul:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32MulImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) * uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeD)
+
+		// Integer division: traps.
 		case opI32DivS:
 			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
 			if b == 0 {
@@ -1134,7 +401,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(uint32(a / b))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI32DivU:
 			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
 			if b == 0 {
@@ -1142,7 +409,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(a / b)
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI32RemS:
 			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
 			if b == 0 {
@@ -1154,7 +421,7 @@ loop:
 			} else {
 				*ra(fp, w) = uint64(uint32(a % b))
 			}
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI32RemU:
 			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
 			if b == 0 {
@@ -1162,201 +429,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(a % b)
-			pc = unsafe.Add(pc, 8)
-		case opI32And:
-			*ra(fp, w) = *rb(fp, w) & *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI32AndImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) & x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32Or:
-			*ra(fp, w) = *rb(fp, w) | *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI32OrImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) | x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32Xor:
-			*ra(fp, w) = *rb(fp, w) ^ *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI32XorImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) ^ x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32Shl:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (*rc(fp, w) & 31))
-			pc = unsafe.Add(pc, 8)
-		case opI32ShlImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) << (x1(pc) & 31))
-			pc = unsafe.Add(pc, 16)
-		case opI32ShrS:
-			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (*rc(fp, w) & 31)))
-			pc = unsafe.Add(pc, 8)
-		case opI32ShrSImm:
-			*ra(fp, w) = uint64(uint32(int32(*rb(fp, w)) >> (x1(pc) & 31)))
-			pc = unsafe.Add(pc, 16)
-		case opI32ShrU:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (*rc(fp, w) & 31))
-			pc = unsafe.Add(pc, 8)
-		case opI32ShrUImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) >> (x1(pc) & 31))
-			pc = unsafe.Add(pc, 16)
-		case opI32Rotl:
-			*ra(fp, w) = rotl32(*rb(fp, w), *rc(fp, w))
-			pc = unsafe.Add(pc, 8)
-		case opI32RotlImm:
-			*ra(fp, w) = rotl32(*rb(fp, w), x1(pc))
-			pc = unsafe.Add(pc, 16)
-		case opI32Rotr:
-			*ra(fp, w) = rotr32(*rb(fp, w), *rc(fp, w))
-			pc = unsafe.Add(pc, 8)
-		case opI32RotrImm:
-			*ra(fp, w) = rotr32(*rb(fp, w), x1(pc))
-			pc = unsafe.Add(pc, 16)
-		case opI32Clz:
-			*ra(fp, w) = uint64(bits.LeadingZeros32(uint32(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opI32Ctz:
-			*ra(fp, w) = uint64(bits.TrailingZeros32(uint32(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opI32Eq:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32EqImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) == uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32Ne:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32NeImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) != uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32LtS:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32LtSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) < int32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32LtU:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32LtUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) < uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32GtS:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32GtSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) > int32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32GtU:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32GtUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) > uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32LeS:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32LeSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) <= int32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32LeU:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32LeUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) <= uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32GeS:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32GeSImm:
-			*ra(fp, w) = b2u(int32(*rb(fp, w)) >= int32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI32GeU:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32GeUImm:
-			*ra(fp, w) = b2u(uint32(*rb(fp, w)) >= uint32(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64Eq:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64EqImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) == uint64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64Ne:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64NeImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) != uint64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64LtS:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64LtSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) < int64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64LtU:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64LtUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) < uint64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64GtS:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64GtSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) > int64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64GtU:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64GtUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) > uint64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64LeS:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64LeSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) <= int64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64LeU:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64LeUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) <= uint64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64GeS:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64GeSImm:
-			*ra(fp, w) = b2u(int64(*rb(fp, w)) >= int64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-		case opI64GeU:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64GeUImm:
-			*ra(fp, w) = b2u(uint64(*rb(fp, w)) >= uint64(x1(pc)))
-			pc = unsafe.Add(pc, 16)
-
-		// i64 arithmetic.
-		case opI64Eqz:
-			*ra(fp, w) = b2u(*rb(fp, w) == 0)
-			pc = unsafe.Add(pc, 8)
-		case opI64Add:
-			*ra(fp, w) = *rb(fp, w) + *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI64AddImm:
-			*ra(fp, w) = *rb(fp, w) + x1(pc)
-			pc = unsafe.Add(pc, 16)
-		case opI64Sub:
-			*ra(fp, w) = *rb(fp, w) - *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI64Mul:
-			*ra(fp, w) = *rb(fp, w) * *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI64MulImm:
-			*ra(fp, w) = *rb(fp, w) * x1(pc)
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI64DivS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -1368,7 +441,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = uint64(a / b)
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI64DivU:
 			a, b := *rb(fp, w), *rc(fp, w)
 			if b == 0 {
@@ -1376,7 +449,7 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = a / b
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI64RemS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -1388,7 +461,7 @@ loop:
 			} else {
 				*ra(fp, w) = uint64(a % b)
 			}
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 		case opI64RemU:
 			a, b := *rb(fp, w), *rc(fp, w)
 			if b == 0 {
@@ -1396,194 +469,1043 @@ loop:
 				break loop
 			}
 			*ra(fp, w) = a % b
-			pc = unsafe.Add(pc, 8)
-		case opI64And:
-			*ra(fp, w) = *rb(fp, w) & *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI64AndImm:
-			*ra(fp, w) = *rb(fp, w) & x1(pc)
-			pc = unsafe.Add(pc, 16)
-		case opI64Or:
-			*ra(fp, w) = *rb(fp, w) | *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI64OrImm:
-			*ra(fp, w) = *rb(fp, w) | x1(pc)
-			pc = unsafe.Add(pc, 16)
-		case opI64Xor:
-			*ra(fp, w) = *rb(fp, w) ^ *rc(fp, w)
-			pc = unsafe.Add(pc, 8)
-		case opI64XorImm:
-			*ra(fp, w) = *rb(fp, w) ^ x1(pc)
-			pc = unsafe.Add(pc, 16)
-		case opI64Shl:
-			*ra(fp, w) = *rb(fp, w) << (*rc(fp, w) & 63)
-			pc = unsafe.Add(pc, 8)
-		case opI64ShlImm:
-			*ra(fp, w) = *rb(fp, w) << (x1(pc) & 63)
-			pc = unsafe.Add(pc, 16)
-		case opI64ShrS:
-			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (*rc(fp, w) & 63))
-			pc = unsafe.Add(pc, 8)
-		case opI64ShrSImm:
-			*ra(fp, w) = uint64(int64(*rb(fp, w)) >> (x1(pc) & 63))
-			pc = unsafe.Add(pc, 16)
-		case opI64ShrU:
-			*ra(fp, w) = *rb(fp, w) >> (*rc(fp, w) & 63)
-			pc = unsafe.Add(pc, 8)
-		case opI64ShrUImm:
-			*ra(fp, w) = *rb(fp, w) >> (x1(pc) & 63)
-			pc = unsafe.Add(pc, 16)
-		case opI64Rotl:
-			*ra(fp, w) = rotl64(*rb(fp, w), *rc(fp, w))
-			pc = unsafe.Add(pc, 8)
-		case opI64RotlImm:
-			*ra(fp, w) = rotl64(*rb(fp, w), x1(pc))
-			pc = unsafe.Add(pc, 16)
-		case opI64Rotr:
-			*ra(fp, w) = rotr64(*rb(fp, w), *rc(fp, w))
-			pc = unsafe.Add(pc, 8)
-		case opI64RotrImm:
-			*ra(fp, w) = rotr64(*rb(fp, w), x1(pc))
-			pc = unsafe.Add(pc, 16)
-		case opI64Clz:
-			*ra(fp, w) = uint64(bits.LeadingZeros64(*rb(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64Ctz:
-			*ra(fp, w) = uint64(bits.TrailingZeros64(*rb(fp, w)))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDAB)
 
-		// f32.
-		case opF32Add:
-			*ra(fp, w) = u32f(f32(*rb(fp, w)) + f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Sub:
-			*ra(fp, w) = u32f(f32(*rb(fp, w)) - f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Mul:
-			*ra(fp, w) = u32f(f32(*rb(fp, w)) * f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Div:
-			*ra(fp, w) = u32f(f32(*rb(fp, w)) / f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Copysign:
-			*ra(fp, w) = *rb(fp, w)&0x7fffffff | *rc(fp, w)&0x80000000
-			pc = unsafe.Add(pc, 8)
-		case opF32Abs:
-			*ra(fp, w) = *rb(fp, w) & 0x7fffffff
-			pc = unsafe.Add(pc, 8)
-		case opF32Neg:
-			*ra(fp, w) = (*rb(fp, w) ^ 0x80000000) & 0xffffffff
-			pc = unsafe.Add(pc, 8)
-		case opF32Eq:
-			*ra(fp, w) = b2u(f32(*rb(fp, w)) == f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Ne:
-			*ra(fp, w) = b2u(f32(*rb(fp, w)) != f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Lt:
-			*ra(fp, w) = b2u(f32(*rb(fp, w)) < f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Gt:
-			*ra(fp, w) = b2u(f32(*rb(fp, w)) > f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Le:
-			*ra(fp, w) = b2u(f32(*rb(fp, w)) <= f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF32Ge:
-			*ra(fp, w) = b2u(f32(*rb(fp, w)) >= f32(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-
-		// f64.
-		case opF64Add:
-			*ra(fp, w) = u64f(f64(*rb(fp, w)) + f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Sub:
-			*ra(fp, w) = u64f(f64(*rb(fp, w)) - f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Mul:
-			*ra(fp, w) = u64f(f64(*rb(fp, w)) * f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Div:
-			*ra(fp, w) = u64f(f64(*rb(fp, w)) / f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Copysign:
-			*ra(fp, w) = *rb(fp, w)&(1<<63-1) | *rc(fp, w)&(1<<63)
-			pc = unsafe.Add(pc, 8)
-		case opF64Abs:
-			*ra(fp, w) = *rb(fp, w) & (1<<63 - 1)
-			pc = unsafe.Add(pc, 8)
-		case opF64Neg:
-			*ra(fp, w) = *rb(fp, w) ^ 1<<63
-			pc = unsafe.Add(pc, 8)
-		case opF64Eq:
-			*ra(fp, w) = b2u(f64(*rb(fp, w)) == f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Ne:
-			*ra(fp, w) = b2u(f64(*rb(fp, w)) != f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Lt:
-			*ra(fp, w) = b2u(f64(*rb(fp, w)) < f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Gt:
-			*ra(fp, w) = b2u(f64(*rb(fp, w)) > f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Le:
-			*ra(fp, w) = b2u(f64(*rb(fp, w)) <= f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opF64Ge:
-			*ra(fp, w) = b2u(f64(*rb(fp, w)) >= f64(*rc(fp, w)))
-			pc = unsafe.Add(pc, 8)
-
-		// Conversions.
-		case opI32WrapI64:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI64ExtendI32S:
-			*ra(fp, w) = uint64(int64(int32(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opI64ExtendI32U:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)))
-			pc = unsafe.Add(pc, 8)
-		case opI32Extend8S:
-			*ra(fp, w) = uint64(uint32(int32(int8(*rb(fp, w)))))
-			pc = unsafe.Add(pc, 8)
-		case opI32Extend16S:
-			*ra(fp, w) = uint64(uint32(int32(int16(*rb(fp, w)))))
-			pc = unsafe.Add(pc, 8)
-		case opI64Extend8S:
-			*ra(fp, w) = uint64(int64(int8(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opI64Extend16S:
-			*ra(fp, w) = uint64(int64(int16(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		case opI64Extend32S:
-			*ra(fp, w) = uint64(int64(int32(*rb(fp, w))))
-			pc = unsafe.Add(pc, 8)
-		// Bulk memory and reference types.
 		// v128.
 		case opCopy2:
 			a, b := ra(fp, w), rb(fp, w)
 			put128(a, get128(b))
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeDA)
 		case opV128Const:
 			put128(ra(fp, w), V128{x1(pc), x2(pc)})
-			pc = unsafe.Add(pc, 24)
+			pc = unsafe.Add(pc, sizeV128Const)
 		case opSelect128:
 			v := get128(rc(fp, w))
 			if *cell(fp, x1(pc)) != 0 {
 				v = get128(rb(fp, w))
 			}
 			put128(ra(fp, w), v)
-			pc = unsafe.Add(pc, 16)
+			pc = unsafe.Add(pc, sizeSelect)
 		case opGlobalGet128:
 			g := m.globals[wB(w)]
 			put128(ra(fp, w), V128{g.Val, g.Hi})
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeGlobalGet)
 		case opGlobalSet128:
 			g := m.globals[wA(w)]
 			v := get128(rb(fp, w))
 			g.Val, g.Hi = v.Lo, v.Hi
-			pc = unsafe.Add(pc, 8)
+			pc = unsafe.Add(pc, sizeGlobalSet)
+
+			// Generated families: numeric operators, compare-and-branch,
+			// loads and stores.
+			// isagen:begin (generated from engine/internal/isagen/table.go; DO NOT EDIT)
+		case opI32Eq:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint32(b) == uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32EqImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint32(b) == uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32Eq:
+			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) == uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32EqImm:
+			if b, c := *rb(fp, w), x2(pc); uint32(b) == uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32Ne:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint32(b) != uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32NeImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint32(b) != uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32Ne:
+			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) != uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32NeImm:
+			if b, c := *rb(fp, w), x2(pc); uint32(b) != uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32LtS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int32(b) < int32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32LtSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int32(b) < int32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32LtS:
+			if b, c := *rb(fp, w), *rc(fp, w); int32(b) < int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32LtSImm:
+			if b, c := *rb(fp, w), x2(pc); int32(b) < int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32LtU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint32(b) < uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32LtUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint32(b) < uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32LtU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) < uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32LtUImm:
+			if b, c := *rb(fp, w), x2(pc); uint32(b) < uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32GtS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int32(b) > int32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32GtSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int32(b) > int32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32GtS:
+			if b, c := *rb(fp, w), *rc(fp, w); int32(b) > int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32GtSImm:
+			if b, c := *rb(fp, w), x2(pc); int32(b) > int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32GtU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint32(b) > uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32GtUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint32(b) > uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32GtU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) > uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32GtUImm:
+			if b, c := *rb(fp, w), x2(pc); uint32(b) > uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32LeS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int32(b) <= int32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32LeSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int32(b) <= int32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32LeS:
+			if b, c := *rb(fp, w), *rc(fp, w); int32(b) <= int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32LeSImm:
+			if b, c := *rb(fp, w), x2(pc); int32(b) <= int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32LeU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint32(b) <= uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32LeUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint32(b) <= uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32LeU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) <= uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32LeUImm:
+			if b, c := *rb(fp, w), x2(pc); uint32(b) <= uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32GeS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int32(b) >= int32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32GeSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int32(b) >= int32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32GeS:
+			if b, c := *rb(fp, w), *rc(fp, w); int32(b) >= int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32GeSImm:
+			if b, c := *rb(fp, w), x2(pc); int32(b) >= int32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32GeU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint32(b) >= uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32GeUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint32(b) >= uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI32GeU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) >= uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI32GeUImm:
+			if b, c := *rb(fp, w), x2(pc); uint32(b) >= uint32(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64Eq:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint64(b) == uint64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64EqImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint64(b) == uint64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64Eq:
+			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) == uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64EqImm:
+			if b, c := *rb(fp, w), x2(pc); uint64(b) == uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64Ne:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint64(b) != uint64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64NeImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint64(b) != uint64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64Ne:
+			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) != uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64NeImm:
+			if b, c := *rb(fp, w), x2(pc); uint64(b) != uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64LtS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int64(b) < int64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64LtSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int64(b) < int64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64LtS:
+			if b, c := *rb(fp, w), *rc(fp, w); int64(b) < int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64LtSImm:
+			if b, c := *rb(fp, w), x2(pc); int64(b) < int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64LtU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint64(b) < uint64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64LtUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint64(b) < uint64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64LtU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) < uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64LtUImm:
+			if b, c := *rb(fp, w), x2(pc); uint64(b) < uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64GtS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int64(b) > int64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64GtSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int64(b) > int64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64GtS:
+			if b, c := *rb(fp, w), *rc(fp, w); int64(b) > int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64GtSImm:
+			if b, c := *rb(fp, w), x2(pc); int64(b) > int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64GtU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint64(b) > uint64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64GtUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint64(b) > uint64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64GtU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) > uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64GtUImm:
+			if b, c := *rb(fp, w), x2(pc); uint64(b) > uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64LeS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int64(b) <= int64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64LeSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int64(b) <= int64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64LeS:
+			if b, c := *rb(fp, w), *rc(fp, w); int64(b) <= int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64LeSImm:
+			if b, c := *rb(fp, w), x2(pc); int64(b) <= int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64LeU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint64(b) <= uint64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64LeUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint64(b) <= uint64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64LeU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) <= uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64LeUImm:
+			if b, c := *rb(fp, w), x2(pc); uint64(b) <= uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64GeS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(int64(b) >= int64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64GeSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(int64(b) >= int64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64GeS:
+			if b, c := *rb(fp, w), *rc(fp, w); int64(b) >= int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64GeSImm:
+			if b, c := *rb(fp, w), x2(pc); int64(b) >= int64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI64GeU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(uint64(b) >= uint64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64GeUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b2u(uint64(b) >= uint64(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opBrI64GeU:
+			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) >= uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAB)
+		case opBrI64GeUImm:
+			if b, c := *rb(fp, w), x2(pc); uint64(b) >= uint64(c) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrAI)
+		case opI32Load:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint32)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = *(*uint64)(p)
+			pc = unsafe.Add(pc, sizeLoad)
+		case opF32Load:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint32)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opF64Load:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = *(*uint64)(p)
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI32Load8S:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI32Load8U:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI32Load16S:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int16)(p))))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI32Load16U:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint16)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load8S:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load8U:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load16S:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int16)(p)))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load16U:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint16)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load32S:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int32)(p)))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI64Load32U:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint32)(p))
+			pc = unsafe.Add(pc, sizeLoad)
+		case opI32Store:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint32)(p) = uint32(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI64Store:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint64)(p) = v
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opF32Store:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint32)(p) = uint32(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opF64Store:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint64)(p) = v
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI32Store8:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint8)(p) = uint8(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI32Store16:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint16)(p) = uint16(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI64Store8:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint8)(p) = uint8(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI64Store16:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint16)(p) = uint16(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI64Store32:
+			x := x1(pc)
+			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
+			// byte exist (see memState).
+			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			*(*uint32)(p) = uint32(v)
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
+			pc = unsafe.Add(pc, sizeStore)
+		case opI32Eqz:
+			b := *rb(fp, w)
+			*ra(fp, w) = b2u(uint32(b) == 0)
+			pc = unsafe.Add(pc, sizeDA)
+		case opI32Clz:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(bits.LeadingZeros32(uint32(b)))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI32Ctz:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(bits.TrailingZeros32(uint32(b)))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI32Add:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(uint32(b + c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32AddImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = uint64(uint32(b + c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32Sub:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(uint32(b - c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32Mul:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(uint32(b) * uint32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32MulImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = uint64(uint32(b) * uint32(c))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32And:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b & c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32AndImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b & c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32Or:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b | c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32OrImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b | c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32Xor:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b ^ c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32XorImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b ^ c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32Shl:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(uint32(b) << (c & 31))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32ShlImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = uint64(uint32(b) << (c & 31))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32ShrS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(uint32(int32(b) >> (c & 31)))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32ShrSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = uint64(uint32(int32(b) >> (c & 31)))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32ShrU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(uint32(b) >> (c & 31))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32ShrUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = uint64(uint32(b) >> (c & 31))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32Rotl:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = rotl32(b, c)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32RotlImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = rotl32(b, c)
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI32Rotr:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = rotr32(b, c)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32RotrImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = rotr32(b, c)
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Eqz:
+			b := *rb(fp, w)
+			*ra(fp, w) = b2u(b == 0)
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64Clz:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(bits.LeadingZeros64(b))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64Ctz:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(bits.TrailingZeros64(b))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64Add:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b + c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64AddImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b + c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Sub:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b - c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64Mul:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b * c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64MulImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b * c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64And:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b & c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64AndImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b & c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Or:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b | c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64OrImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b | c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Xor:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b ^ c
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64XorImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b ^ c
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Shl:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b << (c & 63)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64ShlImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b << (c & 63)
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64ShrS:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = uint64(int64(b) >> (c & 63))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64ShrSImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = uint64(int64(b) >> (c & 63))
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64ShrU:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b >> (c & 63)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64ShrUImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = b >> (c & 63)
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Rotl:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = rotl64(b, c)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64RotlImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = rotl64(b, c)
+			pc = unsafe.Add(pc, sizeDAI)
+		case opI64Rotr:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = rotr64(b, c)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI64RotrImm:
+			b, c := *rb(fp, w), x1(pc)
+			*ra(fp, w) = rotr64(b, c)
+			pc = unsafe.Add(pc, sizeDAI)
+		case opF32Eq:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f32(b) == f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Ne:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f32(b) != f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Lt:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f32(b) < f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Gt:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f32(b) > f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Le:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f32(b) <= f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Ge:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f32(b) >= f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Abs:
+			b := *rb(fp, w)
+			*ra(fp, w) = b & 0x7fffffff
+			pc = unsafe.Add(pc, sizeDA)
+		case opF32Neg:
+			b := *rb(fp, w)
+			*ra(fp, w) = (b ^ 0x80000000) & 0xffffffff
+			pc = unsafe.Add(pc, sizeDA)
+		case opF32Add:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u32f(f32(b) + f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Sub:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u32f(f32(b) - f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Mul:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u32f(f32(b) * f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Div:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u32f(f32(b) / f32(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF32Copysign:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b&0x7fffffff | c&0x80000000
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Eq:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f64(b) == f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Ne:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f64(b) != f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Lt:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f64(b) < f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Gt:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f64(b) > f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Le:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f64(b) <= f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Ge:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b2u(f64(b) >= f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Abs:
+			b := *rb(fp, w)
+			*ra(fp, w) = b & (1<<63 - 1)
+			pc = unsafe.Add(pc, sizeDA)
+		case opF64Neg:
+			b := *rb(fp, w)
+			*ra(fp, w) = b ^ 1<<63
+			pc = unsafe.Add(pc, sizeDA)
+		case opF64Add:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u64f(f64(b) + f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Sub:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u64f(f64(b) - f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Mul:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u64f(f64(b) * f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Div:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = u64f(f64(b) / f64(c))
+			pc = unsafe.Add(pc, sizeDAB)
+		case opF64Copysign:
+			b, c := *rb(fp, w), *rc(fp, w)
+			*ra(fp, w) = b&(1<<63-1) | c&(1<<63)
+			pc = unsafe.Add(pc, sizeDAB)
+		case opI32WrapI64:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(uint32(b))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64ExtendI32S:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(int64(int32(b)))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64ExtendI32U:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(uint32(b))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI32Extend8S:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(uint32(int32(int8(b))))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI32Extend16S:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(uint32(int32(int16(b))))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64Extend8S:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(int64(int8(b)))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64Extend16S:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(int64(int16(b)))
+			pc = unsafe.Add(pc, sizeDA)
+		case opI64Extend32S:
+			b := *rb(fp, w)
+			*ra(fp, w) = uint64(int64(int32(b)))
+			pc = unsafe.Add(pc, sizeDA)
+		// isagen:end
 		default:
 			m.pc = pc
 			if trap = m.slow(w); trap != trapNone {
@@ -1594,7 +1516,18 @@ loop:
 		}
 		continue
 
-	poll:
+	taken:
+		// A branch is taken: pc is at the word holding its offset (in
+		// words, relative to that word). A backward branch checks the
+		// interrupt flag.
+		off = int64(*(*uint64)(pc))
+		pc = unsafe.Add(pc, off*8)
+		if off >= 0 {
+			continue
+		}
+		if m.interrupt.Load() == 0 {
+			continue
+		}
 		// A back-edge found the interrupt flag up (context done, or fuel
 		// metered). Charging fuel is done here, without a call, while the
 		// context is not done.
@@ -1619,9 +1552,10 @@ loop:
 			} else {
 				m.pc = pc
 				if trap = m.poll(); trap != trapNone {
-					pc = unsafe.Add(m.pc, -16)
+					pc = unsafe.Add(m.pc, -sizeCall)
 					break loop
 				}
+				// fp is set below, on both paths.
 				pc, memBase, memSize = m.pc, m.memBase, m.memSize
 			}
 		}
@@ -1629,7 +1563,7 @@ loop:
 			m.pc = pc
 			if trap = m.hostCall(callee, base); trap != trapNone {
 				// Report the call site, not the next instruction.
-				pc = unsafe.Add(m.pc, -16)
+				pc = unsafe.Add(m.pc, -sizeCall)
 				break loop
 			}
 			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
@@ -1637,7 +1571,7 @@ loop:
 		}
 		if len(m.frames) >= m.maxDepth {
 			trap = trapStackExhausted
-			pc = unsafe.Add(pc, -16)
+			pc = unsafe.Add(pc, -sizeCall)
 			break loop
 		}
 		{
@@ -1647,7 +1581,7 @@ loop:
 				m.pc = pc
 				if !m.grow(nfp + c.FrameCells) {
 					trap = trapStackExhausted
-					pc = unsafe.Add(m.pc, -16)
+					pc = unsafe.Add(m.pc, -sizeCall)
 					break loop
 				}
 				pc = m.pc
@@ -1690,10 +1624,10 @@ func (m *machine) slow(w uint64) trapCode {
 	switch opcode(w) {
 	case opI32Popcnt:
 		*ra(fp, w) = uint64(bits.OnesCount32(uint32(*rb(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opI64Popcnt:
 		*ra(fp, w) = uint64(bits.OnesCount64(*rb(fp, w)))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opMemoryGrow:
 		r := uint64(math.MaxUint32)
 		if m.inst.Memory != nil {
@@ -1703,50 +1637,50 @@ func (m *machine) slow(w uint64) trapCode {
 			m.loadInstance()
 		}
 		*ra(fp, w) = r
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 
 	case opF32Min:
 		*ra(fp, w) = u32f(fmin32(f32(*rb(fp, w)), f32(*rc(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAB)
 	case opF32Max:
 		*ra(fp, w) = u32f(fmax32(f32(*rb(fp, w)), f32(*rc(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAB)
 	case opF32Ceil:
 		*ra(fp, w) = unary32(*rb(fp, w), math.Ceil)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF32Floor:
 		*ra(fp, w) = unary32(*rb(fp, w), math.Floor)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF32Trunc:
 		*ra(fp, w) = unary32(*rb(fp, w), math.Trunc)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF32Nearest:
 		*ra(fp, w) = unary32(*rb(fp, w), math.RoundToEven)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF32Sqrt:
 		*ra(fp, w) = sqrt32(*rb(fp, w))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF64Min:
 		*ra(fp, w) = u64f(fmin64(f64(*rb(fp, w)), f64(*rc(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAB)
 	case opF64Max:
 		*ra(fp, w) = u64f(fmax64(f64(*rb(fp, w)), f64(*rc(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAB)
 	case opF64Ceil:
 		*ra(fp, w) = unary64(*rb(fp, w), math.Ceil)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF64Floor:
 		*ra(fp, w) = unary64(*rb(fp, w), math.Floor)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF64Trunc:
 		*ra(fp, w) = unary64(*rb(fp, w), math.Trunc)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF64Nearest:
 		*ra(fp, w) = unary64(*rb(fp, w), math.RoundToEven)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opF64Sqrt:
 		*ra(fp, w) = unary64(*rb(fp, w), math.Sqrt)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opI32TruncF32S, opI32TruncF32U, opI32TruncF64S, opI32TruncF64U,
 		opI64TruncF32S, opI64TruncF32U, opI64TruncF64S, opI64TruncF64U:
 		v, t := truncOp(opcode(w), *rb(fp, w))
@@ -1754,76 +1688,76 @@ func (m *machine) slow(w uint64) trapCode {
 			return t
 		}
 		*ra(fp, w) = v
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 	case opI32TruncSatF32S, opI32TruncSatF32U, opI32TruncSatF64S, opI32TruncSatF64U,
 		opI64TruncSatF32S, opI64TruncSatF32U, opI64TruncSatF64S, opI64TruncSatF64U,
 		opF32ConvertI32S, opF32ConvertI32U, opF32ConvertI64S, opF32ConvertI64U, opF32DemoteF64,
 		opF64ConvertI32S, opF64ConvertI32U, opF64ConvertI64S, opF64ConvertI64U, opF64PromoteF32:
 		*ra(fp, w) = convOp(opcode(w), *rb(fp, w))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDA)
 
 	case opMemoryInit:
 		if t := m.memoryInit(fp, w, x1(pc)); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABCX)
 	case opDataDrop:
 		m.inst.DroppedData[x1(pc)] = true
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeX)
 	case opMemoryCopy:
 		if t := m.memoryCopy(fp, w); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABCX)
 	case opMemoryFill:
 		if t := m.memoryFill(fp, w); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABCX)
 	case opTableInit:
 		if t := m.tableInit(fp, w, x1(pc)); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABCX)
 	case opElemDrop:
 		m.inst.DroppedElem[x1(pc)] = true
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeX)
 	case opTableCopy:
 		if t := m.tableCopy(fp, w, x1(pc)); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABCX)
 	case opTableGrow:
 		*ra(fp, w) = m.tableGrow(fp, w, x1(pc))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDABX)
 	case opTableSize:
 		*ra(fp, w) = m.inst.Tables[x1(pc)].Size()
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDX)
 	case opTableFill:
 		if t := m.tableFill(fp, w, x1(pc)); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABCX)
 	case opTableGet:
 		v, t := m.tableGet(fp, w, x1(pc))
 		if t != trapNone {
 			return t
 		}
 		*ra(fp, w) = v
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDAX)
 	case opTableSet:
 		if t := m.tableSet(fp, w, x1(pc)); t != trapNone {
 			return t
 		}
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABX)
 	case opRefFunc:
 		*ra(fp, w) = FuncRefValue(m.inst.Funcs[x1(pc)])
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDX)
 	case opGlobalSetRef:
 		g := m.globals[wA(w)]
 		g.Val = *rb(fp, w)
 		g.Ref = FuncRefFunction(g.Val)
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeGlobalSet)
 
 	case opV128Load:
 		sub := uint32(wC(w))
@@ -1834,7 +1768,7 @@ func (m *machine) slow(w uint64) trapCode {
 		}
 		// SAFETY: ea+n <= Size <= len(Buf) (see memState).
 		put128(ra(fp, w), simdLoadOp(sub, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n)))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDAX)
 	case opV128Store:
 		ea := uint64(uint32(*ra(fp, w))) + x1(pc)
 		if ea+16 > memSize {
@@ -1847,7 +1781,7 @@ func (m *machine) slow(w uint64) trapCode {
 		*(*uint64)(unsafe.Add(memBase, ea+8)) = v.Hi
 		*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 		*(*byte)(unsafe.Add(m.cards, (ea+15)>>CardShift)) = 1
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABX)
 	case opV128LoadLane:
 		x := x1(pc)
 		sub, lane := uint32(x>>40), byte(x>>32)
@@ -1859,7 +1793,7 @@ func (m *machine) slow(w uint64) trapCode {
 		// SAFETY: ea+n <= Size <= len(Buf) (see memState).
 		v := simdLoadLaneOp(sub, get128(rc(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
 		put128(ra(fp, w), v)
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDABX)
 	case opV128StoreLane:
 		x := x1(pc)
 		sub, lane := uint32(wC(w)), byte(x>>32)
@@ -1872,39 +1806,39 @@ func (m *machine) slow(w uint64) trapCode {
 		simdStoreLaneOp(sub, get128(rb(fp, w)), lane, unsafe.Slice((*byte)(unsafe.Add(memBase, ea)), n))
 		*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 		*(*byte)(unsafe.Add(m.cards, (ea+n-1)>>CardShift)) = 1
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeABX)
 	case opV128Shuffle:
 		var lanes [16]byte
 		binary.LittleEndian.PutUint64(lanes[:8], x1(pc))
 		binary.LittleEndian.PutUint64(lanes[8:], x2(pc))
 		put128(ra(fp, w), simdShuffleOp(get128(rb(fp, w)), get128(rc(fp, w)), &lanes))
-		pc = unsafe.Add(pc, 24)
+		pc = unsafe.Add(pc, sizeV128Shuffle)
 	case opV128Extract:
 		*ra(fp, w) = simdExtractOp(uint32(wC(w)), get128(rb(fp, w)), byte(x1(pc)))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDAX)
 	case opV128Replace:
 		x := x1(pc)
 		put128(ra(fp, w), simdReplaceOp(uint32(x&0xffff), get128(rb(fp, w)), byte(x>>32), *rc(fp, w)))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDABX)
 	case opV128Splat:
 		put128(ra(fp, w), simdSplatOp(uint32(wC(w)), *rb(fp, w)))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAS)
 	case opV128Unary:
 		put128(ra(fp, w), simdUnaryOp(uint32(wC(w)), get128(rb(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAS)
 	case opV128Binary:
 		put128(ra(fp, w), simdBinaryOp(uint32(x1(pc)), get128(rb(fp, w)), get128(rc(fp, w))))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDABX)
 	case opV128Ternary:
 		x := x1(pc)
 		put128(ra(fp, w), simdTernaryOp(uint32(x>>16), get128(rb(fp, w)), get128(rc(fp, w)), get128(cell(fp, x&0xffff))))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDABX)
 	case opV128Shift:
 		put128(ra(fp, w), simdShiftOp(uint32(x1(pc)), get128(rb(fp, w)), uint32(*rc(fp, w))))
-		pc = unsafe.Add(pc, 16)
+		pc = unsafe.Add(pc, sizeDABX)
 	case opV128Test:
 		*ra(fp, w) = uint64(simdTestOp(uint32(wC(w)), get128(rb(fp, w))))
-		pc = unsafe.Add(pc, 8)
+		pc = unsafe.Add(pc, sizeDAS)
 
 	default:
 		panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
