@@ -40,10 +40,13 @@
 // Function.CallWithStack, a wasm call of a host function, Instance.Memory
 // and its accessors, Instance.Value and the typed layer allocate nothing
 // in the steady state. The typed layer sits on top: Encode and Decode for
-// Go number types, HostFunc0 ... HostFunc3 to write host functions as
-// ordinary typed Go functions, NewTypedFunc0 ... NewTypedFunc3 to call
-// exports with Go values; signatures are checked once, not per call, and
-// nothing uses reflection per call.
+// Go number types, HostFunc0 ... HostFunc6 and HostFunc0R2 ... HostFunc6R3
+// to write host functions as ordinary typed Go functions (up to six
+// params and three results), HostFunctionBuilder.WithFunc for a Go func
+// of any shape as wazero's WithFunc takes it, NewTypedFunc0 ...
+// NewTypedFunc3 to call exports with Go values; signatures are checked
+// once, not per call, and nothing uses reflection per call (except
+// WithFunc for shapes outside its generated set: see there).
 //
 // Memory accessors (Read, Write, ReadUint32Le, WriteFloat64Le, ...) are
 // bounds-checked against the memory's current size and report false

@@ -115,9 +115,14 @@ func decodeResult[R Result](stack []uint64) R {
 	return r
 }
 
+//go:generate go run ./internal/gentyped
+
 // HostFunction is a host function with its signature, made from a typed
-// Go function by HostFunc0 ... HostFunc3; add it to a host module with
-// HostFunctionBuilder.WithHostFunction.
+// Go function by HostFunc0 ... HostFunc6 (one result, or None for none)
+// or HostFunc0R2 ... HostFunc6R3 (two or three results), which are
+// generated (typed_gen.go); add it to a host module with
+// HostFunctionBuilder.WithHostFunction. For any other shape, and for
+// functions written for wazero's WithFunc, see HostFunctionBuilder.WithFunc.
 type HostFunction struct {
 	// Func is the stack-based adapter around the typed Go function.
 	Func GoModuleFunc
@@ -125,76 +130,8 @@ type HostFunction struct {
 	Params, Results []api.ValueType
 }
 
-// HostFunc0 adapts fn, taking no wasm params, to a HostFunction. R is its
-// result type (None for none). A non-nil error ends the wasm call as for
-// GoModuleFunc.
-func HostFunc0[R Result](fn func(ctx context.Context, caller Instance) (R, error)) HostFunction {
-	return HostFunction{
-		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
-			r, err := fn(ctx, caller)
-			if err != nil {
-				return err
-			}
-			encodeResult(stack, r)
-			return nil
-		},
-		Results: resultTypes[R](),
-	}
-}
-
-// HostFunc1 adapts fn, taking one wasm param of type A, to a
-// HostFunction (see HostFunc0).
-func HostFunc1[A Value, R Result](fn func(ctx context.Context, caller Instance, a A) (R, error)) HostFunction {
-	return HostFunction{
-		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
-			r, err := fn(ctx, caller, Decode[A](stack[0]))
-			if err != nil {
-				return err
-			}
-			encodeResult(stack, r)
-			return nil
-		},
-		Params:  []api.ValueType{ValueTypeOf[A]()},
-		Results: resultTypes[R](),
-	}
-}
-
-// HostFunc2 adapts fn, taking wasm params of types A and B, to a
-// HostFunction (see HostFunc0).
-func HostFunc2[A, B Value, R Result](fn func(ctx context.Context, caller Instance, a A, b B) (R, error)) HostFunction {
-	return HostFunction{
-		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
-			r, err := fn(ctx, caller, Decode[A](stack[0]), Decode[B](stack[1]))
-			if err != nil {
-				return err
-			}
-			encodeResult(stack, r)
-			return nil
-		},
-		Params:  []api.ValueType{ValueTypeOf[A](), ValueTypeOf[B]()},
-		Results: resultTypes[R](),
-	}
-}
-
-// HostFunc3 adapts fn, taking wasm params of types A, B and C, to a
-// HostFunction (see HostFunc0).
-func HostFunc3[A, B, C Value, R Result](fn func(ctx context.Context, caller Instance, a A, b B, c C) (R, error)) HostFunction {
-	return HostFunction{
-		Func: func(ctx context.Context, caller Instance, stack []uint64) error {
-			r, err := fn(ctx, caller, Decode[A](stack[0]), Decode[B](stack[1]), Decode[C](stack[2]))
-			if err != nil {
-				return err
-			}
-			encodeResult(stack, r)
-			return nil
-		},
-		Params:  []api.ValueType{ValueTypeOf[A](), ValueTypeOf[B](), ValueTypeOf[C]()},
-		Results: resultTypes[R](),
-	}
-}
-
 // WithHostFunction sets the function's code and signature from a typed
-// host function (HostFunc0 ... HostFunc3).
+// host function (HostFunc0 ... HostFunc6R3).
 func (fb *HostFunctionBuilder) WithHostFunction(hf HostFunction) *HostFunctionBuilder {
 	return fb.WithGoModuleFunction(hf.Func, hf.Params, hf.Results)
 }
