@@ -40,7 +40,7 @@ var withFuncCases = []struct {
 		if ctx == nil || !m.Closed() { // called from Go: the zero caller
 			return 0
 		}
-		return uint64(off) << 32 | uint64(n)
+		return uint64(off)<<32 | uint64(n)
 	}, []uint64{1, 2}, []uint64{1<<32 | 2}, nil, true,
 		FuncType{Params: []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, Results: []api.ValueType{api.ValueTypeI64}}},
 	{"i64 mix with error", func(ctx context.Context, a int64, b uint32, c uint64, d int32) (int64, error) {
