@@ -3,7 +3,9 @@ package decoder
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/tetratelabs/wazero/api"
@@ -145,6 +147,18 @@ type parser struct {
 	m        *Module
 	features api.CoreFeatures
 	seenName bool
+	// ref is the precise type of the last reference type read by valType
+	// or refType (the zero RefType after a non-reference type), and
+	// refHeap the typeidx of its concrete heap type (-1 if abstract).
+	ref     RefType
+	refHeap int64
+	// typeRefs holds, per type of the type section, for each of its
+	// parameters then results: -2 for a type that is not typed, else the
+	// heap typeidx (-1: abstract) and non-null flag; nil when none is
+	// typed.
+	typeRefs [][]typeRef
+	// groups holds, per type of the type section, its recursion group.
+	groups []group
 }
 
 // parse is Decode without the validation gate.
@@ -215,7 +229,7 @@ func (p *parser) module() {
 		case secMemory:
 			p.memorySection()
 		case secTag:
-			r.failAt(Unsupported, idOff, "tag section (exception handling) is not supported")
+			p.tagSection()
 		case secGlobal:
 			p.globalSection()
 		case secExport:
@@ -270,47 +284,64 @@ func (p *parser) header(want []byte, reason string) {
 	r.pos += n
 }
 
-// valType reads a value type (spec §5.3.1 - §5.3.4).
+// valType reads a value type (spec §5.3.1 - §5.3.4); p.ref gets the
+// precise type of a reference.
 func (p *parser) valType() ValType {
 	r := &p.r
-	off := r.pos
-	b := r.byte()
-	switch b {
-	case I32, I64, F32, F64, V128, FuncRef, ExternRef:
-		return b
+	p.ref, p.refHeap = RefType{}, -1
+	if r.remaining() > 0 {
+		switch r.b[r.pos] {
+		case I32, I64, F32, F64, V128:
+			return r.byte()
+		}
 	}
-	p.badType(off, b, "value type")
-	return 0
+	return p.refTypeOf("value type")
 }
 
-// refType reads a reference type (spec §5.3.3).
-func (p *parser) refType() ValType {
+// refType reads a reference type (spec §5.3.3; typed function references:
+// (ref null ht) is 0x63 ht, (ref ht) 0x64 ht, spec 3.0 §5.3.4); p.ref
+// gets its precise type.
+func (p *parser) refType() ValType { return p.refTypeOf("reference type") }
+
+func (p *parser) refTypeOf(what string) ValType {
 	r := &p.r
+	p.ref, p.refHeap = RefType{}, -1
 	off := r.pos
 	b := r.byte()
-	switch b {
-	case FuncRef, ExternRef:
-		return b
-	}
-	p.badType(off, b, "reference type")
-	return 0
-}
-
-// badType reports a type byte we cannot represent: Unsupported when it
-// belongs to an enabled proposal, Malformed otherwise.
-func (p *parser) badType(off int, b byte, what string) {
-	r := &p.r
-	if r.err != nil {
-		return
-	}
 	switch {
+	case b == FuncRef || b == ExternRef:
+		return b
+	case b == ExnRef && p.features.IsEnabled(experimental.CoreFeaturesExceptionHandling):
+		return b
 	case (b == 0x63 || b == 0x64) && p.features.IsEnabled(experimental.CoreFeaturesTypedFunctionReferences):
-		r.failAt(Unsupported, off, "typed function reference types are not supported")
-	case b == 0x69 && p.features.IsEnabled(experimental.CoreFeaturesExceptionHandling):
-		r.failAt(Unsupported, off, "exnref is not supported")
-	default:
+		hoff := r.pos
+		ht := r.sleb(33)
+		if r.err != nil {
+			return 0
+		}
+		t, ok := HeapValType(ht)
+		if !ok || (t == ExnRef && !p.features.IsEnabled(experimental.CoreFeaturesExceptionHandling)) {
+			r.fail(hoff, "malformed heap type %d", ht)
+			return 0
+		}
+		p.ref.NonNull = b == 0x64
+		if ht >= 0 {
+			p.refHeap = ht
+			// After the type section (globals, tables, locals, ...):
+			// name the type by its key. In the type section, the keys
+			// are made after the whole section is read.
+			if ht < int64(len(p.m.Types)) {
+				p.ref.Func = p.m.Types[ht].Key()
+			} else {
+				p.ref.Func = "#" + strconv.FormatInt(ht, 10) // invalid: wazero rejects it
+			}
+		}
+		return t
+	}
+	if r.err == nil {
 		r.fail(off, "malformed %s %#x", what, b)
 	}
+	return 0
 }
 
 // limits reads limits (spec §5.3.7). Flags 2 and 3 (shared) are accepted
@@ -336,14 +367,27 @@ func (p *parser) limits(memory bool) (l Limits, shared bool) {
 }
 
 func (p *parser) tableType() TableType {
-	r := &p.r
-	if r.remaining() > 0 && r.b[r.pos] == 0x40 && p.features.IsEnabled(experimental.CoreFeaturesTypedFunctionReferences) {
-		r.failAt(Unsupported, r.pos, "tables with an initializer expression are not supported")
-		return TableType{}
-	}
-	t := TableType{Elem: p.refType()}
+	t := TableType{Elem: p.refType(), Ref: p.ref}
 	t.Limits, _ = p.limits(false)
 	return t
+}
+
+// table reads a table of the table section: a table type, or with typed
+// function references 0x40 0x00, a table type and the initialiser
+// expression of its elements (spec 3.0 §5.5.7).
+func (p *parser) table() (TableType, ConstExpr) {
+	r := &p.r
+	if r.remaining() > 0 && r.b[r.pos] == 0x40 && p.features.IsEnabled(experimental.CoreFeaturesTypedFunctionReferences) {
+		r.pos++
+		off := r.pos
+		if b := r.byte(); b != 0x00 && r.err == nil {
+			r.fail(off, "malformed table: %#x after 0x40 (want 0x00)", b)
+			return TableType{}, nil
+		}
+		t := p.tableType()
+		return t, p.constExpr()
+	}
+	return p.tableType(), nil
 }
 
 func (p *parser) memoryType() MemoryType {
@@ -353,7 +397,7 @@ func (p *parser) memoryType() MemoryType {
 
 func (p *parser) globalType() GlobalType {
 	r := &p.r
-	t := GlobalType{Type: p.valType()}
+	t := GlobalType{Type: p.valType(), Ref: p.ref}
 	off := r.pos
 	switch mut := r.byte(); mut {
 	case 0:
@@ -405,7 +449,7 @@ func (p *parser) constExpr() ConstExpr {
 		case OpRefFunc:
 			in.Value = uint64(r.u32())
 		case OpRefNull:
-			in.Value = uint64(p.refType())
+			in.Value = uint64(p.heapType())
 		case OpI32Add, OpI32Sub, OpI32Mul, OpI64Add, OpI64Sub, OpI64Mul:
 		case OpV128Const >> 8:
 			sub := r.u32()
@@ -431,6 +475,23 @@ func (p *parser) constExpr() ConstExpr {
 	return nil
 }
 
+// heapType reads the heap type of ref.null (spec 3.0 §5.3.3: a reftype
+// byte before typed function references, an s33 since) and returns its
+// kind of reference.
+func (p *parser) heapType() ValType {
+	r := &p.r
+	off := r.pos
+	if !p.features.IsEnabled(experimental.CoreFeaturesTypedFunctionReferences) {
+		return p.refType()
+	}
+	ht := r.sleb(33)
+	t, ok := HeapValType(ht)
+	if !ok && r.err == nil {
+		r.fail(off, "malformed heap type %d", ht)
+	}
+	return t
+}
+
 func (p *parser) typeSection() {
 	r := &p.r
 	n, hint := r.count()
@@ -439,48 +500,191 @@ func (p *parser) typeSection() {
 		off := r.pos
 		switch form := r.byte(); form {
 		case 0x60:
+			p.funcType(len(p.m.Types), 1)
 		case 0x4e:
-			// wazero accepts recursive type groups (GC proposal)
-			// whatever the features; the Module cannot hold them.
-			r.failAt(Unsupported, off, "recursive type groups are not supported")
-			return
+			// A recursive type group (GC proposal; wazero accepts groups
+			// of function types whatever the features, and the
+			// exception-handling suite uses them).
+			k, _ := r.count()
+			start := len(p.m.Types)
+			for j := uint32(0); j < k && r.err == nil; j++ {
+				foff := r.pos
+				if f := r.byte(); f != 0x60 && r.err == nil {
+					r.failAt(Unsupported, foff, "recursive type groups of other than function types are not supported")
+					return
+				}
+				p.funcType(start, int(k))
+			}
 		default:
 			r.fail(off, "malformed function type form %#x (want 0x60)", form)
 			return
 		}
-		var t FuncType
-		t.Params = p.valTypes()
-		t.Results = p.valTypes()
-		p.m.Types = append(p.m.Types, t)
 	}
+	p.canonicalKeys()
 }
 
-// valTypes reads a vector of value types; an empty vector gives nil.
-func (p *parser) valTypes() []ValType {
+// funcType reads the parameters and results of a function type, a member
+// of the recursion group of size n that starts at typeidx start.
+func (p *parser) funcType(start, n int) {
+	var t FuncType
+	var pr, rr []typeRef
+	t.Params, pr = p.valTypes()
+	t.Results, rr = p.valTypes()
+	var refs []typeRef
+	for _, x := range append(pr, rr...) {
+		if x.heap != -2 {
+			refs = append(pr, rr...)
+			break
+		}
+	}
+	p.typeRefs = append(p.typeRefs, refs)
+	p.groups = append(p.groups, group{start, n})
+	p.m.Types = append(p.m.Types, t)
+}
+
+// group is a recursion group: the typeidx of its first member and its
+// size (1 for a type outside any rec).
+type group struct{ start, n int }
+
+// typeRef is the precise type of a parameter or result in the type
+// section: heap -2 for one that is not a typed reference, else the heap
+// typeidx (-1: abstract).
+type typeRef struct {
+	heap    int64
+	nonNull bool
+}
+
+// valTypes reads a vector of value types (an empty vector gives nil) and
+// their precise types.
+func (p *parser) valTypes() ([]ValType, []typeRef) {
 	r := &p.r
 	n, hint := r.count()
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
 	ts := make([]ValType, 0, hint)
+	refs := make([]typeRef, 0, hint)
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		ts = append(ts, p.valType())
+		tr := typeRef{heap: -2}
+		if p.ref.Typed() {
+			tr = typeRef{heap: p.refHeap, nonNull: p.ref.NonNull}
+		}
+		refs = append(refs, tr)
 	}
-	return ts
+	return ts, refs
+}
+
+// canonicalKeys gives each function type with a typed reference, and
+// each member of a recursion group of more than one type, its canonical
+// Key (spec 3.0 §3.3.2, type equivalence; a type outside a rec is a group
+// of its own): a concrete heap type is replaced by the Key of the earlier
+// type it names, or by its position in the group for a member of its own
+// group; a member of a larger group is keyed by the whole group and its
+// position in it. So two types are equal across modules exactly when
+// their structures are.
+func (p *parser) canonicalKeys() {
+	types := p.m.Types
+	local := make([]string, len(types))
+	for i := range types {
+		g := p.groups[i]
+		refs := p.typeRefs[i]
+		if refs == nil && g.n == 1 {
+			continue
+		}
+		t := &types[i]
+		var b []byte
+		b = append(b, 'T')
+		enc := func(k int, v ValType) {
+			if refs == nil || refs[k].heap == -2 {
+				b = append(b, v)
+				return
+			}
+			r := refs[k]
+			if r.nonNull {
+				b = append(b, 0x64)
+			} else {
+				b = append(b, 0x63)
+			}
+			j := int(r.heap)
+			switch {
+			case j < 0:
+				b = append(b, v)
+			case j < g.start:
+				k := types[j].Key()
+				b = append(b, '(')
+				b = binary.AppendUvarint(b, uint64(len(k)))
+				b = append(b, k...)
+			case j < g.start+g.n: // a member of the same group
+				b = append(b, 'r')
+				b = binary.AppendUvarint(b, uint64(j-g.start))
+			default: // a later type: invalid (wazero rejects it)
+				b = append(b, '#')
+				b = binary.AppendUvarint(b, uint64(j))
+			}
+		}
+		for k, v := range t.Params {
+			enc(k, v)
+		}
+		b = append(b, 0)
+		for k, v := range t.Results {
+			enc(len(t.Params)+k, v)
+		}
+		local[i] = string(b)
+		if g.n == 1 {
+			t.key = local[i]
+		}
+	}
+	for i := range types {
+		g := p.groups[i]
+		if g.n == 1 || i != g.start+g.n-1 {
+			continue
+		}
+		// The last member of a group: key every member by the group.
+		var b []byte
+		b = append(b, 'R')
+		b = binary.AppendUvarint(b, uint64(g.n))
+		for j := g.start; j < g.start+g.n; j++ {
+			b = binary.AppendUvarint(b, uint64(len(local[j])))
+			b = append(b, local[j]...)
+		}
+		for j := g.start; j < g.start+g.n; j++ {
+			k := binary.AppendUvarint(append([]byte(nil), b...), uint64(j-g.start))
+			types[j].key = string(k)
+		}
+	}
+}
+
+// tagSection reads the tag section of the exception-handling proposal:
+// a vector of tag types (an attribute byte, 0 for exceptions, and the
+// typeidx of the tag's signature).
+func (p *parser) tagSection() {
+	r := &p.r
+	n, hint := r.count()
+	p.m.Tags = make([]uint32, 0, hint)
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		p.m.Tags = append(p.m.Tags, p.tagType())
+	}
+}
+
+func (p *parser) tagType() uint32 {
+	r := &p.r
+	off := r.pos
+	if a := r.byte(); a != 0 && r.err == nil {
+		r.fail(off, "malformed tag attribute %#x", a)
+		return 0
+	}
+	return r.u32()
 }
 
 func (p *parser) externKind(what string) ExternKind {
 	r := &p.r
 	off := r.pos
 	k := r.byte()
-	if k <= byte(ExternGlobal) {
+	if k <= byte(ExternGlobal) || (k == byte(ExternTag) && p.features.IsEnabled(experimental.CoreFeaturesExceptionHandling)) {
 		return ExternKind(k)
 	}
-	if k == 4 && p.features.IsEnabled(experimental.CoreFeaturesExceptionHandling) {
-		r.failAt(Unsupported, off, "tag %ss (exception handling) are not supported", what)
-	} else {
-		r.fail(off, "malformed %s kind %#x", what, k)
-	}
+	r.fail(off, "malformed %s kind %#x", what, k)
 	return 0
 }
 
@@ -507,6 +711,9 @@ func (p *parser) importSection() {
 		case ExternGlobal:
 			im.Global = p.globalType()
 			m.NumImportedGlobals++
+		case ExternTag:
+			im.Tag = p.tagType()
+			m.NumImportedTags++
 		}
 		m.importsOf[im.Kind] = append(m.importsOf[im.Kind], int32(len(m.Imports)))
 		m.Imports = append(m.Imports, im)
@@ -527,7 +734,14 @@ func (p *parser) tableSection() {
 	n, hint := r.count()
 	p.m.Tables = make([]TableType, 0, hint)
 	for i := uint32(0); i < n && r.err == nil; i++ {
-		p.m.Tables = append(p.m.Tables, p.tableType())
+		t, init := p.table()
+		if init != nil && p.m.TableInits == nil {
+			p.m.TableInits = make([]ConstExpr, i, n)
+		}
+		if p.m.TableInits != nil {
+			p.m.TableInits = append(p.m.TableInits, init)
+		}
+		p.m.Tables = append(p.m.Tables, t)
 	}
 }
 

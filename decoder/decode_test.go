@@ -1,6 +1,7 @@
 package decoder
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"math"
@@ -539,19 +540,113 @@ func TestDecodeInvalid(t *testing.T) {
 	}
 }
 
-func TestDecodeUnsupported(t *testing.T) {
+// TestDecodeProposals checks what the exception-handling and typed
+// function references proposals add to the binary format: tags, exnref,
+// (ref null ht) and (ref ht), tables with an initialiser, and canonical
+// signature keys (equal exactly for structurally equal types).
+func TestDecodeProposals(t *testing.T) {
 	eh := api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling
 	tfr := api.CoreFeaturesV2 | experimental.CoreFeaturesTypedFunctionReferences
+	decode := func(t *testing.T, bin []byte, f api.CoreFeatures) *Module {
+		t.Helper()
+		m, err := Decode(bin, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	t.Run("tag section", func(t *testing.T) {
+		m := decode(t, mod(sec(secType, vec(b(0x60, 1, I32, 0))), b(13, 3, 1, 0, 0)), eh)
+		if diff := cmp.Diff([]uint32{0}, m.Tags); diff != "" {
+			t.Errorf("Tags (-want +got):\n%s", diff)
+		}
+		if got := m.TagTypeOf(0).Params; !bytes.Equal(got, []ValType{I32}) {
+			t.Errorf("TagTypeOf(0).Params = %v", got)
+		}
+	})
+	t.Run("tag import and export", func(t *testing.T) {
+		m := decode(t, mod(sec(secType, vec(b(0x60, 0, 0))), sec(secImport, vec(cat(str("m"), str("t"), b(4, 0, 0)))),
+			sec(secExport, vec(cat(str("t"), b(4, 0))))), eh)
+		if m.NumImportedTags != 1 || m.Imports[0].Kind != ExternTag || m.Exports[0].Kind != ExternTag || m.TagTypeOf(0) != &m.Types[0] {
+			t.Errorf("imports %+v, exports %+v", m.Imports, m.Exports)
+		}
+	})
+	t.Run("exnref", func(t *testing.T) {
+		m := decode(t, mod(sec(secType, vec(b(0x60, 1, 0x69, 0)))), eh)
+		if !bytes.Equal(m.Types[0].Params, []ValType{ExnRef}) {
+			t.Errorf("Params = %v", m.Types[0].Params)
+		}
+	})
+	t.Run("typed references", func(t *testing.T) {
+		// type 0: (func (param (ref null func))) is (func (param funcref));
+		// type 1: (func (param (ref 0))); type 2: (func (param (ref 1)));
+		// type 3: (func (param (ref null 0))).
+		m := decode(t, mod(sec(secType, vec(b(0x60, 1, 0x63, 0x70, 0), b(0x60, 1, 0x64, 0, 0), b(0x60, 1, 0x64, 1, 0), b(0x60, 1, 0x63, 0, 0)))), tfr)
+		plain := FuncType{Params: []ValType{FuncRef}}
+		if !m.Types[0].Equal(&plain) || m.Types[0].Key() != plain.Key() {
+			t.Errorf("(ref null func) differs from funcref: %q vs %q", m.Types[0].Key(), plain.Key())
+		}
+		for i := 1; i < 4; i++ {
+			if !bytes.Equal(m.Types[i].Params, []ValType{FuncRef}) {
+				t.Errorf("type %d: Params = %v", i, m.Types[i].Params)
+			}
+			for j := 0; j < i; j++ {
+				if m.Types[i].Equal(&m.Types[j]) {
+					t.Errorf("types %d and %d are equal: %q", i, j, m.Types[i].Key())
+				}
+			}
+		}
+		// The same structure in another module, at other indices.
+		m2 := decode(t, mod(sec(secType, vec(b(0x60, 0, 0), b(0x60, 1, 0x70, 0), b(0x60, 1, 0x64, 1, 0), b(0x60, 1, 0x64, 2, 0)))), tfr)
+		if !m.Types[1].Equal(&m2.Types[2]) || !m.Types[2].Equal(&m2.Types[3]) || m.Types[1].Equal(&m2.Types[3]) {
+			t.Errorf("keys across modules: %q %q / %q %q", m.Types[1].Key(), m.Types[2].Key(), m2.Types[2].Key(), m2.Types[3].Key())
+		}
+	})
+	t.Run("recursion groups", func(t *testing.T) {
+		// (rec (type (func)) (type (func))) then (type (func)), twice.
+		bin := mod(sec(secType, vec(b(0x4e, 2, 0x60, 0, 0, 0x60, 0, 0), b(0x60, 0, 0))))
+		m, m2 := decode(t, bin, eh), decode(t, bin, eh)
+		if m.Types[0].Equal(&m.Types[1]) || m.Types[0].Equal(&m.Types[2]) || m.Types[1].Equal(&m.Types[2]) {
+			t.Errorf("members of a group equal each other or a plain type: %q %q %q", m.Types[0].Key(), m.Types[1].Key(), m.Types[2].Key())
+		}
+		for i := range m.Types {
+			if !m.Types[i].Equal(&m2.Types[i]) {
+				t.Errorf("type %d differs across modules", i)
+			}
+		}
+		plain := FuncType{}
+		if !m.Types[2].Equal(&plain) {
+			t.Errorf("a type outside a rec is not the plain type: %q", m.Types[2].Key())
+		}
+	})
+	t.Run("table with initialiser", func(t *testing.T) {
+		// (table 2 (ref null func) (ref.null func)), then a plain table.
+		m := decode(t, mod(sec(secTable, vec(b(0x40, 0, 0x63, 0x70, 0, 2, 0xd0, 0x70, 0x0b), b(0x70, 0, 1)))), tfr)
+		want := []ConstExpr{{{Op: OpRefNull, Value: uint64(FuncRef)}}, nil}
+		if diff := cmp.Diff(want, m.TableInits); diff != "" || m.Tables[0].Elem != FuncRef || m.Tables[0].Limits.Min != 2 {
+			t.Errorf("tables %+v, inits (-want +got):\n%s", m.Tables, diff)
+		}
+	})
+	t.Run("not without the feature", func(t *testing.T) {
+		for _, bin := range [][]byte{
+			mod(sec(secType, vec(b(0x60, 0, 0))), b(13, 3, 1, 0, 0)),
+			mod(sec(secType, vec(b(0x60, 1, 0x69, 0)))),
+			mod(sec(secType, vec(b(0x60, 1, 0x63, 0x70, 0)))),
+		} {
+			if _, err := Decode(bin, api.CoreFeaturesV2); !errors.Is(err, ErrMalformed) {
+				t.Errorf("Decode without the proposal: %v, want malformed", err)
+			}
+		}
+	})
+}
+
+func TestDecodeUnsupported(t *testing.T) {
 	tests := []struct {
 		name     string
 		bin      []byte
 		features api.CoreFeatures
 	}{
-		{"tag section", mod(sec(secType, vec(b(0x60, 0, 0))), b(13, 3, 1, 0, 0)), eh},
-		{"tag import", mod(sec(secType, vec(b(0x60, 0, 0))), sec(secImport, vec(cat(str("m"), str("t"), b(4, 0, 0))))), eh},
-		{"exnref", mod(sec(secType, vec(b(0x60, 1, 0x69, 0)))), eh},
-		{"typed reference", mod(sec(secType, vec(b(0x60, 1, 0x63, 0x70, 0)))), tfr},
-		{"recursive type group", mod(sec(secType, vec(b(0x4e, 1, 0x60, 0, 0)))), api.CoreFeaturesV2},
+		{"recursive type group of a struct", mod(sec(secType, vec(b(0x4e, 1, 0x5f, 0)))), api.CoreFeaturesV2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -683,7 +778,7 @@ func TestGateCache(t *testing.T) {
 
 // ignoreIndex leaves Module's derived import index out of comparisons of
 // hand-built modules; TestTypeOf checks it.
-var ignoreIndex = cmpopts.IgnoreUnexported(Module{})
+var ignoreIndex = cmpopts.IgnoreUnexported(Module{}, FuncType{})
 
 // TestTypeOf checks the index-space lookups against a walk of the imports,
 // on every spec-suite module that has imports of several kinds.
@@ -708,7 +803,7 @@ func TestTypeOf(t *testing.T) {
 		case ExternGlobal:
 			got, want = m.GlobalTypeOf(i), im.Global
 		}
-		if d := cmp.Diff(want, got); d != "" {
+		if d := cmp.Diff(want, got, ignoreIndex); d != "" {
 			t.Errorf("%s import %d: (-want +got)\n%s", im.Kind, i, d)
 		}
 	}
@@ -716,7 +811,7 @@ func TestTypeOf(t *testing.T) {
 		t.Fatalf("allSections has %v imports by kind; the test needs funcs and globals", n)
 	}
 	for i := range m.Funcs {
-		if d := cmp.Diff(m.Types[m.Funcs[i]], *m.FuncTypeOf(m.NumImportedFuncs + uint32(i))); d != "" {
+		if d := cmp.Diff(m.Types[m.Funcs[i]], *m.FuncTypeOf(m.NumImportedFuncs + uint32(i)), ignoreIndex); d != "" {
 			t.Errorf("defined func %d: %s", i, d)
 		}
 	}

@@ -26,7 +26,63 @@ const (
 	V128      ValType = 0x7b
 	FuncRef   ValType = 0x70
 	ExternRef ValType = 0x6f
+	// ExnRef is the exception-handling proposal's exnref.
+	ExnRef ValType = 0x69
 )
+
+// RefType is the precise type of a reference (typed function references
+// proposal: (ref null ht) and (ref ht), spec 3.0 §2.3.4) where a ValType
+// only says which kind of reference a cell holds (FuncRef, ExternRef or
+// ExnRef). The zero value is the nullable abstract type of the ValType,
+// that is funcref, externref or exnref themselves.
+//
+// RefTypes compare with ==, across modules: a concrete heap type is named
+// by the canonical Key of its function type, not by a module's typeidx.
+type RefType struct {
+	// NonNull is set for (ref ht): the value is never null.
+	NonNull bool
+	// Func is, for a concrete heap type ((ref $t): a function of exactly
+	// that type), the FuncType.Key of $t; "" for the abstract heap type
+	// (func, extern or exn).
+	Func string
+}
+
+// Typed reports whether r says more than its ValType: a non-null or a
+// concrete reference type.
+func (r RefType) Typed() bool { return r.NonNull || r.Func != "" }
+
+// Matches reports whether a reference of type r (of kind t) may be used
+// where one of type want (of the same kind) is expected (spec 3.0
+// §3.3.4, reference subtyping without GC): non-null where nullable is
+// wanted, and a concrete function type where func is wanted.
+func (r RefType) Matches(want RefType) bool {
+	return (r.NonNull || !want.NonNull) && (r.Func == want.Func || want.Func == "")
+}
+
+// Heap type bytes (spec 3.0 §5.3.3): an abstract heap type is one byte,
+// which as a signed LEB128 (s33) is negative; a concrete heap type is a
+// non-negative typeidx.
+const (
+	heapFunc   = -0x10 // 0x70
+	heapExtern = -0x11 // 0x6f
+	heapExn    = -0x17 // 0x69
+)
+
+// HeapValType returns the kind of reference (FuncRef, ExternRef or ExnRef)
+// of the heap type ht read as an s33 (spec 3.0 §5.3.3): a typeidx
+// (ht >= 0) is a function type, so FuncRef; ok is false for a heap type
+// wpi does not know (the GC proposal's).
+func HeapValType(ht int64) (t ValType, ok bool) {
+	switch {
+	case ht >= 0, ht == heapFunc:
+		return FuncRef, true
+	case ht == heapExtern:
+		return ExternRef, true
+	case ht == heapExn:
+		return ExnRef, true
+	}
+	return 0, false
+}
 
 // ValTypeName returns the text-format name of t ("i32", "funcref", ...).
 func ValTypeName(t ValType) string {
@@ -35,6 +91,8 @@ func ValTypeName(t ValType) string {
 		return "v128"
 	case FuncRef:
 		return "funcref"
+	case ExnRef:
+		return "exnref"
 	}
 	return api.ValueTypeName(t)
 }
@@ -48,6 +106,8 @@ const (
 	ExternTable  ExternKind = 1
 	ExternMemory ExternKind = 2
 	ExternGlobal ExternKind = 3
+	// ExternTag is the exception-handling proposal's tag (0x04).
+	ExternTag ExternKind = 4
 )
 
 // String returns "func", "table", "memory" or "global".
@@ -61,24 +121,41 @@ func (k ExternKind) String() string {
 		return "memory"
 	case ExternGlobal:
 		return "global"
+	case ExternTag:
+		return "tag"
 	}
 	return "unknown"
 }
 
 // FuncType is a function signature (spec §2.3.5).
+//
+// With typed function references, a parameter or result may have a
+// precise reference type: Params and Results then hold its ValType (the
+// kind of cell), and the decoder records the precise types in the
+// signature's Key, so that equality stays structural across modules.
 type FuncType struct {
 	Params  []ValType
 	Results []ValType
+	// key is the canonical form of a signature with typed references
+	// (see canonicalKey); "" when Params and Results say everything.
+	key string
 }
 
-// Equal reports whether t and u have the same parameter and result types.
+// Equal reports whether t and u are the same signature (equal parameter
+// and result types, typed references compared structurally).
 func (t *FuncType) Equal(u *FuncType) bool {
+	if t.key != "" || u.key != "" {
+		return t.Key() == u.Key()
+	}
 	return string(t.Params) == string(u.Params) && string(t.Results) == string(u.Results)
 }
 
 // Key returns a string that is equal for two FuncTypes exactly when Equal is
 // true. It is used to intern signatures.
 func (t *FuncType) Key() string {
+	if t.key != "" {
+		return t.key
+	}
 	b := make([]byte, 0, len(t.Params)+len(t.Results)+1)
 	b = append(b, t.Params...)
 	b = append(b, 0)
@@ -96,8 +173,10 @@ type Limits struct {
 
 // TableType is a table's element type and limits in elements (spec §2.3.9).
 type TableType struct {
-	Elem   ValType // FuncRef or ExternRef
+	Elem   ValType // FuncRef, ExternRef or ExnRef
 	Limits Limits
+	// Ref is the precise element type (typed function references).
+	Ref RefType
 }
 
 // MemoryType is a memory's limits in 64 KiB pages (spec §2.3.8). Shared is
@@ -112,6 +191,9 @@ type MemoryType struct {
 type GlobalType struct {
 	Type    ValType
 	Mutable bool
+	// Ref is the precise type of a reference global (typed function
+	// references).
+	Ref RefType
 }
 
 // Import is one entry of the import section (spec §2.5.11). Exactly one of
@@ -123,6 +205,7 @@ type Import struct {
 	Table        TableType
 	Memory       MemoryType
 	Global       GlobalType
+	Tag          uint32 // typeidx of the tag's signature, when Kind == ExternTag
 }
 
 // Export is one entry of the export section (spec §2.5.10). Index is in the
@@ -252,11 +335,19 @@ type Module struct {
 	Types   []FuncType
 	Imports []Import
 	// Funcs holds the typeidx of each defined (non-imported) function.
-	Funcs    []uint32
-	Tables   []TableType
-	Memories []MemoryType
-	Globals  []Global
-	Exports  []Export
+	Funcs  []uint32
+	Tables []TableType
+	// TableInits holds, per defined table, the initialiser expression of
+	// every element (typed function references' table with an
+	// initialiser, spec 3.0 §5.5.7); nil when no table has one, and a nil
+	// entry for a table without one (its elements start null).
+	TableInits []ConstExpr
+	Memories   []MemoryType
+	// Tags holds the typeidx of each defined tag (exception handling's
+	// tag section); a tag's signature has no results.
+	Tags    []uint32
+	Globals []Global
+	Exports []Export
 	// Start is the funcidx of the start function, if HasStart.
 	Start    uint32
 	HasStart bool
@@ -273,13 +364,15 @@ type Module struct {
 	// NumImportedFuncs, NumImportedTables, NumImportedMemories and
 	// NumImportedGlobals count the imports of each kind.
 	NumImportedFuncs, NumImportedTables, NumImportedMemories, NumImportedGlobals uint32
+	// NumImportedTags counts the imported tags (exception handling).
+	NumImportedTags uint32
 
 	// Hash is the SHA-256 of the binary the module was decoded from.
 	Hash [32]byte
 
 	// importsOf lists, per ExternKind, the positions in Imports of the
 	// imports of that kind, in index-space order.
-	importsOf [4][]int32
+	importsOf [5][]int32
 }
 
 // importOf returns the import that is the index-th of its kind.
@@ -321,4 +414,13 @@ func (m *Module) MemoryTypeOf(memidx uint32) MemoryType {
 		return m.importOf(ExternMemory, memidx).Memory
 	}
 	return m.Memories[memidx-m.NumImportedMemories]
+}
+
+// TagTypeOf returns the signature of the tag tagidx, imported or defined.
+// tagidx must be valid.
+func (m *Module) TagTypeOf(tagidx uint32) *FuncType {
+	if tagidx < m.NumImportedTags {
+		return &m.Types[m.importOf(ExternTag, tagidx).Tag]
+	}
+	return &m.Types[m.Tags[tagidx-m.NumImportedTags]]
 }

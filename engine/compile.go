@@ -350,6 +350,26 @@ func (t *translator) bytesN(n int) []byte {
 	return b
 }
 
+// valType reads a value type; a typed reference ((ref null ht) 0x63 ht,
+// (ref ht) 0x64 ht) gives its kind of cell (decoder.HeapValType).
+func (t *translator) valType() decoder.ValType {
+	b := t.byte1()
+	if b != 0x63 && b != 0x64 {
+		return b
+	}
+	return t.heapType()
+}
+
+// heapType reads an s33 heap type (ref.null, typed references) and
+// returns its kind of cell.
+func (t *translator) heapType() decoder.ValType {
+	vt, ok := decoder.HeapValType(t.s64())
+	if !ok {
+		t.fail("unsupported heap type")
+	}
+	return vt
+}
+
 // blockType reads a blocktype (spec §5.4.1) and returns its params and
 // results.
 func (t *translator) blockType() (params, results []decoder.ValType) {
@@ -358,9 +378,8 @@ func (t *translator) blockType() (params, results []decoder.ValType) {
 	case b == 0x40:
 		t.pos++
 		return nil, nil
-	case b >= 0x6f && b <= 0x7f:
-		t.pos++
-		return nil, []decoder.ValType{b}
+	case b >= 0x63 && b <= 0x7f && b != 0x40:
+		return nil, []decoder.ValType{t.valType()}
 	}
 	idx := t.s64()
 	if idx < 0 || idx >= int64(len(t.m.Types)) {
@@ -708,10 +727,10 @@ func (t *translator) skipImmediates(op byte) {
 	case 0x1c:
 		n := t.u32()
 		for i := uint32(0); i < n && t.err == nil; i++ {
-			t.byte1()
+			t.valType()
 		}
 	case 0xd0:
-		t.byte1()
+		t.heapType()
 	case 0x41:
 		t.s32()
 	case 0x42:
@@ -934,8 +953,8 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.selectOp()
 	case 0x1c: // select t*
 		n := t.u32()
-		for i := uint32(0); i < n; i++ {
-			t.byte1()
+		for i := uint32(0); i < n && t.err == nil; i++ {
+			t.valType()
 		}
 		t.selectOp()
 	case 0x20: // local.get
@@ -1014,9 +1033,8 @@ func (t *translator) instr(op byte, opAt int) bool {
 		a, b := t.use(n-2), t.use(n-1)
 		t.stack = t.stack[:n-2]
 		t.emit(word(opTableSet, a, b, 0), uint64(x))
-	case 0xd0: // ref.null t
-		ty := t.byte1()
-		t.push(operand{kind: kConst, typ: ty, val: 0})
+	case 0xd0: // ref.null ht
+		t.push(operand{kind: kConst, typ: t.heapType(), val: 0})
 	case 0xd1: // ref.is_null: a null reference is 0
 		t.numeric(numInfo{op: opI64Eqz, unary: true, res: decoder.I32})
 	case 0xd2: // ref.func

@@ -176,6 +176,17 @@ func FuncRefFunction(v uint64) *Function {
 	return *(**Function)(unsafe.Pointer(&v))
 }
 
+// Tag is a tag instance (exception handling, spec 3.0 §4.2.11): an
+// exception carries the tag it was thrown with, and catch clauses match
+// it by identity (the same *Tag), so a tag is shared by the module that
+// defines it and every module that imports it.
+type Tag struct {
+	// Type is the signature of the exception's values (no results), and
+	// TypeID its interned id.
+	Type   *decoder.FuncType
+	TypeID uint32
+}
+
 // Instance is the engine's view of a module instance (spec §4.2.5): its
 // index spaces, imports first. The instance layer fills it in; the
 // interpreter reads it.
@@ -185,6 +196,8 @@ type Instance struct {
 	Tables  []*Table
 	Memory  *Memory // memidx 0, or nil
 	Globals []*Global
+	// Tags is the tag index space (exception handling).
+	Tags []*Tag
 	// DroppedData and DroppedElem record data.drop and elem.drop (and the
 	// implicit drop of active and declarative segments after
 	// instantiation), one entry per segment.

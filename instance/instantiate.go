@@ -141,6 +141,18 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		resetTable(&st.tables[i])
 		st.tables[i].Max = r.cfg.Limits.tableMax(st.tables[i].Type)
 	}
+	// Typed function references: tables whose elements start as their
+	// initialiser's value (evaluated once, after the globals).
+	for i, init := range m.TableInits {
+		if init == nil {
+			continue
+		}
+		v, err := evalConst(e, init)
+		if err != nil {
+			return Instance{}, fmt.Errorf("instance: table %d: %w", int(m.NumImportedTables)+i, err)
+		}
+		fillTable(&st.tables[i], v)
+	}
 	clear(e.DroppedData)
 	clear(e.DroppedElem)
 
@@ -214,6 +226,7 @@ type instState struct {
 	funcs   []engine.Function // defined functions
 	globals []engine.Global   // defined globals
 	tables  []engine.Table    // defined tables
+	tags    []engine.Tag      // defined tags
 	mem     engine.Memory     // the defined memory, if any
 	name    string            // ModuleName in funcs
 
@@ -284,6 +297,14 @@ func (cm *CompiledModule) newState() *instState {
 		st.tables[i] = *newTable(tt)
 		e.Tables[int(m.NumImportedTables)+i] = &st.tables[i]
 	}
+	if n := int(m.NumImportedTags) + len(m.Tags); n > 0 {
+		st.tags = make([]engine.Tag, len(m.Tags))
+		e.Tags = make([]*engine.Tag, n)
+		for i, typeidx := range m.Tags {
+			st.tags[i] = engine.Tag{Type: &m.Types[typeidx], TypeID: cm.mod.TypeIDs[typeidx]}
+			e.Tags[int(m.NumImportedTags)+i] = &st.tags[i]
+		}
+	}
 	return st
 }
 
@@ -328,6 +349,16 @@ func resetTable(t *engine.Table) {
 	}
 	t.Funcs = t.Funcs[:n]
 	clear(t.Funcs)
+}
+
+// fillTable sets every element of t to v.
+func fillTable(t *engine.Table, v constVal) {
+	for j := range t.Funcs {
+		t.Funcs[j] = v.ref
+	}
+	for j := range t.Externs {
+		t.Externs[j] = v.lo
+	}
 }
 
 // recyclable reports whether the engine state of a closed, unnamed
@@ -463,7 +494,7 @@ func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, mt decoder
 // resolveImports fills the imported entries of e's index spaces.
 func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 	m := cm.mod.Decoded
-	var nf, nt, ng int
+	var nf, nt, ng, ntag int
 	for i := range m.Imports {
 		imp := &m.Imports[i]
 		from, ok := r.lookup(imp.Module)
@@ -495,7 +526,7 @@ func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 			t := fe.Tables[exp.Index]
 			actual := t.Type
 			actual.Limits.Min = t.Size() // the current size (spec: tables grow their type)
-			if actual.Elem != imp.Table.Elem || !limitsMatch(actual.Limits, imp.Table.Limits) {
+			if actual.Elem != imp.Table.Elem || actual.Ref != imp.Table.Ref || !limitsMatch(actual.Limits, imp.Table.Limits) {
 				return mismatch(tableTypeString(imp.Table), tableTypeString(actual))
 			}
 			e.Tables[nt] = t
@@ -513,14 +544,32 @@ func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 			e.Memory = mem
 		case decoder.ExternGlobal:
 			g := fe.Globals[exp.Index]
-			if g.Type != imp.Global {
+			if !globalMatches(g.Type, imp.Global) {
 				return mismatch(globalTypeString(imp.Global), globalTypeString(g.Type))
 			}
 			e.Globals[ng] = g
 			ng++
+		case decoder.ExternTag:
+			tag := fe.Tags[exp.Index]
+			if tag.TypeID != cm.mod.TypeIDs[imp.Tag] {
+				return mismatch("tag "+funcTypeString(&m.Types[imp.Tag]), "tag "+funcTypeString(tag.Type))
+			}
+			e.Tags[ntag] = tag
+			ntag++
 		}
 	}
 	return nil
+}
+
+// globalMatches reports whether a global of type got may be imported as
+// want (spec 3.0 §4.5.3): a mutable global's type must be equal, an
+// immutable one's a subtype (a typed reference where a less precise one
+// is wanted).
+func globalMatches(got, want decoder.GlobalType) bool {
+	if want.Mutable || got.Mutable {
+		return got == want
+	}
+	return got.Type == want.Type && got.Ref.Matches(want.Ref)
 }
 
 // constVal is the value of a constant expression.

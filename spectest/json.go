@@ -212,7 +212,9 @@ func (v value) match(got []uint64) (bool, error) {
 			return false, err
 		}
 		return matchScalar(v.Type, s, got[0])
-	case "funcref", "externref":
+	case "refnull": // a null reference of any type (wast's ref.null)
+		return got[0] == 0, nil
+	case "funcref", "externref", "exnref":
 		s, err := v.scalar()
 		if err != nil {
 			return false, err
@@ -223,7 +225,7 @@ func (v value) match(got []uint64) (bool, error) {
 		if s == "" {
 			return got[0] == 0, nil
 		}
-		if v.Type == "funcref" {
+		if v.Type != "externref" {
 			return got[0] != 0, nil
 		}
 		n, err := strconv.ParseUint(s, 10, 64)
