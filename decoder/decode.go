@@ -325,6 +325,9 @@ func (p *parser) refTypeOf(what string) ValType {
 			return 0
 		}
 		p.ref.NonNull = b == 0x64
+		if p.ref.NonNull || ht >= 0 {
+			p.m.notEncodable = "typed function references"
+		}
 		if ht >= 0 {
 			p.refHeap = ht
 			// After the type section (globals, tables, locals, ...):
@@ -385,6 +388,7 @@ func (p *parser) table() (TableType, ConstExpr) {
 			return TableType{}, nil
 		}
 		t := p.tableType()
+		p.m.notEncodable = "tables with an initialiser"
 		return t, p.constExpr()
 	}
 	return p.tableType(), nil
@@ -507,6 +511,7 @@ func (p *parser) typeSection() {
 			// exception-handling suite uses them).
 			k, _ := r.count()
 			start := len(p.m.Types)
+			p.m.notEncodable = "recursion groups"
 			for j := uint32(0); j < k && r.err == nil; j++ {
 				foff := r.pos
 				if f := r.byte(); f != 0x60 && r.err == nil {
@@ -669,6 +674,7 @@ func (p *parser) tagSection() {
 
 func (p *parser) tagType() uint32 {
 	r := &p.r
+	p.m.notEncodable = "tags (exception handling)"
 	off := r.pos
 	if a := r.byte(); a != 0 && r.err == nil {
 		r.fail(off, "malformed tag attribute %#x", a)

@@ -596,6 +596,9 @@ func TestDecodeProposals(t *testing.T) {
 				}
 			}
 		}
+		if _, err := Encode(m); err == nil {
+			t.Error("Encode of a module with typed references: no error (it would lose the precise types)")
+		}
 		// The same structure in another module, at other indices.
 		m2 := decode(t, mod(sec(secType, vec(b(0x60, 0, 0), b(0x60, 1, 0x70, 0), b(0x60, 1, 0x64, 1, 0), b(0x60, 1, 0x64, 2, 0)))), tfr)
 		if !m.Types[1].Equal(&m2.Types[2]) || !m.Types[2].Equal(&m2.Types[3]) || m.Types[1].Equal(&m2.Types[3]) {

@@ -14,11 +14,16 @@ import (
 // decoded, so code offsets inside the code section stay those of the
 // original whenever its LEB128 lengths were minimal.
 //
-// It fails for a description no binary can carry: a value type or opcode
+// It fails for a module that uses typed function references, tags,
+// recursion groups or tables with an initialiser (the description records
+// those only in part), and for a description no binary can carry: a value type or opcode
 // the decoder never produces, an element segment mixing forms, a constant
 // expression that is empty. The result is not validated; decode it with
 // Decode to check it.
 func Encode(m *Module) ([]byte, error) {
+	if m.notEncodable != "" {
+		return nil, fmt.Errorf("decoder: Encode: %s are not supported", m.notEncodable)
+	}
 	e := &encoder{out: append(make([]byte, 0, encodeSizeHint(m)), magic...)}
 	e.out = append(e.out, version...)
 
@@ -236,7 +241,7 @@ func (e *encoder) section(id byte, body func()) {
 
 func (e *encoder) valType(t ValType) {
 	switch t {
-	case I32, I64, F32, F64, V128, FuncRef, ExternRef:
+	case I32, I64, F32, F64, V128, FuncRef, ExternRef, ExnRef:
 		e.byte(t)
 	default:
 		e.fail("value type %#x", t)

@@ -370,6 +370,11 @@ type Module struct {
 	// Hash is the SHA-256 of the binary the module was decoded from.
 	Hash [32]byte
 
+	// notEncodable says why Encode cannot write the module back (a
+	// construct of the typed function references or exception-handling
+	// proposals that the Module records only in part); "" if it can.
+	notEncodable string
+
 	// importsOf lists, per ExternKind, the positions in Imports of the
 	// imports of that kind, in index-space order.
 	importsOf [5][]int32
