@@ -5,18 +5,21 @@ import (
 	"unsafe"
 
 	"github.com/wpi-dev/wpi/decoder"
+	"github.com/wpi-dev/wpi/internal/layout"
 )
 
-// PageSize is the WebAssembly page size in bytes (spec §4.2.8).
-const PageSize = 65536
+// PageSize is the WebAssembly page size in bytes (spec §4.2.8), as
+// internal/layout defines it for the engine and the pool.
+const PageSize = layout.PageSize
 
 // MaxPages is the most pages a 32-bit memory can have (4 GiB).
 const MaxPages = 65536
 
 // CardShift is log2 of the dirty-tracking granule in bytes (4 KiB, the OS
 // page): a store to byte address ea marks Memory.Cards[ea>>CardShift].
-// memory.CardShift must be equal; a test in instance/ checks it.
-const CardShift = 12
+// The pool (memory.CardShift) resets by the same index: both are
+// internal/layout's.
+const CardShift = layout.CardShift
 
 // Memory is a linear memory instance (spec §4.2.8) living in a slot of
 // contiguous, read-write mapped bytes that never moves.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/wpi-dev/wpi/decoder"
 	"github.com/wpi-dev/wpi/engine"
-	"github.com/wpi-dev/wpi/memory"
 )
 
 var ctx = context.Background()
@@ -81,12 +80,6 @@ func envModule(t testing.TB, rt *Runtime, boom GoModuleFunc) Instance {
 		t.Fatal(err)
 	}
 	return env
-}
-
-func TestCardShiftMatchesMemory(t *testing.T) {
-	if diff := cmp.Diff(memory.CardShift, engine.CardShift); diff != "" {
-		t.Errorf("memory.CardShift != engine.CardShift (-memory +engine):\n%s", diff)
-	}
 }
 
 func TestHostFunctionCalledFromGo(t *testing.T) {

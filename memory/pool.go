@@ -10,20 +10,22 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wpi-dev/wpi/internal/layout"
 )
 
 // CardShift is log2 of the dirty-tracking granule in bytes: one card byte
-// covers 1<<CardShift = 4 KiB of a slot. It must equal engine.CardShift,
-// because the interpreter marks Cards[ea>>engine.CardShift] on every store
-// and Release resets by the same index; a test in instance/ checks it.
-const CardShift = 12
+// covers 1<<CardShift = 4 KiB of a slot. The interpreter marks
+// Cards[ea>>CardShift] on every store and Release resets by the same
+// index: both take it from internal/layout.
+const CardShift = layout.CardShift
 
 // CardSize is the number of slot bytes covered by one card (4 KiB).
-const CardSize = 1 << CardShift
+const CardSize = layout.CardSize
 
 // WasmPageSize is the WebAssembly page size in bytes (64 KiB). Slot sizes
 // are multiples of it.
-const WasmPageSize = 65536
+const WasmPageSize = layout.PageSize
 
 // Defaults used for zero fields of Config.
 const (
