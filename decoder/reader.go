@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/wpi-dev/wpi/internal/leb128"
 )
 
 // reader reads the primitive encodings of spec §5.1-§5.2 from b[pos:end].
@@ -57,6 +59,14 @@ func (r *reader) failEnd() {
 
 func (r *reader) remaining() int { return r.end - r.pos }
 
+// rest returns the unread bytes of the region.
+func (r *reader) rest() []byte {
+	if r.pos >= r.end {
+		return nil
+	}
+	return r.b[r.pos:r.end]
+}
+
 func (r *reader) byte() byte {
 	if r.pos >= r.end {
 		r.failEnd()
@@ -81,28 +91,24 @@ func (r *reader) bytes(n uint32) []byte {
 // u32 reads an unsigned LEB128 integer of at most 32 bits (spec §5.2.2):
 // at most 5 bytes, and the unused high bits of the 5th byte must be zero.
 func (r *reader) u32() uint32 {
-	start := r.pos
-	var v uint32
-	for i := 0; ; i++ {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		if i == 4 {
-			if c&0x80 != 0 {
-				r.fail(start, "integer representation too long")
-				return 0
-			}
-			if c&0x70 != 0 {
-				r.fail(start, "integer too large")
-				return 0
-			}
-		}
-		v |= uint32(c&0x7f) << (7 * i)
-		if c&0x80 == 0 {
-			return v
-		}
+	v, n, err := leb128.U32(r.rest())
+	if err != nil {
+		r.lebFail(err)
+		return 0
 	}
+	r.pos += n
+	return v
+}
+
+// lebFail records a LEB128 error at the integer's start (the end of the
+// region if the input ran out).
+func (r *reader) lebFail(err error) {
+	if err == leb128.ErrEOF {
+		r.pos = r.end
+		r.failEnd()
+		return
+	}
+	r.fail(r.pos, "%s", err.Error())
 }
 
 // s32 reads a signed LEB128 integer of at most 32 bits: at most 5 bytes,
@@ -117,34 +123,13 @@ func (r *reader) s64() int64 { return r.sleb(64) }
 // §5.2.2): at most ceil(n/7) bytes, whose last byte's bits past bit n-1
 // must copy the sign bit.
 func (r *reader) sleb(n int) int64 {
-	start := r.pos
-	last := (n - 1) / 7        // index of the last byte allowed: 4, or 9
-	used := n - 7*last         // value bits in that byte: 4, or 1
-	ones := 0x7f >> (used - 1) // its sign bit and extension, all set
-	var v uint64
-	for i := 0; ; i++ {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		if i == last {
-			if c&0x80 != 0 {
-				r.fail(start, "integer representation too long")
-				return 0
-			}
-			if ext := int(c&0x7f) >> (used - 1); ext != 0 && ext != ones {
-				r.fail(start, "integer too large")
-				return 0
-			}
-		}
-		v |= uint64(c&0x7f) << (7 * i)
-		if c&0x80 == 0 {
-			if 7*(i+1) < 64 && c&0x40 != 0 {
-				v |= ^uint64(0) << (7 * (i + 1))
-			}
-			return int64(v)
-		}
+	v, k, err := leb128.Signed(r.rest(), n)
+	if err != nil {
+		r.lebFail(err)
+		return 0
 	}
+	r.pos += k
+	return v
 }
 
 func (r *reader) u32le() uint32 {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wpi-dev/wpi/decoder"
+	"github.com/wpi-dev/wpi/internal/leb128"
 )
 
 // Code is a function body translated to the interpreter's instruction set
@@ -305,38 +306,36 @@ func (t *translator) byte1() byte {
 	return b
 }
 
+// u32, s32 and s64 read the LEB128 immediates of the (validated) body.
 func (t *translator) u32() uint32 {
-	var r uint32
-	for shift := 0; shift < 35; shift += 7 {
-		b := t.byte1()
-		r |= uint32(b&0x7f) << shift
-		if b < 0x80 {
-			return r
-		}
+	if t.pos < len(t.body) && t.body[t.pos] < 0x80 { // one byte: most immediates
+		t.pos++
+		return uint32(t.body[t.pos-1])
 	}
-	return r
+	v, n, err := leb128.U32(t.body[t.pos:])
+	t.leb(n, err)
+	return v
 }
 
-func (t *translator) s32() int32 { return int32(t.s64()) }
+func (t *translator) s32() int32 { return int32(t.sleb(32)) }
 
-func (t *translator) s64() int64 {
-	var r int64
-	var shift uint
-	for {
-		b := t.byte1()
-		r |= int64(b&0x7f) << shift
-		shift += 7
-		if b < 0x80 {
-			if shift < 64 && b&0x40 != 0 {
-				r |= -1 << shift
-			}
-			return r
-		}
-		if shift >= 70 {
-			t.fail("integer representation too long")
-			return r
-		}
+func (t *translator) s64() int64 { return t.sleb(64) }
+
+func (t *translator) sleb(bits int) int64 {
+	v, n, err := leb128.Signed(t.body[t.pos:], bits)
+	t.leb(n, err)
+	return v
+}
+
+// leb consumes n bytes of an immediate, or fails with err and consumes the
+// rest of the body.
+func (t *translator) leb(n int, err error) {
+	if err != nil {
+		t.fail("%v", err)
+		t.pos = len(t.body)
+		return
 	}
+	t.pos += n
 }
 
 func (t *translator) bytesN(n int) []byte {
