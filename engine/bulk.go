@@ -169,6 +169,7 @@ func (m *machine) tableInit(fp unsafe.Pointer, w, x uint64) trapCode {
 	if tc := m.bulkCharge(n); tc != trapNone {
 		return tc
 	}
+	t.Written = true
 	for i := uint64(0); i < n; i++ {
 		f, v := m.elemRef(init[s+i])
 		if t.Type.Elem == decoder.ExternRef {
@@ -189,6 +190,7 @@ func (m *machine) tableCopy(fp unsafe.Pointer, w, x uint64) trapCode {
 	if tc := m.bulkCharge(n); tc != trapNone {
 		return tc
 	}
+	dt.Written = true
 	if dt.Type.Elem == decoder.ExternRef {
 		copy(dt.Externs[d:d+n], st.Externs[s:s+n])
 	} else {
@@ -206,6 +208,7 @@ func (m *machine) tableFill(fp unsafe.Pointer, w, x uint64) trapCode {
 	if tc := m.bulkCharge(n); tc != trapNone {
 		return tc
 	}
+	t.Written = true
 	if t.Type.Elem == decoder.ExternRef {
 		for j := range t.Externs[i : i+n] {
 			t.Externs[i+uint64(j)] = v
@@ -228,6 +231,7 @@ func (m *machine) tableGrow(fp unsafe.Pointer, w, x uint64) uint64 {
 	if old+n > t.Max || old+n > 0xffffffff {
 		return 0xffffffff
 	}
+	t.Written = true
 	if t.Type.Elem == decoder.ExternRef {
 		for j := uint64(0); j < n; j++ {
 			t.Externs = append(t.Externs, v)
@@ -259,6 +263,7 @@ func (m *machine) tableSet(fp unsafe.Pointer, w, x uint64) trapCode {
 	if i >= t.Size() {
 		return trapOOBTable
 	}
+	t.Written = true
 	if t.Type.Elem == decoder.ExternRef {
 		t.Externs[i] = v
 	} else {

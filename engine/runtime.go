@@ -109,6 +109,11 @@ type Table struct {
 	// Max is the most elements the table may grow to.
 	Max  uint64
 	Type decoder.TableType
+	// Written is set by every instruction that writes the table
+	// (table.set, table.grow, table.fill, table.init, table.copy into
+	// it), so that its owner can tell an unchanged table from its initial
+	// state without comparing the elements. The owner clears it.
+	Written bool
 }
 
 // Size returns the number of elements.

@@ -136,15 +136,23 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		g.Val, g.Hi, g.Ref = v.lo, v.hi, v.ref
 	}
 
-	// Tables, back to their minimum size, all null.
+	// Tables, back to their minimum size, all null; a snapshot's, back to
+	// the snapshot's elements where written.
+	if cm.snap != nil {
+		restoreTables(e, st, cm.snap)
+	} else {
+		for i := range st.tables {
+			resetTable(&st.tables[i])
+		}
+	}
 	for i := range st.tables {
-		resetTable(&st.tables[i])
 		st.tables[i].Max = r.cfg.Limits.tableMax(st.tables[i].Type)
 	}
 	// Typed function references: tables whose elements start as their
-	// initialiser's value (evaluated once, after the globals).
+	// initialiser's value (evaluated once, after the globals). A
+	// snapshot's tables hold their elements already.
 	for i, init := range m.TableInits {
-		if init == nil {
+		if init == nil || cm.snap != nil {
 			continue
 		}
 		v, err := evalConst(e, init)
@@ -172,7 +180,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 
 	// With an image, the pool has put the active data segments in place.
 	if cm.snap != nil {
-		restoreSnapshot(e, m, cm.snap)
+		restoreSnapshot(e, cm.snap)
 	} else if err := r.initSegments(e, cm.image != nil); err != nil {
 		return Instance{}, err
 	}
@@ -229,6 +237,10 @@ type instState struct {
 	tags    []engine.Tag      // defined tags
 	mem     engine.Memory     // the defined memory, if any
 	name    string            // ModuleName in funcs
+	// snapImports, for a snapshot's state, are the imported functions
+	// its tables were last restored with (see restoreTables); nil until
+	// they are.
+	snapImports []*engine.Function
 
 	// States of instances on different cores are often neighbours on the
 	// heap; a cache line of padding keeps the fields every instantiation
@@ -270,11 +282,17 @@ func (cm *CompiledModule) newState() *instState {
 	e.Funcs = ownLines[*engine.Function](int(m.NumImportedFuncs) + len(m.Funcs))
 	e.Tables = ownLines[*engine.Table](int(m.NumImportedTables) + len(m.Tables))
 	e.Globals = ownLines[*engine.Global](int(m.NumImportedGlobals) + len(m.Globals))
-	if len(m.Elements) > 0 {
-		e.DroppedElem = ownLines[bool](len(m.Elements))
+	// A snapshot's segments past its module's own (its memory and
+	// tables) are never referred to by code: they need no flag.
+	nelem, ndata := len(m.Elements), len(m.Data)
+	if cm.snap != nil {
+		nelem, ndata = len(cm.snap.droppedElem), cm.snap.numData
 	}
-	if len(m.Data) > 0 {
-		e.DroppedData = ownLines[bool](len(m.Data))
+	if nelem > 0 {
+		e.DroppedElem = ownLines[bool](nelem)
+	}
+	if ndata > 0 {
+		e.DroppedData = ownLines[bool](ndata)
 	}
 	for i, typeidx := range m.Funcs {
 		idx := m.NumImportedFuncs + uint32(i)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/wpi-dev/wpi/decoder"
@@ -178,9 +179,15 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 	// no elements any more, and stays declarative when it lists
 	// functions, so that ref.func of them still validates. The tables'
 	// contents follow as active segments.
-	sm.Elements = make([]decoder.Element, len(m.Elements), len(m.Elements)+len(m.Tables))
-	droppedElem := make([]bool, len(m.Elements))
-	for i, seg := range m.Elements {
+	// A snapshot's own segments are those of the module it snapshotted:
+	// its memory's and tables' are rewritten from the state.
+	nelem, ndata := len(m.Elements), len(m.Data)
+	if cm.snap != nil {
+		nelem, ndata = len(cm.snap.droppedElem), cm.snap.numData
+	}
+	sm.Elements = make([]decoder.Element, nelem, nelem+len(m.Tables))
+	droppedElem := make([]bool, nelem)
+	for i, seg := range m.Elements[:nelem] {
 		switch {
 		case !e.DroppedElem[i]:
 			sm.Elements[i] = seg
@@ -225,8 +232,8 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 	// segments over the image's bytes. The module's own data segments
 	// keep their indices, empty once dropped.
 	var img *memory.Image
-	sm.Data = make([]decoder.Data, len(m.Data))
-	for i, seg := range m.Data {
+	sm.Data = make([]decoder.Data, ndata)
+	for i, seg := range m.Data[:ndata] {
 		sm.Data[i] = decoder.Data{Mode: decoder.SegmentPassive}
 		if !e.DroppedData[i] {
 			sm.Data[i].Init = seg.Init
@@ -257,7 +264,7 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 		snap: &snapState{
 			tables:      tables,
 			droppedElem: droppedElem,
-			numData:     len(m.Data),
+			numData:     ndata,
 		},
 	}
 	for _, x := range sm.Exports {
@@ -270,37 +277,52 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 // memory image and the globals (whose initialisers are constants).
 type snapState struct {
 	// tables holds, per defined table, funcidx+1 of each element (0 for
-	// null; nil for an externref table, all null).
+	// null; nil for an externref table, whose elements are all null).
 	tables [][]uint32
 	// droppedElem holds the dropped flag of each element segment of the
 	// snapshotted module (the declarative ones standing for dropped
-	// segments); the tables' segments that follow are never referred to
-	// by code and need no flag.
+	// segments). The tables' segments that follow are never referred to
+	// by the code, compiled for the snapshotted module: the instances'
+	// engine.Instance.DroppedElem has no entry for them.
 	droppedElem []bool
 	// numData is the number of data segments of the snapshotted module;
-	// the memory's segments that follow are in the image.
+	// the memory's segments that follow are in the image and, like the
+	// tables', have no entry in DroppedData.
 	numData int
 }
 
-// restoreSnapshot fills e's defined tables and dropped-segment flags
-// from s, instead of applying the segments one by one. The tables are at
-// their (snapshot) minimum size, all null; e.DroppedData all false.
-func restoreSnapshot(e *engine.Instance, m *decoder.Module, s *snapState) {
+// restoreTables puts the snapshot's elements into the defined tables of
+// st, whose imports e has resolved. A recycled state skips every table
+// that no instruction wrote (engine.Table.Written) since it was restored,
+// provided the imported functions are the ones it was restored with: a
+// Go program's table has thousands of elements, and an instance that
+// only calls through it should not pay for them.
+func restoreTables(e *engine.Instance, st *instState, s *snapState) {
+	imports := e.Funcs[:e.Module.Decoded.NumImportedFuncs]
+	same := st.snapImports != nil && slices.Equal(st.snapImports, imports)
 	for i, idx := range s.tables {
-		if idx == nil {
+		t := &st.tables[i]
+		if same && !t.Written {
 			continue
 		}
-		t := e.Tables[int(m.NumImportedTables)+i]
+		resetTable(t)
+		t.Written = false
 		for j, k := range idx {
 			if k != 0 {
 				t.Funcs[j] = e.Funcs[k-1]
 			}
 		}
 	}
-	copy(e.DroppedElem, s.droppedElem)
-	for i := s.numData; i < len(e.DroppedData); i++ {
-		e.DroppedData[i] = true
+	st.snapImports = append(st.snapImports[:0], imports...)
+	if st.snapImports == nil {
+		st.snapImports = []*engine.Function{} // restored, with no imports
 	}
+}
+
+// restoreSnapshot sets e's dropped-segment flags from s, instead of
+// applying the segments one by one (e.DroppedElem is all false).
+func restoreSnapshot(e *engine.Instance, s *snapState) {
+	copy(e.DroppedElem, s.droppedElem)
 }
 
 // initExports returns the export names Snapshot drops (see

@@ -14,12 +14,17 @@ import (
 )
 
 // snapHost registers the "host" module snap.wat imports: add(a, b) and
-// the immutable global k.
+// the immutable global k. add returns a+b, plus 1000 when k is 11 (a
+// second host, to tell which one a table's element calls).
 func snapHost(t testing.TB, rt *Runtime, k uint64) {
 	t.Helper()
+	var extra int32
+	if k == 11 {
+		extra = 1000
+	}
 	_, err := rt.NewHostModuleBuilder("host").
 		NewFunctionBuilder().WithGoModuleFunction(func(_ context.Context, _ Instance, s []uint64) error {
-		s[0] = api.EncodeI32(api.DecodeI32(s[0]) + api.DecodeI32(s[1]))
+		s[0] = api.EncodeI32(api.DecodeI32(s[0]) + api.DecodeI32(s[1]) + extra)
 		return nil
 	}, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).Export("add").
 		ExportGlobal("k", api.ValueTypeI32, false, k).
@@ -251,7 +256,31 @@ func TestSnapshotImportsResolvedAnew(t *testing.T) {
 	}
 	src.Close(ctx)
 
-	// Re-register "host" with another k in the same runtime.
+	// snaptab imports only add: its instances' states are recycled, and
+	// one restored with the first host's add serves the next instance.
+	tabSrc, err := rt.InstantiateWasm(ctx, readWasm(t, "snaptab"), ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tabSnap, err := rt.Snapshot(ctx, tabSrc, SnapshotConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tabSrc.Close(ctx)
+	if !tabSnap.recyclable {
+		t.Fatal("snaptab's snapshot is not recyclable")
+	}
+	for range 2 {
+		first, err := rt.Instantiate(ctx, tabSnap, ModuleConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := first.ExportedFunction("calladd").Call(ctx, 40, 2); err != nil || res[0] != 42 {
+			t.Errorf("snaptab calladd with the first host: %v, %v; want 42", res, err)
+		}
+		first.Close(ctx)
+	}
+	// Re-register "host" with another k and add in the same runtime.
 	rt.Lookup("host").Close(ctx)
 	snapHost(t, rt, 11)
 	inst, err := rt.Instantiate(ctx, snap, ModuleConfig{})
@@ -260,8 +289,8 @@ func TestSnapshotImportsResolvedAnew(t *testing.T) {
 	}
 	defer inst.Close(ctx)
 	res, err := inst.ExportedFunction("calladd").Call(ctx, 2, 40, 2)
-	if err != nil || api.DecodeI32(res[0]) != 42 {
-		t.Errorf("calladd through the table: %v, %v; want 42", res, err)
+	if err != nil || api.DecodeI32(res[0]) != 1042 {
+		t.Errorf("calladd through the table: %v, %v; want 1042 from the new host's add", res, err)
 	}
 	// fromk was initialised from k before the snapshot: it stays 5, and
 	// so does what init stored from it.
@@ -270,6 +299,14 @@ func TestSnapshotImportsResolvedAnew(t *testing.T) {
 	}
 	if v, _ := inst.ExportedMemory("mem").ReadUint32Le(70000); v != 5 {
 		t.Errorf("mem[70000] = %d, want the snapshot's 5", v)
+	}
+	tabInst, err := rt.Instantiate(ctx, tabSnap, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tabInst.Close(ctx)
+	if res, err := tabInst.ExportedFunction("calladd").Call(ctx, 40, 2); err != nil || res[0] != 1042 {
+		t.Errorf("snaptab calladd after the host changed: %v, %v; want 1042 from the new host's add", res, err)
 	}
 }
 
