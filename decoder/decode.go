@@ -855,6 +855,7 @@ func (p *parser) elementSection() {
 func (p *parser) codeSection() {
 	r := &p.r
 	m := p.m
+	m.CodeOffset = r.pos
 	n, hint := r.count()
 	m.Code = make([]Code, 0, hint)
 	sectionEnd := r.end

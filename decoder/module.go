@@ -356,10 +356,14 @@ type Module struct {
 	DataCount    uint32
 	HasDataCount bool
 	// Code holds one entry per element of Funcs.
-	Code    []Code
-	Data    []Data
-	Customs []CustomSection
-	Names   Names
+	Code []Code
+	// CodeOffset is the byte offset in the binary of the code section's
+	// contents (its function count), which DWARF's code addresses in wasm
+	// are relative to; 0 without a code section.
+	CodeOffset int
+	Data       []Data
+	Customs    []CustomSection
+	Names      Names
 
 	// NumImportedFuncs, NumImportedTables, NumImportedMemories and
 	// NumImportedGlobals count the imports of each kind.

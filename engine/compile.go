@@ -189,6 +189,9 @@ type translator struct {
 	body []byte
 	pos  int
 	base int // offset of body[0] in the binary
+	// opAt is the body offset of the instruction being translated: the
+	// source position of the words it emits (see Code.src).
+	opAt int
 
 	code      []uint64
 	src       []srcPos
@@ -423,7 +426,7 @@ func (t *translator) reserve(c, n int) uint16 {
 
 func (t *translator) emit(w uint64, extra ...uint64) int {
 	at := len(t.code)
-	t.src = append(t.src, srcPos{uint32(at), uint32(t.base + t.pos)})
+	t.src = append(t.src, srcPos{uint32(at), uint32(t.base + t.opAt)})
 	t.code = append(t.code, w)
 	t.code = append(t.code, extra...)
 	t.producer = -1
@@ -671,6 +674,7 @@ func (t *translator) body2() {
 			return
 		}
 		opAt := t.pos
+		t.opAt = opAt
 		op := t.byte1()
 		if t.skipping {
 			if t.skipInstr(op) {

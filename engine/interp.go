@@ -156,7 +156,7 @@ func (m *machine) trapError(code trapCode) error {
 		}
 	}
 	add := func(f *Function, ip int) {
-		fi := FrameInfo{Module: f.ModuleName, Func: f.Index, Name: f.Name, Offset: -1}
+		fi := FrameInfo{Module: f.ModuleName, Func: f.Index, Name: f.Name, Offset: -1, Fn: f}
 		if f.Code != nil {
 			fi.Offset = f.Code.wasmOffset(ip)
 		}
@@ -177,7 +177,7 @@ func callHostDirect(ctx context.Context, f *Function, stack []uint64) (err error
 		return fmt.Errorf("wpi: stack of %d cells is too short for %d", len(stack), n)
 	}
 	if herr := callHost(ctx, f, nil, stack[:n]); herr != nil {
-		return &TrapError{Cause: herr, Trace: []FrameInfo{{Module: f.ModuleName, Func: f.Index, Name: f.Name, Offset: -1}}}
+		return &TrapError{Cause: herr, Trace: []FrameInfo{{Module: f.ModuleName, Func: f.Index, Name: f.Name, Offset: -1, Fn: f}}}
 	}
 	return nil
 }

@@ -82,6 +82,9 @@ type FrameInfo struct {
 	// Offset is the byte offset in the module binary of the instruction
 	// executing in this frame, or -1 if unknown.
 	Offset int
+	// Fn is the function, for the instance layer to find its module's
+	// debug information (DWARF).
+	Fn *Function
 }
 
 // String renders the frame as "module.name" or "module.$funcidx".

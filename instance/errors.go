@@ -182,10 +182,17 @@ type FrameInfo struct {
 	// Offset is the byte offset in the module binary of the instruction
 	// executing in this frame, or -1 if unknown (host functions).
 	Offset int
+	// File, Line and Column are the source position of that instruction,
+	// from the module's DWARF line table (.debug_line), when the module
+	// carries DWARF; "" and 0 otherwise. Column is 0 when unknown. Name
+	// comes from DWARF too when the name section has none.
+	File         string
+	Line, Column int
 }
 
 // String renders the frame as "module.name (@0x1234)", with "$funcidx"
-// for a function without a name and no offset when it is unknown.
+// for a function without a name and no offset when it is unknown, then
+// " at file:line:column" when the position is known.
 func (f FrameInfo) String() string {
 	name := f.Name
 	if name == "" {
@@ -195,7 +202,13 @@ func (f FrameInfo) String() string {
 		name = f.Module + "." + name
 	}
 	if f.Offset >= 0 {
-		return fmt.Sprintf("%s (@%#x)", name, f.Offset)
+		name = fmt.Sprintf("%s (@%#x)", name, f.Offset)
+	}
+	switch {
+	case f.Line > 0 && f.Column > 0:
+		name = fmt.Sprintf("%s at %s:%d:%d", name, f.File, f.Line, f.Column)
+	case f.Line > 0:
+		name = fmt.Sprintf("%s at %s:%d", name, f.File, f.Line)
 	}
 	return name
 }
@@ -242,6 +255,11 @@ func publicError(err error) error {
 		out.Trace = make([]FrameInfo, len(te.Trace))
 		for i, f := range te.Trace {
 			out.Trace[i] = FrameInfo{Module: f.Module, Func: f.Func, Name: f.Name, Offset: f.Offset}
+			if f.Fn != nil && f.Fn.Instance != nil {
+				if c, ok := f.Fn.Instance.Owner.(*instCore); ok && c.mod != nil {
+					c.mod.resolve(&out.Trace[i])
+				}
+			}
 		}
 	}
 	return out

@@ -309,6 +309,8 @@ func (r *Runtime) PoolStats() PoolStats {
 type CompiledModule struct {
 	mod     *engine.Module
 	exports map[string]decoder.Export
+	// dbg is the DWARF debug information, read on the first trap.
+	dbg debugInfo
 	// image is the flattened active data segments, left in place in warm
 	// slots (see memory.Image); nil when they cannot be (see moduleImage).
 	image *memory.Image

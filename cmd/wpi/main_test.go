@@ -41,11 +41,11 @@ func TestExec(t *testing.T) {
 		{"f32 nan", []string{"exec", "-invoke", "fdiv", calc, "0", "0"}, outcome{0, "NaN\n", ""}},
 		{"f64", []string{"exec", "-invoke", "dmul", calc, "1.5", "-2"}, outcome{0, "-3\n", ""}},
 		{"multi-value", []string{"exec", "-invoke", "pair", calc, "-1"}, outcome{0, "-1\n4294967295\n", ""}},
-		{"trap", []string{"exec", "-invoke", "boom", calc}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: $5 (@0x9d)\n"}},
-		{"trap divide", []string{"exec", "-invoke", "div", calc, "1", "0"}, outcome{134, "", "wpi: trap: integer divide by zero\nwasm backtrace:\n  0: $6 (@0xa5)\n"}},
-		{"_start traps", []string{"exec", td("command.wasm")}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: $0 (@0x24)\n"}},
-		{"start function traps", []string{"exec", td("start_trap.wasm")}, outcome{134, "", "wpi: trap: integer divide by zero\nwasm backtrace:\n  0: $0 (@0x1f)\n"}},
-		{"backtrace names", []string{"exec", td("names.wasm")}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: names.inner (@0x26)\n  1: names.outer (@0x2b)\n  2: names._start (@0x30)\n"}},
+		{"trap", []string{"exec", "-invoke", "boom", calc}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: $5 (@0x9c)\n"}},
+		{"trap divide", []string{"exec", "-invoke", "div", calc, "1", "0"}, outcome{134, "", "wpi: trap: integer divide by zero\nwasm backtrace:\n  0: $6 (@0xa4)\n"}},
+		{"_start traps", []string{"exec", td("command.wasm")}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: $0 (@0x23)\n"}},
+		{"start function traps", []string{"exec", td("start_trap.wasm")}, outcome{134, "", "wpi: trap: integer divide by zero\nwasm backtrace:\n  0: $0 (@0x1e)\n"}},
+		{"backtrace names", []string{"exec", td("names.wasm")}, outcome{134, "", "wpi: trap: unreachable\nwasm backtrace:\n  0: names.inner (@0x25)\n  1: names.outer (@0x29)\n  2: names._start (@0x2e)\n"}},
 		{"proc_exit code", []string{"exec", td("wasi.wasm")}, outcome{7, "", ""}},
 		{"reactor", []string{"exec", "--invoke", "get", td("reactor.wasm"), "1"}, outcome{0, "init\n43\n", ""}},
 		{"command args", []string{"exec", td("cat.wasm"), "a", "b"}, outcome{0, "", "3\n"}},
@@ -82,7 +82,7 @@ func TestExec(t *testing.T) {
 func TestExecStackExhaustion(t *testing.T) {
 	got := runCLI("exec", "-invoke", "rec", td("calc.wasm"))
 	lines := strings.Split(got.Stderr, "\n")
-	want := []string{"wpi: trap: call stack exhausted", "wasm backtrace:", "  0: $7 (@0xaa)"}
+	want := []string{"wpi: trap: call stack exhausted", "wasm backtrace:", "  0: $7 (@0xa8)"}
 	if got.Code != 134 || len(lines) != 2+maxFrames+2 || !cmp.Equal(want, lines[:3]) ||
 		!strings.HasPrefix(lines[2+maxFrames-5], "  ... ") {
 		t.Errorf("got %+v, want exit 134, %q and a backtrace of %d frames with the middle omitted", got, want, maxFrames)

@@ -38,7 +38,7 @@ func TestRunFlags(t *testing.T) {
 		{"preload twice the same name", []string{"run", "--preload", "env=" + td("env.wasm"), "--preload", "env=" + td("env.wasm"), ageCalc},
 			outcome{1, "", `wpi: --preload env=testdata/env.wasm: instance: module name already registered: "env"` + "\n"}},
 		{"fuel enough", []string{"run", "--fuel", "1000", "--invoke", "add", td("calc.wasm"), "1", "2"}, outcome{0, "3\n", ""}},
-		{"fuel exhausted", []string{"run", "--fuel", "1000", td("loop.wasm")}, outcome{134, "", "wpi: trap: all fuel consumed (--fuel 1000)\nwasm backtrace:\n  0: $0 (@0x27)\n"}},
+		{"fuel exhausted", []string{"run", "--fuel", "1000", td("loop.wasm")}, outcome{134, "", "wpi: trap: all fuel consumed (--fuel 1000)\nwasm backtrace:\n  0: $0 (@0x25)\n"}},
 		{"fuel negative", []string{"run", "--fuel", "-1", td("loop.wasm")}, outcome{2, "", "wpi run: --fuel -1: want a positive budget\n"}},
 		{"max-memory-size fits", []string{"run", "--max-memory-size", "131072", "--invoke", "grow", td("grow.wasm"), "1"}, outcome{0, "1\n", ""}},
 		{"max-memory-size caps grow", []string{"run", "--max-memory-size", "131072", "--invoke", "grow", td("grow.wasm"), "2"}, outcome{0, "-1\n", ""}},
