@@ -205,6 +205,7 @@ func allSections() ([]byte, *Module) {
 			{Locals: []LocalRun{{2, I32}, {1, F64}}, NumLocals: 3, Body: body1, Offset: off1},
 			{Body: body2, Offset: off2},
 		},
+		CodeOffset: codeStart - 1, // the count
 		Data: []Data{
 			{Mode: SegmentActive, Offset: ConstExpr{{Op: OpI32Const, Value: 16}}, Init: []byte("hi")},
 			{Mode: SegmentPassive, Init: []byte("abc")},
