@@ -469,4 +469,3 @@ func thousands(v float64) string {
 	}
 	return b.String()
 }
-
