@@ -29,9 +29,12 @@ const CardShift = layout.CardShift
 //
 // A Memory is not safe for concurrent use; it belongs to one instance.
 type Memory struct {
-	// Buf is the whole slot: len(Buf) is the largest size in bytes the
-	// memory can reach in it. It is backed by mapped memory outside the Go
-	// heap (or any []byte in tests).
+	// Buf is the accessible part of the memory's slot, at least Size
+	// bytes. On mmap hosts it is the whole slot (len(Buf) is the largest
+	// size in bytes the memory can reach in it), backed by mapped memory
+	// outside the Go heap (or any []byte in tests); on Windows and the
+	// Go-heap slot backend it is what is committed so far, and Grow asks
+	// Commit for more.
 	Buf []byte
 	// Size is the current length in bytes, a multiple of PageSize.
 	Size uint64
@@ -45,6 +48,17 @@ type Memory struct {
 	Cards []byte
 	// Type is the memory's declared type.
 	Type decoder.MemoryType
+	// Commit, if not nil, makes more of the slot accessible: Grow calls
+	// it when the new size exceeds len(Buf), and fails (memory.grow
+	// returns -1) if it does. nil where Buf is the whole slot.
+	Commit Committer
+}
+
+// Committer makes the first size bytes of a memory's slot accessible and
+// returns its bytes and cards afterwards, which may have moved
+// (memory.Slot implements it).
+type Committer interface {
+	Commit(size uint64) (buf, cards []byte, err error)
 }
 
 // Pages returns the current size in 64 KiB pages.
@@ -52,13 +66,25 @@ func (m *Memory) Pages() uint64 { return m.Size / PageSize }
 
 // Grow implements memory.grow (spec §4.4.7): it adds delta pages and
 // returns the previous size in pages, or ok == false (size unchanged) if
-// the result would exceed MaxPages. It never calls the kernel.
+// the result would exceed MaxPages or Commit fails. Where Buf is the whole
+// slot it never calls the kernel.
 func (m *Memory) Grow(delta uint64) (old uint64, ok bool) {
 	old = m.Size / PageSize
 	if delta > m.MaxPages || old+delta > m.MaxPages {
 		return old, false
 	}
-	m.Size += delta * PageSize
+	size := m.Size + delta*PageSize
+	if size > uint64(len(m.Buf)) {
+		if m.Commit == nil {
+			return old, false
+		}
+		buf, cards, err := m.Commit.Commit(size)
+		if err != nil || uint64(len(buf)) < size {
+			return old, false
+		}
+		m.Buf, m.Cards = buf, cards
+	}
+	m.Size = size
 	return old, true
 }
 

@@ -218,11 +218,11 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err er
 		if err := add(b.memory.export, decoder.ExternMemory, 0); err != nil {
 			return Instance{}, err
 		}
-		mem, slot, err := r.newMemory(ctx, b.memory.typ)
+		mem, err := r.newMemory(ctx, &c.slot, b.memory.typ)
 		if err != nil {
 			return Instance{}, err
 		}
-		c.slot, c.hasSlot, c.memory, e.Memory = slot, true, mem, mem
+		c.hasSlot, c.memory, e.Memory = true, mem, mem
 	}
 	defer func() {
 		if err != nil {

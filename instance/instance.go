@@ -356,7 +356,7 @@ func (c *instCore) releaseMemory() {
 	var highWater uint64
 	if c.memory != nil {
 		highWater = c.memory.Size // a memory never shrinks: its largest size
-		c.memory.Buf, c.memory.Cards = nil, nil
+		c.memory.Buf, c.memory.Cards, c.memory.Commit = nil, nil, nil
 		c.memory.Size, c.memory.MaxPages = 0, 0
 	}
 	if c.hasSlot {
@@ -632,8 +632,9 @@ func (m Memory) Pages() uint64 { return m.mem().Pages() }
 func (m Memory) MaxPages() uint64 { return m.mem().MaxPages }
 
 // Grow adds delta pages and returns the previous size in pages, or false
-// (size unchanged) if that would exceed MaxPages. It never calls the
-// kernel: the slot is mapped already.
+// (size unchanged) if that would exceed MaxPages (or, on Windows and the
+// Go-heap slot backend, if the pages cannot be committed). On Unix it
+// never calls the kernel: the slot is mapped already.
 func (m Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
 
 // Read returns a view of n bytes at off, or false if out of range. The

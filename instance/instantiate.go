@@ -171,11 +171,10 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 	}()
 	if len(m.Memories) > 0 {
-		slot, err := r.initMemory(ctx, &st.mem, m.Memories[0], mc.MemoryLimitPages, cm.affinity, cm.image)
-		if err != nil {
+		if err := r.initMemory(ctx, &st.mem, &c.slot, m.Memories[0], mc.MemoryLimitPages, cm.affinity, cm.image); err != nil {
 			return Instance{}, err
 		}
-		c.slot, c.hasSlot, c.memory, e.Memory = slot, true, &st.mem, &st.mem
+		c.hasSlot, c.memory, e.Memory = true, &st.mem, &st.mem
 	}
 
 	// With an image, the pool has put the active data segments in place.
@@ -462,22 +461,23 @@ func newTable(tt decoder.TableType) *engine.Table {
 	return t
 }
 
-// newMemory acquires a slot and builds a memory of type mt in it.
-func (r *Runtime) newMemory(ctx context.Context, mt decoder.MemoryType) (*engine.Memory, slotHandle, error) {
+// newMemory acquires a slot into *slot and builds a memory of type mt in
+// it.
+func (r *Runtime) newMemory(ctx context.Context, slot *slotHandle, mt decoder.MemoryType) (*engine.Memory, error) {
 	mem := new(engine.Memory)
-	slot, err := r.initMemory(ctx, mem, mt, 0, 0, nil)
-	if err != nil {
-		return nil, slotHandle{}, err
+	if err := r.initMemory(ctx, mem, slot, mt, 0, 0, nil); err != nil {
+		return nil, err
 	}
-	return mem, slot, nil
+	return mem, nil
 }
 
-// initMemory acquires a slot holding img (if not nil) and makes mem a
-// memory of type mt in it, limited to limitPages (0: the runtime's limit
-// only).
-func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, mt decoder.MemoryType, limitPages uint32, affinity uint64, img *memory.Image) (slotHandle, error) {
+// initMemory acquires a slot holding img (if not nil) into *slot and makes
+// mem a memory of type mt in it, limited to limitPages (0: the runtime's
+// limit only). *slot must outlive the memory's use: on the backends that
+// commit as memories grow, mem.Commit points at it.
+func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, slot *slotHandle, mt decoder.MemoryType, limitPages uint32, affinity uint64, img *memory.Image) error {
 	if mt.Limits.Min > engine.MaxPages || mt.Limits.Min*engine.PageSize > r.cfg.MemorySlotBytes {
-		return slotHandle{}, fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
+		return fmt.Errorf("instance: %w: %d pages (%d bytes) asked, a slot holds %d bytes",
 			ErrMemoryTooLarge, mt.Limits.Min, mt.Limits.Min*engine.PageSize, r.cfg.MemorySlotBytes)
 	}
 	limit := uint64(r.cfg.MemoryLimitPages)
@@ -485,14 +485,22 @@ func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, mt decoder
 		limit = uint64(limitPages)
 	}
 	if limit > 0 && mt.Limits.Min > limit {
-		return slotHandle{}, fmt.Errorf("instance: %w: the minimum is %d pages, the limit %d", ErrMemoryLimit, mt.Limits.Min, limit)
+		return fmt.Errorf("instance: %w: the minimum is %d pages, the limit %d", ErrMemoryLimit, mt.Limits.Min, limit)
 	}
-	slot, err := r.pool.acquire(ctx, affinity, img)
+	s, err := r.pool.acquire(ctx, affinity, img)
 	if err != nil {
-		return slotHandle{}, err
+		return err
 	}
-	buf := slot.Bytes()
-	maxPages := min(uint64(len(buf))/engine.PageSize, engine.MaxPages)
+	size := mt.Limits.Min * engine.PageSize
+	// Where the slot is not accessible in full from the start (Windows,
+	// the Go-heap backend), make the minimum accessible now and let Grow
+	// commit the rest; elsewhere Commit only returns the slot.
+	buf, cards, err := s.Commit(size)
+	if err != nil {
+		r.pool.release(s, 0)
+		return fmt.Errorf("instance: memory of %d pages: %w", mt.Limits.Min, err)
+	}
+	maxPages := min(r.pool.p.SlotBytes()/engine.PageSize, engine.MaxPages)
 	if mt.Limits.HasMax {
 		maxPages = min(maxPages, mt.Limits.Max)
 	}
@@ -501,12 +509,16 @@ func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, mt decoder
 	}
 	*mem = engine.Memory{
 		Buf:      buf,
-		Cards:    slot.Cards(),
-		Size:     mt.Limits.Min * engine.PageSize,
+		Cards:    cards,
+		Size:     size,
 		MaxPages: maxPages,
 		Type:     mt,
 	}
-	return slot, nil
+	*slot = s
+	if uint64(len(buf)) < maxPages*engine.PageSize {
+		mem.Commit = slot // a pointer: no allocation
+	}
+	return nil
 }
 
 // resolveImports fills the imported entries of e's index spaces.

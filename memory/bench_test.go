@@ -17,7 +17,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				buf, cards := s.Bytes(), s.Cards()
+				buf, cards := whole(s), s.Cards()
 				for pg := range dirtyPages {
 					buf[pg<<CardShift] = 1
 					cards[pg] = 1
@@ -59,7 +59,7 @@ func BenchmarkFullScan(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.Bytes()[5<<CardShift] = 1
+		whole(s)[5<<CardShift] = 1
 		s.Cards()[5] = 1
 		if err := p.Release(s); err != nil {
 			b.Fatal(err)

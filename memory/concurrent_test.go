@@ -48,7 +48,7 @@ func TestConcurrent(t *testing.T) {
 						errc <- errors.New("slot handed to two goroutines at once")
 						return
 					}
-					b, c := s.Bytes(), s.Cards()
+					b, c := whole(s), s.Cards()
 					pages := make([]int, 1+r.IntN(12))
 					for i := range pages {
 						pages[i] = r.IntN(size >> CardShift)
@@ -104,7 +104,7 @@ func TestConcurrent(t *testing.T) {
 			if err != nil {
 				t.Fatalf("keep %d: Acquire: %v", keep, err)
 			}
-			if i := nonZero(s.Bytes()); i >= 0 {
+			if i := nonZero(whole(s)); i >= 0 {
 				t.Errorf("keep %d: slot %d byte %d not zero", keep, s.Index(), i)
 			}
 			held = append(held, s)

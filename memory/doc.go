@@ -1,13 +1,34 @@
-// Package memory is wpi's pool of linear-memory slots: one large mmap(2)
-// reservation cut into equal slots, each the backing store of one
-// bounds-checked WebAssembly memory, reset on release by zeroing exactly
-// the pages the tenant wrote.
+// Package memory is wpi's pool of linear-memory slots: one large
+// address-space reservation cut into equal slots, each the backing store
+// of one bounds-checked WebAssembly memory, reset on release by zeroing
+// exactly the pages the tenant wrote.
+//
+// # Backends
+//
+// One pool semantics (slots that never shrink, dirty cards, images,
+// keep-resident reset, idle cap), a backend per kind of OS
+// (arena_unix.go, arena_windows.go, arena_heap.go; Backend names it):
+//
+//	backend        OS                      reservation             accessible           decommit (reset past KeepResident, eviction)
+//	"mmap"         Linux                   mmap NORESERVE          whole slot           madvise(MADV_DONTNEED): zero-fill-on-demand
+//	"mmap"         macOS, FreeBSD, other   mmap (NORESERVE where   whole slot           mmap(MAP_FIXED) of fresh pages over the run:
+//	               BSDs, Solaris, AIX      defined)                                     MADV_DONTNEED/MADV_FREE do not promise zeros there
+//	"virtualalloc" Windows                 VirtualAlloc(RESERVE)   committed prefix     VirtualFree(DECOMMIT)+VirtualAlloc(COMMIT);
+//	                                                               (Slot.Commit)        eviction decommits the slot's whole prefix
+//	"goheap"       wasip1, js, plan9       none                    Go slice, grown by   memset; eviction drops the slice for the GC
+//	                                                               copying (Commit)
+//
+// Where a slot is not accessible in full from the start, the owner makes
+// the memory's size accessible with Slot.Commit (engine.Memory.Grow calls
+// it through engine.Memory.Commit). Faults reads getrusage(2) on Unix and
+// returns ErrFaultsUnavailable elsewhere. The build tag wpi_heaparena
+// selects the Go-heap backend on any OS, so that its tests run on Linux.
 //
 // # Layout
 //
-// New makes two anonymous, private, MAP_NORESERVE, read-write mappings.
-// Nothing is committed until written; reading an untouched page maps the
-// kernel's shared zero page.
+// On Unix, New makes two anonymous, private, read-write mappings
+// (MAP_NORESERVE where the OS defines it). Nothing is committed until
+// written; reading an untouched page maps the kernel's shared zero page.
 //
 //	slot reservation (Slots × SlotBytes bytes, one mmap, never mprotect'ed)
 //	┌──────────────────────┬──────────────────────┬─────┬──────────────────────┐
@@ -45,9 +66,10 @@
 //   - zeroes it with memset (Go's clear) while the per-release
 //     KeepResident budget lasts (default 16 MiB). The pages stay mapped:
 //     no system call now, no page fault for the next tenant.
-//   - past the budget, calls madvise(MADV_DONTNEED) on the run, one call
-//     per run of adjacent dirty pages. The kernel drops the pages; they
-//     read as zero and refault on the next write.
+//   - past the budget, decommits the run (madvise(MADV_DONTNEED) on
+//     Linux; see Backends), one call per run of adjacent dirty pages. The
+//     kernel drops the pages; they read as zero and refault on the next
+//     write. Stats counts these as Madvise* whatever the backend's call.
 //
 // and clears the run's cards. Clean pages are never touched. The steady
 // state the defaults aim at, a tenant that writes less than KeepResident,
@@ -122,7 +144,8 @@
 // MaxIdleResident) a tenancy makes no system call and takes no page fault:
 // the scripts and tests in the repository check both (strace, getrusage).
 //
-// The package needs Linux for madvise's zero-fill guarantee on private
-// anonymous mappings; on other Unix systems the madvise path is replaced
-// by memset.
+// The steady-state claims (no system call, no page fault per tenant) are
+// measured on Linux; they hold on every backend by construction (the
+// steady state touches only memset and pages already committed), but
+// page faults are only counted where getrusage exists.
 package memory

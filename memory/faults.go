@@ -1,20 +1,8 @@
 package memory
 
-import (
-	"fmt"
+import "errors"
 
-	"golang.org/x/sys/unix"
-)
-
-// Faults returns the page faults the whole process has taken so far, from
-// getrusage(2) with RUSAGE_SELF: minor faults (a page mapped without I/O,
-// e.g. the first write to an anonymous page, or one re-touched after
-// madvise) and major faults (needing I/O). Take the difference of two calls
-// around the work to measure; other goroutines and the Go runtime count too.
-func Faults() (minor, major uint64, err error) {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
-		return 0, 0, fmt.Errorf("memory: getrusage: %w", err)
-	}
-	return uint64(ru.Minflt), uint64(ru.Majflt), nil
-}
+// ErrFaultsUnavailable is returned by Faults where the OS does not count
+// page faults for a process in a way the package reads (Windows, wasip1,
+// js, plan9): callers must show "not available", not zero.
+var ErrFaultsUnavailable = errors.New("memory: page-fault counts are not available on this OS")

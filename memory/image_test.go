@@ -126,8 +126,8 @@ func TestImage(t *testing.T) {
 					t.Fatal(err)
 				}
 				got = append(got, result{s.Index(), s.Warm(), s.ImageHit()})
-				if i := firstDiff(wantImage(size, st.img), s.Bytes()); i >= 0 {
-					t.Fatalf("tenant %d: byte %d (page %d) is %#x, want the image or zero", n, i, i>>CardShift, s.Bytes()[i])
+				if i := firstDiff(wantImage(size, st.img), whole(s)); i >= 0 {
+					t.Fatalf("tenant %d: byte %d (page %d) is %#x, want the image or zero", n, i, i>>CardShift, whole(s)[i])
 				}
 				if i := nonZero(s.Cards()); i >= 0 {
 					t.Fatalf("tenant %d: card %d set", n, i)
@@ -219,7 +219,7 @@ func TestIdleResidentCap(t *testing.T) {
 		if s.Warm() || s.ImageHit() {
 			t.Errorf("slot %d: warm %v image hit %v after eviction, want cold", s.Index(), s.Warm(), s.ImageHit())
 		}
-		if i := firstDiff(wantImage(size, img), s.Bytes()); i >= 0 {
+		if i := firstDiff(wantImage(size, img), whole(s)); i >= 0 {
 			t.Errorf("slot %d: byte %d wrong after eviction", s.Index(), i)
 		}
 		defer p.Release(s)

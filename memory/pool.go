@@ -8,8 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
+	"unsafe"
 
 	"github.com/wpi-dev/wpi/internal/layout"
 )
@@ -63,7 +62,8 @@ type Config struct {
 	SlotBytes uint64
 	// KeepResident is the most dirty bytes one Release zeroes with memset
 	// (rounded down to a multiple of CardSize); dirty pages past that
-	// budget are given back to the kernel with madvise(MADV_DONTNEED).
+	// budget are given back to the OS (madvise(MADV_DONTNEED) on Linux;
+	// see the package documentation for the other backends).
 	// memset keeps the pages mapped (no system call now, no page fault for
 	// the next tenant) at the price of resident memory held by idle slots.
 	// Default DefaultKeepResident (16 MiB); KeepNone (or any negative
@@ -100,8 +100,9 @@ var ErrNotAcquired = errors.New("memory: slot is not acquired (released twice?)"
 var ErrBusy = errors.New("memory: slots still in use")
 
 // Pool is a fixed set of equal, zero-initialised memory slots carved out
-// of one mmap(2) reservation. See the package documentation for layout and
-// reset policy.
+// of one address-space reservation (mmap(2) on Unix, VirtualAlloc on
+// Windows; the Go heap elsewhere). See the package documentation for
+// layout, backends and reset policy.
 //
 // All methods are safe for concurrent use by multiple goroutines.
 type Pool struct {
@@ -110,8 +111,7 @@ type Pool struct {
 	keepResident uint64
 	osPage       uint64
 
-	mem   []byte // the slot reservation: len = slots*slotBytes
-	cards []byte // the card reservation: len = slots*cardStride
+	arena arena // the slots' and cards' backing store (arena_*.go)
 
 	meta   []slotMeta
 	shards []shard
@@ -119,8 +119,8 @@ type Pool struct {
 
 	closed atomic.Bool // written while holding every shard lock
 
-	// decommit gives bytes back to the kernel so that they read as zero;
-	// madvise(MADV_DONTNEED) outside tests.
+	// decommit gives bytes back to the OS so that they read as zero and
+	// stay accessible: arena.decommit outside tests.
 	decommit func([]byte) error
 }
 
@@ -149,8 +149,33 @@ type slotMeta struct {
 	// in place (old image cleared plus new one copied), added to the
 	// shard's counters at Release.
 	imageBytes uint64
+	// mem is the accessible part of the slot: the whole slot on the mmap
+	// backend; the committed prefix on Windows and the Go-heap backend
+	// (see arena.commit). cards points at its len(mem)>>CardShift cards
+	// (see slotMeta.cardsOf). Owned like the fields above.
+	mem   []byte
+	cards *byte
 
-	_ [128 - 88]byte
+	_ [128 - 120]byte
+}
+
+// cardsOf returns the cards of m's accessible bytes.
+func (m *slotMeta) cardsOf() []byte {
+	if m.cards == nil {
+		return nil
+	}
+	n := len(m.mem) >> CardShift
+	// SAFETY: m.cards and m.mem are set together (setMem), from an arena
+	// slot whose cards slice has len(mem)>>CardShift bytes at m.cards;
+	// that memory lives as long as the arena (or, on the Go-heap backend,
+	// is kept alive by this pointer).
+	return unsafe.Slice(m.cards, n)
+}
+
+// setMem records mem and cards (len(mem)>>CardShift of them) as m's
+// accessible bytes.
+func (m *slotMeta) setMem(mem, cards []byte) {
+	m.mem, m.cards = mem, unsafe.SliceData(cards)
 }
 
 // hint is a P's home shard (see pickHome). Between hints.Get and hints.Put
@@ -175,15 +200,18 @@ type homeShard struct {
 }
 
 // New reserves the address space for cfg.Slots slots of cfg.SlotBytes
-// bytes each, with one mmap(2) of PROT_READ|PROT_WRITE,
-// MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, and one more such mapping for
-// the cards (one byte per 4 KiB of slot). No RAM is committed: pages are
-// backed on first write. There are no guard regions and the mapping is
-// never mprotect'ed.
+// bytes each, and for their cards (one byte per 4 KiB of slot), in the
+// backend of the OS (see the package documentation): on Unix one mmap(2)
+// of PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANON (|MAP_NORESERVE where
+// defined) for the slots and one for the cards; on Windows
+// VirtualAlloc(MEM_RESERVE), committed as memories grow; elsewhere
+// nothing (slots come from the Go heap as they grow). No RAM is committed:
+// pages are backed on first write. There are no guard regions and the
+// mapping is never mprotect'ed.
 //
-// It fails on invalid configuration or if mmap fails (for example under
-// vm.overcommit_memory=2 or a low RLIMIT_AS: ask for fewer or smaller
-// slots).
+// It fails on invalid configuration or if the reservation fails (for
+// example under vm.overcommit_memory=2 or a low RLIMIT_AS: ask for fewer
+// or smaller slots).
 func New(cfg Config) (*Pool, error) {
 	if cfg.Slots == 0 {
 		cfg.Slots = DefaultSlots
@@ -227,16 +255,9 @@ func New(cfg Config) (*Pool, error) {
 	}
 	shards = max(1, min(shards, cfg.Slots))
 
-	const prot = unix.PROT_READ | unix.PROT_WRITE
-	const flags = unix.MAP_PRIVATE | unix.MAP_ANONYMOUS | unix.MAP_NORESERVE
-	mem, err := unix.Mmap(-1, 0, int(slots*cfg.SlotBytes), prot, flags)
+	a, err := newArena(cfg.Slots, cfg.SlotBytes, cardStride)
 	if err != nil {
-		return nil, fmt.Errorf("memory: mmap of %d slots x %d bytes: %w", slots, cfg.SlotBytes, err)
-	}
-	cards, err := unix.Mmap(-1, 0, int(slots*cardStride), prot, flags)
-	if err != nil {
-		_ = unix.Munmap(mem)
-		return nil, fmt.Errorf("memory: mmap of %d card bytes: %w", slots*cardStride, err)
+		return nil, err
 	}
 
 	p := &Pool{
@@ -244,11 +265,13 @@ func New(cfg Config) (*Pool, error) {
 		cardStride:   cardStride,
 		keepResident: uint64(cfg.KeepResident) &^ (CardSize - 1),
 		osPage:       osPage,
-		mem:          mem,
-		cards:        cards,
+		arena:        a,
 		meta:         make([]slotMeta, cfg.Slots),
 		shards:       make([]shard, shards),
-		decommit:     decommit,
+	}
+	p.decommit = p.arena.decommit
+	for i := range p.meta {
+		p.meta[i].setMem(p.arena.slot(i))
 	}
 	p.hints.New = p.newHint
 	for i := range p.shards {
@@ -401,10 +424,10 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 			return Slot{}, ErrClosed
 		}
 		if i := sh.takeKey(p.meta, affinity); i >= 0 {
-			return p.handOut(sh, i, affinity, img), nil
+			return p.handOut(sh, i, affinity, img)
 		}
 		if i := sh.takeUnclaimed(p.meta); i >= 0 {
-			return p.handOut(sh, i, affinity, img), nil
+			return p.handOut(sh, i, affinity, img)
 		}
 		sh.mu.Unlock()
 	}
@@ -438,7 +461,8 @@ func (p *Pool) search(home int, key uint64, img *Image, take func(sh *shard) int
 			return Slot{}, false, ErrClosed
 		}
 		if i := take(sh); i >= 0 {
-			return p.handOut(sh, i, key, img), true, nil
+			s, err := p.handOut(sh, i, key, img)
+			return s, err == nil, err
 		}
 		sh.mu.Unlock()
 	}
@@ -446,8 +470,10 @@ func (p *Pool) search(home int, key uint64, img *Image, take func(sh *shard) int
 }
 
 // handOut marks slot i, just taken off sh's lists, in use for a tenant with
-// the given key, unlocks sh, puts img in place and returns the handle.
-func (p *Pool) handOut(sh *shard, i int32, key uint64, img *Image) Slot {
+// the given key, unlocks sh, puts img in place and returns the handle. If
+// the image's range cannot be made accessible (arena.commit fails), the
+// slot goes back to the pool and the error is returned.
+func (p *Pool) handOut(sh *shard, i int32, key uint64, img *Image) (Slot, error) {
 	m := &p.meta[i]
 	warm := m.used && key != 0 && m.key == key
 	fresh := !m.used
@@ -467,8 +493,15 @@ func (p *Pool) handOut(sh *shard, i int32, key uint64, img *Image) Slot {
 
 	// The slot is ours alone now: fix its image without the lock.
 	m.imageHit, m.imageBytes = m.image == img, 0
+	s := Slot{pool: p, index: i, gen: gen}
+	if img != nil && uint64(len(m.mem)) < img.hi {
+		if err := p.commit(m, i, img.hi); err != nil {
+			_ = p.Release(s) // nothing written: resets nothing
+			return Slot{}, err
+		}
+	}
 	if !m.imageHit {
-		buf := p.slotMem(i)
+		buf := m.mem
 		if old := m.image; old != nil {
 			// The slot holds exactly the old image (Release restored it)
 			// and zeros elsewhere: clearing its non-zero cards empties it.
@@ -482,7 +515,20 @@ func (p *Pool) handOut(sh *shard, i int32, key uint64, img *Image) Slot {
 		}
 		m.image = img
 	}
-	return Slot{pool: p, index: i, gen: gen}
+	return s, nil
+}
+
+// commit makes the first size bytes of slot i (meta m, owned by the
+// caller) and their cards accessible, through the arena, rounded up to a
+// multiple of 64 KiB. size is at most SlotBytes.
+func (p *Pool) commit(m *slotMeta, i int32, size uint64) error {
+	size = (size + WasmPageSize - 1) &^ (WasmPageSize - 1)
+	mem, cards, err := p.arena.commit(int(i), m.mem, m.cardsOf(), size)
+	if err != nil {
+		return fmt.Errorf("memory: making %d bytes of slot %d accessible: %w", size, i, err)
+	}
+	m.setMem(mem, cards)
+	return nil
 }
 
 // Release resets the slot and returns it to the pool. s, and every copy
@@ -521,9 +567,9 @@ func (p *Pool) Release(s Slot) error {
 		return ErrNotAcquired
 	}
 	// The slot is now neither in use nor on a free list: it is ours alone.
-	ncards := (min(m.highWater, p.slotBytes) + CardSize - 1) >> CardShift
+	ncards := (min(m.highWater, uint64(len(m.mem))) + CardSize - 1) >> CardShift
 	var c counters
-	kept := p.reset(p.slotMem(s.index), p.slotCards(s.index)[:ncards], m.image, &c)
+	kept := p.reset(m.mem, m.cardsOf()[:ncards], m.image, &c)
 	m.resident = max(m.resident, kept)
 	c.releases = 1
 	if m.imageHit && m.image != nil {
@@ -565,13 +611,15 @@ func (p *Pool) evict(sh *shard, idx []int32) {
 	var c counters
 	for _, i := range idx {
 		m := &p.meta[i]
-		if n := min((m.resident+p.osPage-1)&^(p.osPage-1), p.slotBytes); n > 0 {
-			b := p.slotMem(i)[:n]
+		if n := min((m.resident+p.osPage-1)&^(p.osPage-1), uint64(len(m.mem))); n > 0 {
 			c.madviseCalls++
 			c.madviseBytes += n
-			if err := p.decommit(b); err != nil {
+			mem, cards, err := p.arena.evict(int(i), m.mem, m.cardsOf(), n)
+			if err != nil {
 				c.madviseErrors++
-				clear(b)
+				clear(m.mem[:n])
+			} else {
+				m.setMem(mem, cards)
 			}
 		}
 		m.image, m.resident, m.key, m.used = nil, 0, 0, false
@@ -586,19 +634,8 @@ func (p *Pool) evict(sh *shard, idx []int32) {
 	sh.mu.Unlock()
 }
 
-// slotMem returns slot i's bytes: len and cap SlotBytes.
-func (p *Pool) slotMem(i int32) []byte {
-	off := uint64(i) * p.slotBytes
-	return p.mem[off : off+p.slotBytes : off+p.slotBytes]
-}
-
-// slotCards returns slot i's cards: len and cap SlotBytes>>CardShift.
-func (p *Pool) slotCards(i int32) []byte {
-	off, n := uint64(i)*p.cardStride, p.slotBytes>>CardShift
-	return p.cards[off : off+n : off+n]
-}
-
-// Close unmaps the pool's reservations with munmap(2). It fails with an
+// Close gives the pool's reservations back (munmap(2), VirtualFree, or to
+// the garbage collector on the Go-heap backend). It fails with an
 // error wrapping ErrBusy, changing nothing, while any slot is acquired (or
 // being released). After a successful Close, Acquire returns ErrClosed
 // and further Close calls return nil.
@@ -622,13 +659,11 @@ func (p *Pool) Close() error {
 		return fmt.Errorf("memory: Close with %d of %d slots in use: %w", busy, len(p.meta), ErrBusy)
 	}
 	p.closed.Store(true)
-	err1 := unix.Munmap(p.mem)
-	err2 := unix.Munmap(p.cards)
-	p.mem, p.cards = nil, nil
-	if err := errors.Join(err1, err2); err != nil {
-		return fmt.Errorf("memory: munmap: %w", err)
+	for i := range p.meta {
+		p.meta[i].setMem(nil, nil)
+		p.meta[i].image = nil
 	}
-	return nil
+	return p.arena.close()
 }
 
 // Stats is a snapshot of a pool's counters. Counters only grow; byte

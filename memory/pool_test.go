@@ -25,6 +25,17 @@ func newPool(t testing.TB, cfg Config) *Pool {
 	return p
 }
 
+// whole makes all of s accessible (Slot.Commit; nothing to do on the
+// mmap backend) and returns its bytes, so that the tests run on every
+// backend.
+func whole(s Slot) []byte {
+	b, _, err := s.Commit(s.pool.SlotBytes())
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // nonZero returns the offset of the first non-zero byte of b, or -1.
 func nonZero(b []byte) int {
 	for i, v := range b {
@@ -38,7 +49,7 @@ func nonZero(b []byte) int {
 // dirty writes random non-zero bytes into each given 4 KiB page of s (at
 // its first and last byte and a random one) and sets the page's card.
 func dirty(s Slot, r *rand.Rand, pages ...int) {
-	b, c := s.Bytes(), s.Cards()
+	b, c := whole(s), s.Cards()
 	for _, pg := range pages {
 		off := pg << CardShift
 		b[off] = 1 + byte(r.IntN(255))
@@ -102,13 +113,13 @@ func TestAcquireZeroed(t *testing.T) {
 			t.Fatalf("slot %d handed out twice", s.Index())
 		}
 		seen[s.Index()] = true
-		if len(s.Bytes()) != size || cap(s.Bytes()) != size {
-			t.Errorf("len, cap of Bytes = %d, %d; want %d", len(s.Bytes()), cap(s.Bytes()), size)
+		if len(whole(s)) != size || cap(whole(s)) != size {
+			t.Errorf("len, cap of Bytes = %d, %d; want %d", len(whole(s)), cap(whole(s)), size)
 		}
 		if want := size >> CardShift; len(s.Cards()) != want {
 			t.Errorf("len(Cards) = %d, want %d", len(s.Cards()), want)
 		}
-		if i := nonZero(s.Bytes()); i >= 0 {
+		if i := nonZero(whole(s)); i >= 0 {
 			t.Errorf("slot %d byte %d is not zero", s.Index(), i)
 		}
 		if i := nonZero(s.Cards()); i >= 0 {
@@ -227,7 +238,7 @@ func TestReset(t *testing.T) {
 			if s.Index() != idx || !s.Warm() {
 				t.Errorf("re-acquire: slot %d warm %v, want slot %d warm", s.Index(), s.Warm(), idx)
 			}
-			if i := nonZero(s.Bytes()); i >= 0 {
+			if i := nonZero(whole(s)); i >= 0 {
 				t.Errorf("byte %d (page %d) not zero after reset", i, i>>CardShift)
 			}
 			if i := nonZero(s.Cards()); i >= 0 {
@@ -256,7 +267,7 @@ type span struct{ Off, Len int }
 // fails with err.
 func recordDecommit(p *Pool, s Slot, err error) *[]span {
 	var calls []span
-	base := s.Bytes()
+	base := whole(s)
 	p.decommit = func(b []byte) error {
 		off := -1
 		for o := 0; o < len(base); o += CardSize {
@@ -334,7 +345,7 @@ func TestDecommitFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i := nonZero(s.Bytes()); i >= 0 {
+	if i := nonZero(whole(s)); i >= 0 {
 		t.Errorf("byte %d not zero after failed madvise", i)
 	}
 	if err := p.Release(s); err != nil {
@@ -432,7 +443,7 @@ func TestDoubleRelease(t *testing.T) {
 		if _, err := p.Acquire(0); !errors.Is(err, ErrNoSlot) {
 			t.Errorf("tenant %d: Acquire: %v, want ErrNoSlot (b still holds the slot)", n, err)
 		}
-		b.Bytes()[CardSize] = 1
+		whole(b)[CardSize] = 1
 		b.Cards()[1] = 1
 		if err := p.Release(b); err != nil {
 			t.Fatal(err)
@@ -442,7 +453,7 @@ func TestDoubleRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i := nonZero(c.Bytes()); i >= 0 {
+	if i := nonZero(whole(c)); i >= 0 {
 		t.Errorf("byte %d not zero: a stale SetHighWater shortened a reset", i)
 	}
 	if err := p.Release(c); err != nil {
@@ -561,7 +572,7 @@ func TestResetRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		calls := recordDecommit(p, s, nil)
-		b, c := s.Bytes(), s.Cards()
+		b, c := whole(s), s.Cards()
 		var dirtyPages, cleanPages []int
 		for pg := range ncards {
 			if r.IntN(100) < density {
@@ -614,7 +625,7 @@ func TestResetRandom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, c = s.Bytes(), s.Cards()
+		b, c = whole(s), s.Cards()
 		for _, pg := range cleanPages {
 			if b[pg<<CardShift+100] != 0xAA {
 				t.Fatalf("iter %d: clean page %d was touched", iter, pg)

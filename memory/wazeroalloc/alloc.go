@@ -41,7 +41,7 @@ func New(p *memory.Pool) *Allocator { return &Allocator{pool: p} }
 func (a *Allocator) Allocate(capacity, maxBytes uint64) experimental.LinearMemory {
 	if capacity <= a.pool.SlotBytes() {
 		if s, err := a.pool.Acquire(0); err == nil {
-			return &slotMemory{pool: a.pool, slot: s, buf: s.Bytes(), max: min(maxBytes, a.pool.SlotBytes())}
+			return &slotMemory{pool: a.pool, slot: s, max: min(maxBytes, a.pool.SlotBytes())}
 		}
 	}
 	return &heapMemory{max: maxBytes}
@@ -51,27 +51,34 @@ func (a *Allocator) Allocate(capacity, maxBytes uint64) experimental.LinearMemor
 type slotMemory struct {
 	pool *memory.Pool
 	slot memory.Slot
-	buf  []byte // the whole slot; nil after Free
+	free bool   // after Free
 	max  uint64 // largest size Reallocate grants
 	high uint64 // largest size handed out
 }
 
 // Reallocate implements experimental.LinearMemory: it returns the first
-// size bytes of the slot (the same address every time), or nil if size
-// exceeds the slot or the memory's maximum.
+// size bytes of the slot, or nil if size exceeds the slot or the memory's
+// maximum (or the OS refuses to commit them, see memory.Slot.Commit). The
+// address is the same every time on the mmap and Windows backends; on the
+// Go-heap backend a larger size may move the slot (contents kept), which
+// wazero allows.
 func (m *slotMemory) Reallocate(size uint64) []byte {
-	if m.buf == nil || size > m.max {
+	if m.free || size > m.max {
+		return nil
+	}
+	buf, _, err := m.slot.Commit(size)
+	if err != nil {
 		return nil
 	}
 	m.high = max(m.high, size)
-	return m.buf[:size:size]
+	return buf[:size:size]
 }
 
 // Free implements experimental.LinearMemory: it marks every page below the
 // largest size reached as dirty and releases the slot, which resets them.
 // Further calls do nothing.
 func (m *slotMemory) Free() {
-	if m.buf == nil {
+	if m.free {
 		return
 	}
 	cards := m.slot.Cards()
@@ -80,7 +87,7 @@ func (m *slotMemory) Free() {
 		cards[i] = 1
 	}
 	m.slot.SetHighWater(m.high)
-	m.buf = nil
+	m.free = true
 	_ = m.pool.Release(m.slot) // cannot fail: the slot is held until here
 }
 
