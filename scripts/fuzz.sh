@@ -21,7 +21,7 @@ status=0
 for t in "${targets[@]}"; do
   set -- $t
   log=$(mktemp)
-  go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "${each}s" -parallel 1 >"$log" 2>&1
+  go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "${each}s" -parallel 1 -timeout 0 >"$log" 2>&1
   rc=$?
   execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1)
   echo "$1 $2: ${each}s, ${execs:-execs: ?}, exit $rc"
