@@ -2,22 +2,25 @@ package instance
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 // tenantState is what a new tenant of a module must see.
 type tenantState struct {
-	Size     uint64
-	Global   uint64
-	TableLen uint64
-	Table0   bool // element 0 is set (by the element segment)
-	Mem      []byte
+	Size   uint64
+	Global uint64
+	Table  []bool // which elements are set (element 0 by the element segment)
+	Mem    []byte
 }
 
 func snapshot(inst Instance) tenantState {
@@ -31,9 +34,11 @@ func snapshot(inst Instance) tenantState {
 		st.Global = g.Get()
 	}
 	if t := inst.ExportedTable("tab"); !t.IsNil() {
-		st.TableLen = t.Size()
-		f, _ := t.Function(0)
-		st.Table0 = !f.IsNil()
+		st.Table = make([]bool, t.Size())
+		for i := range st.Table {
+			f, _ := t.Function(uint64(i))
+			st.Table[i] = !f.IsNil()
+		}
 	}
 	return st
 }
@@ -46,10 +51,19 @@ func snapshot(inst Instance) tenantState {
 // see exactly its module's initial memory (bytes and size), globals and
 // table, and pages it grows into must be zero; a tenant of a snapshot
 // must see exactly the snapshot's memory, globals and table.
+//
+// WPI_SOAK=N runs N tenants in all instead (the soak: 10^6 through the
+// same three slots); the tenancies also stop guests midway by fuel and
+// by deadline and Reset instances in place (a Reset instance must look
+// new too). New tenant kinds go in tenant's switch (a module in mods
+// with its truth).
 func TestIsolation(t *testing.T) {
 	tenants := 1500
 	if testing.Short() {
 		tenants = 300
+	}
+	if n, _ := strconv.Atoi(os.Getenv("WPI_SOAK")); n > 0 {
+		tenants = (n + 1) / 2
 	}
 	rt := newTestRuntime(t, Config{MemorySlots: 3, MemorySlotBytes: 1 << 20})
 	mods := map[string]*CompiledModule{}
@@ -136,13 +150,8 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 		return err
 	}
 	defer inst.Close(ctx)
-	want, got := truth[name], snapshot(inst)
-	if i := firstDifference(want.Mem, got.Mem); i >= 0 {
-		return fmt.Errorf("%s: initial memory differs at byte %d (page %d): %#x, want %#x", name, i, i>>12, at(got.Mem, i), at(want.Mem, i))
-	}
-	want.Mem, got.Mem = nil, nil // compared above, fast
-	if diff := cmp.Diff(want, got); diff != "" {
-		return fmt.Errorf("%s: initial state (-want +got):\n%s", name, diff)
+	if err := checkFresh(name, inst, truth[name]); err != nil {
+		return err
 	}
 	mem := inst.ExportedMemory("mem")
 	if mem.IsNil() {
@@ -160,7 +169,7 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 	addr := func() uint64 { return uint64(r.IntN(int(mem.Size()))) }
 	for range r.IntN(12) {
 		var err error
-		switch r.IntN(11) {
+		switch r.IntN(15) {
 		case 0:
 			err = call("store8", addr(), uint64(1+r.IntN(255)))
 		case 1: // across a card boundary
@@ -204,10 +213,53 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 				return fmt.Errorf("trap: got %v, want a trap", err)
 			}
 			return nil
+		case 11: // stopped by fuel midway through its writes
+			inst.SetFuel(int64(1 + r.IntN(5000)))
+			err = call("spin", addr())
+			inst.SetFuel(-1)
+			if !errors.Is(err, ErrTrapFuelExhausted) && !errors.Is(err, ErrTrapOutOfBoundsMemory) {
+				return fmt.Errorf("spin with fuel: got %v, want fuel exhausted or out of bounds", err)
+			}
+			err = nil
+		case 12: // stopped by a deadline midway (rarely: it takes a while)
+			if r.IntN(20) != 0 {
+				continue
+			}
+			dctx, cancel := context.WithTimeout(ctx, time.Duration(r.IntN(200))*time.Microsecond)
+			_, err = inst.ExportedFunction("spin").Call(dctx, addr())
+			cancel()
+			if !errors.Is(err, ErrTrapInterrupted) && !errors.Is(err, ErrTrapOutOfBoundsMemory) {
+				return fmt.Errorf("spin with a deadline: got %v, want interrupted or out of bounds", err)
+			}
+			err = nil
+		case 13:
+			err = call("tsetf", uint64(r.IntN(int(inst.ExportedTable("tab").Size()))))
+		case 14: // Reset in place: the same handle must now look new
+			if err := inst.Reset(ctx); err != nil {
+				return fmt.Errorf("Reset: %w", err)
+			}
+			if err := checkFresh(name+" after Reset", inst, truth[name]); err != nil {
+				return err
+			}
+			mem = inst.ExportedMemory("mem")
 		}
 		if err != nil {
 			return fmt.Errorf("random op: %w", err)
 		}
+	}
+	return nil
+}
+
+// checkFresh compares a new tenant's state with its module's truth: the
+// whole memory byte by byte, then size, globals and table elements.
+func checkFresh(name string, inst Instance, want tenantState) error {
+	got := snapshot(inst)
+	if i := firstDifference(want.Mem, got.Mem); i >= 0 {
+		return fmt.Errorf("%s: initial memory differs at byte %d (page %d): %#x, want %#x", name, i, i>>12, at(got.Mem, i), at(want.Mem, i))
+	}
+	want.Mem, got.Mem = nil, nil // compared above, fast
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("%s: initial state (-want +got):\n%s", name, diff)
 	}
 	return nil
 }

@@ -22,4 +22,12 @@
   (func (export "trap") (param i32 i32)
     (i32.store8 (local.get 0) (local.get 1))
     unreachable)
+  ;; Writes consecutive bytes from its argument on, forever: stopped by
+  ;; fuel, a deadline, or the end of memory (a trap).
+  (func (export "spin") (param i32)
+    (loop
+      (i32.store8 (local.get 0) (i32.const 0x66))
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (br 0)))
+  (func (export "tsetf") (param i32) (table.set 0 (local.get 0) (ref.func $store8)))
 )
