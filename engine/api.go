@@ -14,7 +14,8 @@ import (
 // proposals whose instructions it implements. A body that uses an
 // instruction of another proposal fails Compile with a *CompileError
 // ("unsupported opcode").
-const Features = api.CoreFeaturesV2 | experimental.CoreFeaturesExtendedConst
+const Features = api.CoreFeaturesV2 | experimental.CoreFeaturesExtendedConst |
+	experimental.CoreFeaturesTailCall | experimental.CoreFeaturesTypedFunctionReferences
 
 // Module is a compiled module: the decoded module plus the interpreter's
 // code for each defined function. It is immutable and safe for concurrent

@@ -717,7 +717,7 @@ func (t *translator) skipInstr(op byte) bool {
 // skipImmediates reads past the immediates of a non-control instruction.
 func (t *translator) skipImmediates(op byte) {
 	switch op {
-	case 0x0c, 0x0d, 0x10, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2:
+	case 0x0c, 0x0d, 0x10, 0x12, 0x14, 0x15, 0xd5, 0xd6, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2:
 		t.u32()
 	case 0x0e:
 		n := t.u32()
@@ -921,24 +921,44 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.emitBr(int(t.u32()))
 		t.startSkipping()
 	case 0x0d: // br_if
+		t.brIf(int(t.u32()), false)
+	case 0xd5: // br_on_null: branch (dropping the reference) if it is null
 		d := int(t.u32())
-		c := &t.ctrls[len(t.ctrls)-1-d]
-		n := len(c.labelTypes())
-		if c.kind == ctrlFunc {
-			skip := t.condBranch(true)
-			t.emitReturn()
-			t.patch(skip, t.label())
-			break
+		ref := t.pop()
+		t.push(ref)
+		t.brIf(d, true)
+		t.push(ref)
+	case 0xd6: // br_on_non_null: branch with the reference if it is not null
+		d := int(t.u32())
+		t.use(len(t.stack) - 1)
+		t.push(t.stack[len(t.stack)-1]) // the condition: non-null is non-zero
+		t.brIf(d, false)
+		t.pop()
+	case 0xd4: // ref.as_non_null
+		t.emit(word(opRefAsNonNull, t.use(len(t.stack)-1), 0, 0))
+	case 0x12: // return_call
+		funcidx := t.u32()
+		t.tailCall(t.m.FuncTypeOf(funcidx), 0, opReturnCall, uint64(funcidx))
+	case 0x13: // return_call_indirect
+		typeidx, tableidx := t.u32(), t.u32()
+		ft := &t.m.Types[typeidx]
+		if tableidx >= 1<<16 {
+			t.fail("tableidx %d exceeds the implementation limit of %d tables", tableidx, 1<<16)
 		}
-		// The condition is on top; the values below it.
-		if t.valuesInPlace(n, c.height) || n == 0 {
-			at := t.condBranch(false)
-			t.branchTarget(c, at)
-		} else {
-			cond := t.stack[len(t.stack)-1]
-			t.stack = t.stack[:len(t.stack)-1]
-			t.moveTopAfter(cond, n, c)
-		}
+		t.tailCall(ft, uint16(tableidx), opReturnCallIndirect, uint64(TypeID(ft)))
+	case 0x14: // call_ref
+		ft := &t.m.Types[t.u32()]
+		np := len(ft.Params)
+		rc := t.use(len(t.stack) - 1)
+		t.pop()
+		t.settle(np)
+		base := t.home(len(t.stack) - np)
+		t.stack = t.stack[:len(t.stack)-np]
+		t.emit(word(opCallRef, base, rc, 0), 0)
+		t.pushResults(ft)
+	case 0x15: // return_call_ref
+		ft := &t.m.Types[t.u32()]
+		t.tailCall(ft, 0, opReturnCallRef, 0)
 	case 0x0e: // br_table
 		t.brTable()
 		t.startSkipping()
@@ -1064,17 +1084,6 @@ func (t *translator) instr(op byte, opAt int) bool {
 
 var reinterpretType = map[byte]decoder.ValType{0xbc: decoder.I32, 0xbd: decoder.I64, 0xbe: decoder.F32, 0xbf: decoder.F64}
 
-// moveTopAfter emits a conditional branch whose values need copies:
-// branch over the copies when the condition is false.
-func (t *translator) moveTopAfter(cond operand, n int, c *ctrlFrame) {
-	t.stack = append(t.stack, cond)
-	skip := t.condBranch(true)
-	t.moveTop(n, c.height)
-	at := t.emit(word(opBr, 0, 0, 0), 0)
-	t.branchTarget(c, at+1)
-	t.patch(skip, t.label())
-}
-
 func (t *translator) brTable() {
 	n := t.u32()
 	if int64(n) >= int64(len(t.body)-t.pos) { // each target takes a byte at least
@@ -1111,6 +1120,55 @@ func (t *translator) brTable() {
 			t.branchTarget(c, j+1)
 		}
 	}
+}
+
+// brIf emits a branch to the label at depth d taken when the condition on
+// top of the stack is non-zero (or, with whenZero, zero), the label's
+// values below it (br_if, br_on_null, br_on_non_null).
+func (t *translator) brIf(d int, whenZero bool) {
+	c := &t.ctrls[len(t.ctrls)-1-d]
+	n := len(c.labelTypes())
+	if c.kind == ctrlFunc {
+		skip := t.condBranch(!whenZero)
+		t.emitReturn()
+		t.patch(skip, t.label())
+		return
+	}
+	// The condition is on top; the values below it.
+	if t.valuesInPlace(n, c.height) || n == 0 {
+		at := t.condBranch(whenZero)
+		t.branchTarget(c, at)
+		return
+	}
+	// The values need copies: branch over them when the condition says
+	// not to branch.
+	skip := t.condBranch(!whenZero)
+	t.moveTop(n, c.height)
+	at := t.emit(word(opBr, 0, 0, 0), 0)
+	t.branchTarget(c, at+1)
+	t.patch(skip, t.label())
+}
+
+// tailCall emits return_call, return_call_indirect (C: the tableidx) or
+// return_call_ref op for a callee of type ft: the arguments settle in
+// their home cells (the callee's index or reference above them, in B),
+// the instruction takes over the frame, and a return follows for a host
+// callee (see the interpreter's tailcall). What is below the arguments
+// is dropped: the function ends here.
+func (t *translator) tailCall(ft *decoder.FuncType, c uint16, op opcode, imm uint64) {
+	var b uint16
+	if op != opReturnCall {
+		b = t.use(len(t.stack) - 1)
+		t.pop()
+	}
+	np := len(ft.Params)
+	t.settle(np)
+	base := t.home(len(t.stack) - np)
+	t.stack = t.stack[:len(t.stack)-np]
+	t.emit(word(op, base, b, c), imm)
+	t.emit(word(opReturn, 0, 0, 0))
+	t.reserve(int(base), max(cellsOf(ft.Params), cellsOf(ft.Results)))
+	t.startSkipping()
 }
 
 func (t *translator) call(funcidx uint32) {

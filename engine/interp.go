@@ -363,6 +363,52 @@ loop:
 			base = int(wA(w))
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto call
+		case opCallRef:
+			if callee = FuncRefFunction(*rb(fp, w)); callee == nil {
+				trap = trapNullFuncRef
+				break loop
+			}
+			base = int(wA(w))
+			pc = unsafe.Add(pc, sizeCallIndirect)
+			goto call
+		case opReturnCall:
+			callee = m.inst.Funcs[x1(pc)]
+			base = int(wA(w))
+			pc = unsafe.Add(pc, sizeCall)
+			goto tailcall
+		case opReturnCallIndirect:
+			tab := m.inst.Tables[wC(w)]
+			i := uint64(uint32(*rb(fp, w)))
+			if i >= uint64(len(tab.Funcs)) {
+				trap = trapUndefinedElement
+				break loop
+			}
+			callee = tab.Funcs[i]
+			if callee == nil {
+				trap = trapUninitializedElement
+				break loop
+			}
+			if uint64(callee.TypeID) != x1(pc) {
+				trap = trapIndirectType
+				break loop
+			}
+			base = int(wA(w))
+			pc = unsafe.Add(pc, sizeCallIndirect)
+			goto tailcall
+		case opReturnCallRef:
+			if callee = FuncRefFunction(*rb(fp, w)); callee == nil {
+				trap = trapNullFuncRef
+				break loop
+			}
+			base = int(wA(w))
+			pc = unsafe.Add(pc, sizeCallIndirect)
+			goto tailcall
+		case opRefAsNonNull:
+			if *ra(fp, w) == 0 {
+				trap = trapNullRef
+				break loop
+			}
+			pc = unsafe.Add(pc, sizeA)
 		case opCopy:
 			*ra(fp, w) = *rb(fp, w)
 			pc = unsafe.Add(pc, sizeDA)
@@ -1543,6 +1589,67 @@ loop:
 		pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 		continue
 
+	tailcall:
+		// return_call*: the callee takes over the caller's frame (its
+		// arguments, at base, move to the frame's start) and returns to
+		// the caller's caller, so a chain of tail calls runs in constant
+		// stack. A host callee runs as a call at base whose results move
+		// to the frame's start; the return the translator put after the
+		// instruction then ends the frame.
+		if iv := m.interrupt.Load(); iv != 0 {
+			if iv == interruptFuel && m.fuel > 0 {
+				m.fuel--
+			} else {
+				m.pc = pc
+				if trap = m.poll(); trap != trapNone {
+					pc = unsafe.Add(m.pc, -sizeCall)
+					break loop
+				}
+				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+			}
+		}
+		if callee.Code == nil {
+			m.pc = pc
+			if trap = m.hostTailCall(callee, base); trap != trapNone {
+				pc = unsafe.Add(m.pc, -sizeCall)
+				break loop
+			}
+			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+			continue
+		}
+		{
+			c := callee.Code
+			if m.fpi+c.FrameCells > len(m.stack) {
+				m.pc = pc
+				if !m.grow(m.fpi + c.FrameCells) {
+					trap = trapStackExhausted
+					pc = unsafe.Add(m.pc, -sizeCall)
+					break loop
+				}
+				pc, fp = m.pc, m.fp
+			}
+			// Move the arguments down to the frame's start, in increasing
+			// order (the destination is below the source). SAFETY: base
+			// and the arguments lie inside the caller's frame, cells
+			// 0..NumParams-1 inside the callee's, and both frames start
+			// at fp, with fpi+FrameCells <= len(stack) checked above.
+			for i := 0; i < c.NumParams; i++ {
+				*(*uint64)(unsafe.Add(fp, 8*i)) = *(*uint64)(unsafe.Add(fp, 8*(base+i)))
+			}
+			for i := c.NumParams; i < c.NumParams+c.NumLocals; i++ {
+				*(*uint64)(unsafe.Add(fp, 8*i)) = 0
+			}
+			m.fn = callee
+			pc = unsafe.Pointer(&c.Words[0])
+			if callee.Instance != m.inst {
+				m.pc = pc
+				m.inst = callee.Instance
+				m.loadInstance()
+				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+			}
+		}
+		continue
+
 	call:
 		// Every Go call below is bracketed by saving the loop's state to m
 		// and reloading it, so that nothing is live across it.
@@ -1874,6 +1981,18 @@ func (m *machine) hostCall(callee *Function, base int) trapCode {
 		return trapHost
 	}
 	m.loadInstance()
+	return trapNone
+}
+
+// hostTailCall runs a host function tail-called from the frame at fpi:
+// a call with its arguments at base, then its results moved to the
+// frame's start, where the frame's return leaves them for the caller.
+func (m *machine) hostTailCall(callee *Function, base int) trapCode {
+	if trap := m.hostCall(callee, base); trap != trapNone {
+		return trap
+	}
+	n := cellsOf(callee.Type.Results)
+	copy(m.stack[m.fpi:m.fpi+n], m.stack[m.fpi+base:m.fpi+base+n])
 	return trapNone
 }
 

@@ -26,6 +26,11 @@ var (
 	ErrUndefinedElement    = &Trap{"undefined element"}
 	ErrUninitializedElem   = &Trap{"uninitialized element"}
 	ErrStackExhausted      = &Trap{"call stack exhausted"}
+	// ErrNullFunctionReference: call_ref or return_call_ref of a null
+	// reference (typed function references).
+	ErrNullFunctionReference = &Trap{"null function reference"}
+	// ErrNullReference: ref.as_non_null of a null reference.
+	ErrNullReference = &Trap{"null reference"}
 	// ErrInterrupted is returned when a running call is stopped because its
 	// context was cancelled or its deadline passed. The context's error is
 	// wrapped too: errors.Is(err, context.DeadlineExceeded) holds for a
@@ -53,6 +58,8 @@ const (
 	trapStackExhausted
 	trapInterrupted
 	trapFuel
+	trapNullFuncRef
+	trapNullRef
 	trapHost // a host function returned an error or panicked; see machine.hostErr
 )
 
@@ -69,6 +76,8 @@ var trapErrors = [...]*Trap{
 	trapStackExhausted:       ErrStackExhausted,
 	trapInterrupted:          ErrInterrupted,
 	trapFuel:                 ErrFuelExhausted,
+	trapNullFuncRef:          ErrNullFunctionReference,
+	trapNullRef:              ErrNullReference,
 }
 
 // FrameInfo is one entry of a trap's wasm backtrace, innermost first.

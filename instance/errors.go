@@ -54,23 +54,30 @@ var (
 	// ErrTrapFuelExhausted: fuel metering is on and the budget ran out
 	// (see Instance.SetFuel).
 	ErrTrapFuelExhausted = &Trap{"all fuel consumed"}
+	// ErrTrapNullFunctionReference: call_ref or return_call_ref of a null
+	// reference (typed function references).
+	ErrTrapNullFunctionReference = &Trap{"null function reference"}
+	// ErrTrapNullReference: ref.as_non_null of a null reference.
+	ErrTrapNullReference = &Trap{"null reference"}
 )
 
 // trapOf maps the engine's trap kinds to the package's, which are the
 // documented ones; the engine's stay internal to the call path.
 var trapOf = map[*engine.Trap]*Trap{
-	engine.ErrUnreachable:         ErrTrapUnreachable,
-	engine.ErrOutOfBoundsMemory:   ErrTrapOutOfBoundsMemory,
-	engine.ErrOutOfBoundsTable:    ErrTrapOutOfBoundsTable,
-	engine.ErrIntegerDivideByZero: ErrTrapIntegerDivideByZero,
-	engine.ErrIntegerOverflow:     ErrTrapIntegerOverflow,
-	engine.ErrInvalidConversion:   ErrTrapInvalidConversion,
-	engine.ErrIndirectCallType:    ErrTrapIndirectCallType,
-	engine.ErrUndefinedElement:    ErrTrapUndefinedElement,
-	engine.ErrUninitializedElem:   ErrTrapUninitializedElement,
-	engine.ErrStackExhausted:      ErrTrapCallStackExhausted,
-	engine.ErrInterrupted:         ErrTrapInterrupted,
-	engine.ErrFuelExhausted:       ErrTrapFuelExhausted,
+	engine.ErrUnreachable:           ErrTrapUnreachable,
+	engine.ErrOutOfBoundsMemory:     ErrTrapOutOfBoundsMemory,
+	engine.ErrOutOfBoundsTable:      ErrTrapOutOfBoundsTable,
+	engine.ErrIntegerDivideByZero:   ErrTrapIntegerDivideByZero,
+	engine.ErrIntegerOverflow:       ErrTrapIntegerOverflow,
+	engine.ErrInvalidConversion:     ErrTrapInvalidConversion,
+	engine.ErrIndirectCallType:      ErrTrapIndirectCallType,
+	engine.ErrUndefinedElement:      ErrTrapUndefinedElement,
+	engine.ErrUninitializedElem:     ErrTrapUninitializedElement,
+	engine.ErrStackExhausted:        ErrTrapCallStackExhausted,
+	engine.ErrInterrupted:           ErrTrapInterrupted,
+	engine.ErrFuelExhausted:         ErrTrapFuelExhausted,
+	engine.ErrNullFunctionReference: ErrTrapNullFunctionReference,
+	engine.ErrNullReference:         ErrTrapNullReference,
 }
 
 var (

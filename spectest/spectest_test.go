@@ -160,21 +160,12 @@ var knownFailures = map[string]string{}
 // fail (an entry whose file passes fails the test, so the list stays
 // true); every other file of the folder must pass whole.
 var proposalUnimplemented = map[string]string{
-	"tail-call/return_call.json":          "tail calls",
-	"tail-call/return_call_indirect.json": "tail calls",
 
 	"threads/atomic.json": "threads",
 
-	"exception-handling/throw.json":                       "exception handling",
-	"exception-handling/throw_ref.json":                   "exception handling",
-	"exception-handling/try_table.json":                   "exception handling",
-	"typed-function-references/br_on_non_null.json":       "typed function references' instructions",
-	"typed-function-references/br_on_null.json":           "typed function references' instructions",
-	"typed-function-references/call_ref.json":             "typed function references' instructions",
-	"typed-function-references/ref_as_non_null.json":      "typed function references' instructions",
-	"typed-function-references/return_call.json":          "typed function references' instructions",
-	"typed-function-references/return_call_indirect.json": "typed function references' instructions",
-	"typed-function-references/return_call_ref.json":      "typed function references' instructions",
+	"exception-handling/throw.json":     "exception handling",
+	"exception-handling/throw_ref.json": "exception handling",
+	"exception-handling/try_table.json": "exception handling",
 }
 
 func runSuite(t *testing.T, dir string, features api.CoreFeatures, skip func(name string) string) {

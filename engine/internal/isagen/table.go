@@ -63,6 +63,15 @@ var Table = concat(
 	hand("return1", "A"),
 	hand("call", "Call"),
 	hand("call_indirect", "CallIndirect"),
+	// Tail calls (the callee reuses the caller's frame; a host callee's
+	// results are moved to the frame's start and the return after the
+	// instruction runs) and typed function references (call_ref: B is
+	// the funcref cell, C and the word unused).
+	hand("return_call", "Call"),
+	hand("return_call_indirect", "CallIndirect"),
+	hand("call_ref", "CallIndirect"),
+	hand("return_call_ref", "CallIndirect"),
+	hand("ref.as_non_null", "A"),
 	hand("copy", "DA"),
 	hand("const32", "DK32"),
 	hand("const64", "DK64"),
