@@ -180,7 +180,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	// With an image, the pool has put the active data segments in place.
 	if cm.snap != nil {
 		restoreSnapshot(e, cm.snap)
-	} else if err := r.initSegments(e, cm.image != nil); err != nil {
+	} else if err := r.initSegments(e, cm); err != nil {
 		return Instance{}, err
 	}
 
@@ -405,8 +405,8 @@ func recyclable(m *decoder.Module) bool {
 // returns nil when instances must copy them themselves: m imports its
 // memory or has none, a segment's offset is not an i32.const, a segment
 // does not fit the initial memory (instantiation traps, and which bytes
-// were written depends on the order), or the segments are so sparse that
-// the image would be mostly zeros.
+// were written depends on the order), or the segments are so sparse
+// that the image would be mostly zeros (past 4 MiB).
 func moduleImage(m *decoder.Module) *memory.Image {
 	if len(m.Memories) != 1 || m.NumImportedMemories != 0 {
 		return nil
@@ -431,7 +431,10 @@ func moduleImage(m *decoder.Module) *memory.Image {
 		}
 		lo, hi, total = min(lo, off), max(hi, end), total+uint64(len(d.Init))
 	}
-	if total == 0 || hi-lo > 4*total+engine.PageSize {
+	// Slots take only an image's non-zero pages (memory.Image), so a
+	// sparse one costs its range in the Go heap only: up to 4 MiB, or 16
+	// times its bytes.
+	if total == 0 || (hi-lo > 16*total+engine.PageSize && hi-lo > 4<<20) {
 		return nil
 	}
 	buf := make([]byte, hi-lo)
@@ -685,7 +688,7 @@ func evalConst(e *engine.Instance, expr decoder.ConstExpr) (constVal, error) {
 // segments are in memory already (the module's image; they all fit) and
 // are only marked dropped. e.DroppedElem and e.DroppedData must be all
 // false.
-func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
+func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule) error {
 	m := e.Module.Decoded
 	// Offsets first: Wasm 1.0 checks every segment before writing any.
 	wasm1 := r.cfg.Features&api.CoreFeatureBulkMemoryOperations == 0
@@ -737,6 +740,13 @@ func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
 		if start+uint64(len(seg.Init)) > t.Size() {
 			return fmt.Errorf("instance: element segment %d: %w", i, &TrapError{Kind: ErrTrapOutOfBoundsTable})
 		}
+		if idx := cm.elemFuncs[i]; idx != nil { // all ref.func: no constant expression to evaluate
+			for j, k := range idx {
+				t.Funcs[start+uint64(j)] = e.Funcs[k]
+			}
+			e.DroppedElem[i] = true
+			continue
+		}
 		for j, init := range seg.Init {
 			v, err := evalConst(e, init)
 			if err != nil {
@@ -750,13 +760,13 @@ func (r *Runtime) initSegments(e *engine.Instance, imaged bool) error {
 		}
 		e.DroppedElem[i] = true
 	}
+	if cm.image != nil { // the active segments are in place: they are only dropped
+		copy(e.DroppedData, cm.dataDropped)
+		return nil
+	}
 	for i := range m.Data {
 		seg := &m.Data[i]
 		if seg.Mode != decoder.SegmentActive {
-			continue
-		}
-		if imaged {
-			e.DroppedData[i] = true
 			continue
 		}
 		off, err := evalConst(e, seg.Offset)
@@ -784,4 +794,33 @@ func (r *Runtime) runStart(ctx context.Context, f *engine.Function, cfg *engine.
 		return fmt.Errorf("instance: start function: %w", publicError(err))
 	}
 	return nil
+}
+
+// segmentPlans returns, per element segment of m, the funcidx of each
+// element when the segment is active and every element is one ref.func
+// (nil otherwise), so that instantiation stores functions without
+// evaluating constant expressions; and, per data segment, whether it is
+// active (dropped once instantiated), the flags an image's instances
+// start with.
+func segmentPlans(m *decoder.Module) (elemFuncs [][]uint32, dataDropped []bool) {
+	elemFuncs = make([][]uint32, len(m.Elements))
+	for i, seg := range m.Elements {
+		if seg.Mode != decoder.SegmentActive || seg.Type != decoder.FuncRef {
+			continue
+		}
+		idx := make([]uint32, len(seg.Init))
+		for j, in := range seg.Init {
+			if len(in) != 1 || in[0].Op != decoder.OpRefFunc {
+				idx = nil
+				break
+			}
+			idx[j] = uint32(in[0].Value)
+		}
+		elemFuncs[i] = idx
+	}
+	dataDropped = make([]bool, len(m.Data))
+	for i, d := range m.Data {
+		dataDropped[i] = d.Mode == decoder.SegmentActive
+	}
+	return elemFuncs, dataDropped
 }

@@ -322,6 +322,10 @@ type CompiledModule struct {
 	// affinity is the pool hint: instances of the same module prefer a
 	// slot whose last tenant was this module.
 	affinity uint64
+	// elemFuncs and dataDropped are what instantiation applies of the
+	// segments (see segmentPlans).
+	elemFuncs   [][]uint32
+	dataDropped []bool
 	// snap is set for a snapshot (Runtime.Snapshot): its tables and
 	// dropped segments are restored from it, not from the segments.
 	snap *snapState
@@ -367,6 +371,7 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 		cm.affinity |= uint64(dm.Hash[i]) << (8 * i)
 	}
 	cm.image = moduleImage(dm)
+	cm.elemFuncs, cm.dataDropped = segmentPlans(dm)
 	cm.recyclable = recyclable(dm)
 	return cm, nil
 }
