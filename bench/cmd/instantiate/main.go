@@ -3,6 +3,13 @@
 // prints a Markdown table with ratios against wpi.
 //
 //	cd bench && go run ./cmd/instantiate [-duration 1s] [-rounds 5] [-engines wpi,wasmtime-pool-keep1MiB]
+//	    [-reactor r.wasm -snapshot r.snap.wasm -invoke NAME -args 1,2 [-only-reactor]]
+//
+// With -reactor, rows of a WASI reactor follow: its _initialize run in
+// every instance, then the file 'wpi snapshot' wrote from it
+// (r.snap.wasm: no _initialize left) for wpi, Wasmtime's pooling
+// allocator (keep-resident, memory_init_cow: its copy-on-write images)
+// and wazero's compiler, then wpi's in-process Runtime.Snapshot.
 //
 // Each row runs instantiate -> call -> close in a loop on G goroutines for
 // the given duration (after a short warm-up) and reports instances per
@@ -30,6 +37,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,6 +72,12 @@ type workload struct {
 	// its own WASI process with these arguments, runs _start (fn and args
 	// are unused) and must exit with code 0.
 	argv []string
+	// reactor makes it a WASI reactor: each instance gets its own WASI
+	// process, runs _initialize if the module exports it, then fn(args).
+	reactor bool
+	// wpiSnapshot: wpi instantiates Runtime.Snapshot of bin after its
+	// _initialize (in process, no file); the other engines skip the row.
+	wpiSnapshot bool
 }
 
 // engine makes a tenancy function for a workload; each goroutine gets its
@@ -79,21 +93,37 @@ func main() {
 	duration := flag.Duration("duration", time.Second, "measuring time per row")
 	only := flag.String("engines", "", "comma-separated engine names to run (default: all)")
 	rounds := flag.Int("rounds", 5, "rounds of the interleaved 1- and 2-goroutine echo rows of the scaling table (0: no scaling table)")
+	reactor := flag.String("reactor", "", "also measure this WASI reactor `module.wasm`: _initialize per instance, from the file -snapshot names, and from wpi's in-process Runtime.Snapshot")
+	snapshot := flag.String("snapshot", "", "with -reactor: the `file` 'wpi snapshot' wrote from it")
+	invoke := flag.String("invoke", "", "with -reactor: the export each instance calls")
+	args := flag.String("args", "", "with -reactor: the i32 arguments of -invoke, comma-separated")
+	onlyReactor := flag.Bool("only-reactor", false, "with -reactor: measure only the reactor rows")
 	flag.Parse()
 
 	workloads := []workload{
-		{"echo", echoWasm, "echo", []int32{1, 2}, 1, nil},
-		{"echo", echoWasm, "echo", []int32{1, 2}, 2, nil},
-		{"touch(1), 16 pages", touchWasm, "touch", []int32{1}, 1, nil},
-		{"touch(256), 16 pages", touchWasm, "touch", []int32{256}, 1, nil},
+		{name: "echo", bin: echoWasm, fn: "echo", args: []int32{1, 2}, goroutines: 1},
+		{name: "echo", bin: echoWasm, fn: "echo", args: []int32{1, 2}, goroutines: 2},
+		{name: "touch(1), 16 pages", bin: touchWasm, fn: "touch", args: []int32{1}, goroutines: 1},
+		{name: "touch(256), 16 pages", bin: touchWasm, fn: "touch", args: []int32{256}, goroutines: 1},
 	}
 	// A real WASI command: wazero's TinyGo CLI example adds its arguments.
 	if cli, err := tinygoCLI(); err != nil {
 		fmt.Fprintf(os.Stderr, "instantiate: no TinyGo CLI workload: %v\n", err)
 	} else {
 		for _, g := range []int{1, 2} {
-			workloads = append(workloads, workload{"TinyGo cli.wasm 1 2 (WASI command)", cli, "_start", nil, g, []string{"cli", "1", "2"}})
+			workloads = append(workloads, workload{name: "TinyGo cli.wasm 1 2 (WASI command)", bin: cli, fn: "_start", goroutines: g, argv: []string{"cli", "1", "2"}})
 		}
+	}
+	if *reactor != "" {
+		ws, err := reactorWorkloads(*reactor, *snapshot, *invoke, *args)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "instantiate: %v\n", err)
+			os.Exit(2)
+		}
+		if *onlyReactor {
+			workloads = nil
+		}
+		workloads = append(workloads, ws...)
 	}
 	engines := allEngines()
 	if *only != "" {
@@ -117,6 +147,9 @@ func main() {
 	for _, w := range workloads {
 		var wpiRate float64
 		for _, e := range engines {
+			if (w.reactor && !reactorEngines[e.name]) || (w.wpiSnapshot && e.name != "wpi") {
+				continue
+			}
 			rate, faults, err := measure(e, w, *duration)
 			if err != nil {
 				fmt.Printf("| %s | %d | %s | error: %s | | |\n", w.name, w.goroutines, e.name, strings.ReplaceAll(err.Error(), "\n", " "))
@@ -147,7 +180,7 @@ func scalingTable(engines []engine, rounds int, d time.Duration) {
 	fmt.Printf("\nScaling, echo, 2 goroutines over 1: median of %d alternate rounds of %v per row (range).\n\n", rounds, d)
 	fmt.Println("| engine | 1 goroutine, instances/s | 2 goroutines, instances/s | scaling | range |")
 	fmt.Println("| --- | ---: | ---: | ---: | --- |")
-	one := workload{"echo", echoWasm, "echo", []int32{1, 2}, 1, nil}
+	one := workload{name: "echo", bin: echoWasm, fn: "echo", args: []int32{1, 2}, goroutines: 1}
 	two := one
 	two.goroutines = 2
 	for _, e := range engines {
@@ -258,7 +291,7 @@ func allEngines() []engine {
 	wazeroEngine := func(name string, cfg func() wazero.RuntimeConfig, pooled bool) engine {
 		return engine{name, func(w workload) (func() func() error, func(), error) {
 			rt := wazero.NewRuntimeWithConfig(ctx, cfg())
-			if w.argv != nil {
+			if w.argv != nil || w.reactor {
 				wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 			}
 			cm, err := rt.CompileModule(ctx, w.bin)
@@ -277,6 +310,9 @@ func allEngines() []engine {
 			mcfg := wazero.NewModuleConfig().WithName("")
 			if w.argv != nil {
 				mcfg = mcfg.WithArgs(w.argv...) // _start runs in InstantiateModule
+			}
+			if w.reactor {
+				mcfg = mcfg.WithArgs("reactor").WithStartFunctions("_initialize")
 			}
 			per := func() func() error {
 				stack := ownStack(len(w.args))
@@ -317,7 +353,7 @@ func allEngines() []engine {
 			if err != nil {
 				return nil, nil, err
 			}
-			f, err := wasmtimeRunner(eng, w.bin, w.fn, w.args, w.argv)
+			f, err := wasmtimeRunner(eng, w.bin, w.fn, w.args, w.argv, w.reactor)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -335,11 +371,20 @@ func allEngines() []engine {
 				return nil, nil, err
 			}
 			var mc instance.ModuleConfig
-			if w.argv != nil {
+			if w.argv != nil || w.reactor {
 				if _, err := wasi.Instantiate(ctx, rt, wasi.Config{}); err != nil {
 					return nil, nil, err
 				}
-				mc = wasi.WithConfig(mc, wasi.Config{Args: w.argv})
+				argv := w.argv
+				if w.reactor {
+					argv = []string{"reactor"}
+				}
+				mc = wasi.WithConfig(mc, wasi.Config{Args: argv})
+			}
+			if w.wpiSnapshot {
+				if cm, err = wpiSnapshot(ctx, rt, cm, mc); err != nil {
+					return nil, nil, err
+				}
 			}
 			per := func() func() error {
 				stack := ownStack(len(w.args))
@@ -355,6 +400,14 @@ func allEngines() []engine {
 						}
 						inst.Close(ctx)
 						return err
+					}
+					if w.reactor {
+						if init := inst.ExportedFunction("_initialize"); !init.IsNil() {
+							if err := init.CallWithStack(ctx, stack); err != nil {
+								inst.Close(ctx)
+								return err
+							}
+						}
 					}
 					for i, a := range w.args {
 						stack[i] = uint64(uint32(a))
@@ -412,4 +465,67 @@ func init() {
 		fmt.Fprintln(os.Stderr, "instantiate: workloads missing; run workloads/gen.sh")
 		os.Exit(1)
 	}
+}
+
+// reactorEngines are the engines of the reactor rows: wpi, Wasmtime's
+// pooling allocator with copy-on-write images, and wazero's compiler.
+var reactorEngines = map[string]bool{"wpi": true, "wasmtime-pool-keep1MiB": true, "wazero-compiler": true}
+
+// reactorWorkloads returns the rows of a WASI reactor: its _initialize in
+// every instance (1 goroutine), the snapshot file (1 and 2 goroutines),
+// and wpi's in-process snapshot (1 and 2 goroutines).
+func reactorWorkloads(path, snapshot, fn, args string) ([]workload, error) {
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if fn == "" || snapshot == "" {
+		return nil, errors.New("-reactor needs -invoke and -snapshot (the file 'wpi snapshot' wrote)")
+	}
+	snap, err := os.ReadFile(snapshot)
+	if err != nil {
+		return nil, err
+	}
+	var iargs []int32
+	for _, a := range strings.Split(args, ",") {
+		if a == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(a, 0, 32)
+		if err != nil {
+			return nil, fmt.Errorf("-args: %w", err)
+		}
+		iargs = append(iargs, int32(n))
+	}
+	base := filepath.Base(path)
+	call := fmt.Sprintf("%s(%s)", fn, args)
+	r := workload{fn: fn, args: iargs, reactor: true, goroutines: 1}
+	var ws []workload
+	add := func(name string, bin []byte, g int, wpiSnap bool) {
+		w := r
+		w.name, w.bin, w.goroutines, w.wpiSnapshot = name, bin, g, wpiSnap
+		ws = append(ws, w)
+	}
+	add(fmt.Sprintf("%s %s, _initialize per instance", base, call), orig, 1, false)
+	for _, g := range []int{1, 2} {
+		add(fmt.Sprintf("%s %s, from the file wpi snapshot wrote", base, call), snap, g, false)
+	}
+	for _, g := range []int{1, 2} {
+		add(fmt.Sprintf("%s %s, wpi Runtime.Snapshot (in process)", base, call), orig, g, true)
+	}
+	return ws, nil
+}
+
+// wpiSnapshot runs an instance of cm's _initialize and returns its
+// snapshot (what 'wpi snapshot' writes, without the file).
+func wpiSnapshot(ctx context.Context, rt *instance.Runtime, cm *instance.CompiledModule, mc instance.ModuleConfig) (*instance.CompiledModule, error) {
+	inst, err := rt.Instantiate(ctx, cm, mc)
+	if err != nil {
+		return nil, err
+	}
+	defer inst.Close(ctx)
+	if err := wasi.Run(ctx, inst); err != nil {
+		return nil, err
+	}
+	return rt.Snapshot(ctx, inst, instance.SnapshotConfig{})
 }

@@ -53,6 +53,9 @@ func wasmtimeEngine(pulley bool, keep int) (*wasmtime.Engine, error) {
 		// NewEngineWithConfig below.
 		ptr := *(*unsafe.Pointer)(unsafe.Pointer(cfg))
 		C.wpi_pooling(ptr, C.size_t(keep), 1000)
+		// Copy-on-write images of the data segments (Wasmtime's default,
+		// said explicitly: it is what the snapshot rows compare with).
+		C.wasmtime_config_memory_init_cow_set((*C.wasm_config_t)(ptr), true)
 	}
 	return wasmtime.NewEngineWithConfig(cfg), nil
 }
@@ -60,10 +63,40 @@ func wasmtimeEngine(pulley bool, keep int) (*wasmtime.Engine, error) {
 // wasmtimeRunner returns a tenancy function for Wasmtime: a new store,
 // instance, one call, then the store is closed (which frees the instance
 // and gives its memory back to the pool).
-func wasmtimeRunner(engine *wasmtime.Engine, bin []byte, fn string, args []int32, argv []string) (func() error, error) {
+func wasmtimeRunner(engine *wasmtime.Engine, bin []byte, fn string, args []int32, argv []string, reactor bool) (func() error, error) {
 	mod, err := wasmtime.NewModule(engine, bin)
 	if err != nil {
 		return nil, err
+	}
+	if reactor {
+		// A WASI reactor: a WASI context per store, _initialize if
+		// exported, then fn(args).
+		linker := wasmtime.NewLinker(engine)
+		if err := linker.DefineWasi(); err != nil {
+			return nil, err
+		}
+		iargs := make([]any, len(args))
+		for i, a := range args {
+			iargs[i] = a
+		}
+		return func() error {
+			store := wasmtime.NewStore(engine)
+			defer store.Close()
+			wc := wasmtime.NewWasiConfig()
+			wc.SetArgv([]string{"reactor"})
+			store.SetWasi(wc)
+			inst, err := linker.Instantiate(store, mod)
+			if err != nil {
+				return err
+			}
+			if init := inst.GetFunc(store, "_initialize"); init != nil {
+				if _, err := init.Call(store); err != nil {
+					return err
+				}
+			}
+			_, err = inst.GetFunc(store, fn).Call(store, iargs...)
+			return err
+		}, nil
 	}
 	if argv != nil {
 		// A WASI command: a WASI context per store, _start, exit code 0.
