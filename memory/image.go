@@ -116,11 +116,14 @@ func (img *Image) remove(buf []byte) {
 }
 
 // restore writes the image's view of [lo, hi) into buf[lo:hi]: image bytes
-// where the image covers it, zeros elsewhere.
+// where the image covers it, zeros elsewhere (each byte written once).
 func (img *Image) restore(buf []byte, lo, hi uint64) {
-	clear(buf[lo:hi])
 	s, e := max(lo, img.off), min(hi, img.End())
-	if s < e {
-		copy(buf[s:e], img.data[s-img.off:e-img.off])
+	if s >= e {
+		clear(buf[lo:hi])
+		return
 	}
+	clear(buf[lo:s])
+	copy(buf[s:e], img.data[s-img.off:e-img.off])
+	clear(buf[e:hi])
 }

@@ -36,6 +36,9 @@ func TestBench(t *testing.T) {
 		// A WASI reactor: _initialize, then the export.
 		{"wasi reactor", []string{"--goroutines", "1", "--invoke", "get", td("reactor.wasm"), "1"}, report{"get(1)", []row{{1, 300, 1 << 12}}}},
 		// From a snapshot: _initialize ran once, before; get writes nothing.
+		// A 16 MiB snapshot (every page non-zero): touch(3) resets the
+		// three pages it wrote, restored from the image, nothing else.
+		{"16 MiB snapshot", []string{"--goroutines", "1", "--snapshot", "--invoke", "touch", td("snaptouch.wasm"), "3"}, report{"touch(3)", []row{{1, 300, 3 << 12}}}},
 		{"wasi reactor snapshot", []string{"--goroutines", "1", "--snapshot", "--invoke", "get", td("reactor.wasm"), "1"}, report{"get(1)", []row{{1, 300, 0}}}},
 	}
 	for _, tc := range tests {
