@@ -8,6 +8,9 @@ require (
 	github.com/wpi-dev/wpi v0.0.0
 )
 
-require golang.org/x/sys v0.49.0 // indirect
+require (
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
 
 replace github.com/wpi-dev/wpi => ../

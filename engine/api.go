@@ -22,6 +22,9 @@ const Features = api.CoreFeaturesV2 | experimental.CoreFeaturesExtendedConst |
 // use by any number of instances.
 type Module struct {
 	Decoded *decoder.Module
+	// Owner is free for the instance layer (its compiled module), to find
+	// a function's module from a profile sample.
+	Owner any
 	// Codes holds the compiled body of each defined function, in funcidx
 	// order (imports excluded).
 	Codes []*Code
@@ -43,6 +46,9 @@ type Config struct {
 	// when the call ends, however it ends, so a caller can refuel and go
 	// on. nil (the default) costs nothing.
 	Fuel *int64
+	// Sampler, when non-nil and running, samples the call's wasm stack
+	// (see Sampler); stopped, it costs the call one atomic load.
+	Sampler *Sampler
 }
 
 // Default limits.

@@ -63,6 +63,9 @@ type machine struct {
 	// Where a trap happened (in m.fn), for the backtrace.
 	trapPC unsafe.Pointer
 
+	// sampler, when a profiler samples this call (see Sampler).
+	sampler *Sampler
+
 	// Machines of goroutines on different cores are often neighbours on
 	// the heap; a cache line of padding keeps the fields written by every
 	// call off the next machine's line.
@@ -99,6 +102,7 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 		m.fuel, m.fuelOut = *cfg.Fuel, cfg.Fuel
 		m.interrupt.Store(interruptFuel)
 	}
+	sampled := cfg != nil && cfg.Sampler.attach(m)
 	var stop func() bool
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() {
@@ -109,6 +113,9 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	defer func() {
 		if m.fuelOn {
 			*cfg.Fuel = max(m.fuel, 0)
+		}
+		if sampled {
+			cfg.Sampler.detach(m)
 		}
 		// A machine whose context callback may still run (stop returns
 		// false once it started) could be interrupted in its next use:
@@ -2034,11 +2041,19 @@ func wordIndex(f *Function, pc unsafe.Pointer) int {
 const (
 	interruptFuel = 1 << iota
 	interruptStop
+	// interruptSample asks for a sample of the stack (see Sampler).
+	interruptSample
 )
 
 // poll runs when interrupt is set, at a back-edge or a call: it stops
 // the call if its context is done, and charges one unit of fuel.
 func (m *machine) poll() trapCode {
+	if m.interrupt.Load()&interruptSample != 0 {
+		m.interrupt.And(^uint32(interruptSample))
+		if m.sampler != nil {
+			m.sampler.record(m)
+		}
+	}
 	if m.stopped.Load() != 0 {
 		return trapInterrupted
 	}

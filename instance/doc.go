@@ -172,6 +172,13 @@
 // fails); memories are 32-bit (at most 65536 pages, and at most
 // Config.MemorySlotBytes).
 //
+// # Profiling
+//
+// Runtime.StartProfiler samples the wasm call stacks of the runtime's
+// calls at the interrupt checks the interpreter makes at back-edges and
+// calls, and Profiler.Stop returns a pprof profile (go tool pprof reads
+// it) with names and, where the module carries DWARF, files and lines.
+//
 // # Lifetime
 //
 // Instance.Close resets the instance's memory slot and returns it to the

@@ -101,8 +101,10 @@ type Runtime struct {
 
 	closed atomic.Bool
 	// mu serialises changes of the namespace and Close.
-	mu    sync.Mutex
-	names atomic.Pointer[map[string]Instance] // copy on write under mu
+	mu sync.Mutex
+	// profiling is set while a Profiler runs (under mu).
+	profiling bool
+	names     atomic.Pointer[map[string]Instance] // copy on write under mu
 	// The open instances, for Close: those holding a slot by slot index,
 	// the others in lists.
 	owners []slotOwner
@@ -225,7 +227,7 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	r := &Runtime{
 		cfg:    cfg,
-		ecfg:   engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells},
+		ecfg:   engine.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackCells: cfg.MaxStackCells, Sampler: new(engine.Sampler)},
 		pool:   p,
 		owners: make([]slotOwner, cfg.MemorySlots),
 	}
@@ -271,7 +273,11 @@ func (r *Runtime) Close(ctx context.Context) error {
 		return nil
 	}
 	r.closed.Store(true)
+	profiling := r.profiling
 	r.mu.Unlock()
+	if profiling {
+		r.ecfg.Sampler.Stop() // a running Profiler's samples are dropped
+	}
 	// An Instantiate that tracks its instance after this point sees closed
 	// and fails on its own.
 	var insts []Instance
@@ -364,6 +370,7 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 		return nil, err
 	}
 	cm := &CompiledModule{mod: em, exports: make(map[string]decoder.Export, len(dm.Exports))}
+	em.Owner = cm
 	for _, e := range dm.Exports {
 		cm.exports[e.Name] = e
 	}

@@ -267,6 +267,7 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 			numData:     ndata,
 		},
 	}
+	em.Owner = snap
 	for _, x := range sm.Exports {
 		snap.exports[x.Name] = x
 	}

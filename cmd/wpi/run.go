@@ -57,6 +57,7 @@ type runOptions struct {
 	limitPages uint32
 	preloads   []preload
 	wasi       wasi.Config
+	profile    string // --profile FILE, or ""
 }
 
 // preload is one --preload NAME=PATH.
@@ -81,6 +82,7 @@ func runRun(cmd string, args []string, stdout, stderr io.Writer) int {
 	fuel := fs.Int64("fuel", 0, "run with a budget of `N` units of fuel (one per loop back-edge and call); exhausting it traps, exit 134 (0: no metering)")
 	maxMem := fs.String("max-memory-size", "", "the most `BYTES` a memory may grow to, rounded down to whole 64 KiB pages (as Wasmtime's -W max-memory-size; memory.grow past it returns -1)")
 	envInherit := fs.Bool("env-inherit", false, "pass wpi's environment to the guest (--env entries follow it)")
+	profilePath := fs.String("profile", "", "sample the guest's wasm call stacks (1000 Hz) and write a pprof profile to `FILE` (go tool pprof FILE), as Wasmtime's --profile=guest")
 	var dirs, mounts, envs, listens, preloads, hostlog listFlag
 	fs.Var(&dirs, "dir", "preopen the host directory HOST as GUEST: `HOST[::GUEST][::ro]` (Wasmtime's spelling, repeatable; GUEST defaults to HOST)")
 	fs.Var(&mounts, "mount", "preopen the host directory HOST as GUEST: `HOST[:GUEST][:ro]` (wazero's spelling, repeatable; GUEST defaults to HOST)")
@@ -107,7 +109,7 @@ func runRun(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wpi %s: %s\n", cmd, oneLine(err))
 		return exitUsage
 	}
-	opts := runOptions{invoke: *invoke, fuel: *fuel}
+	opts := runOptions{invoke: *invoke, fuel: *fuel, profile: *profilePath}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "argv0" {
 			opts.argv0 = argv0
@@ -435,6 +437,27 @@ func runModule(ctx context.Context, path string, params []string, opts runOption
 		}
 	}
 
+	if opts.profile != "" {
+		out, err := os.Create(opts.profile)
+		if err != nil {
+			return exitError, fmt.Errorf("--profile: %w", err)
+		}
+		p, err := rt.StartProfiler(0)
+		if err != nil {
+			out.Close()
+			return exitError, err
+		}
+		// Written however the run ends (a trap, proc_exit, ...), before
+		// the runtime closes.
+		defer func() {
+			if err := p.WriteProfile(out); err != nil {
+				fmt.Fprintf(os.Stderr, "wpi: --profile: %v\n", err)
+			}
+			if err := out.Close(); err != nil {
+				fmt.Fprintf(os.Stderr, "wpi: --profile: %v\n", err)
+			}
+		}()
+	}
 	inst, err := rt.Instantiate(ctx, cm, instance.ModuleConfig{Fuel: opts.fuel})
 	if err != nil {
 		return callFailure(err, fmt.Errorf("%s: %w", path, err))

@@ -6,3 +6,4 @@
 set -e
 cd "$(dirname "$0")"
 clang --target=wasm32-wasi --sysroot=/usr -g -O0 -fdebug-prefix-map="$PWD"=. -o trap.wasm trap.c
+clang --target=wasm32-wasi --sysroot=/usr -g -O0 -fdebug-prefix-map="$PWD"=. -o spin.wasm spin.c

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/google/pprof/profile"
+)
+
+// flatTop returns the functions of prof ordered by flat samples (the
+// leaf of each sample), most first, as go tool pprof -top lists them.
+func flatTop(prof *profile.Profile) ([]string, map[string]int64) {
+	flat := map[string]int64{}
+	for _, s := range prof.Sample {
+		if len(s.Location) == 0 || len(s.Location[0].Line) == 0 {
+			continue
+		}
+		flat[s.Location[0].Line[0].Function.Name] += s.Value[0]
+	}
+	var names []string
+	for n := range flat {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return flat[names[i]] > flat[names[j]] })
+	return names, flat
+}
+
+// TestProfile: wpi run --profile on the corpus's fib (a WASI command
+// built with clang -O2) writes a pprof profile whose top function is
+// fib, called from main.
+func TestProfile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cpu.pprof")
+	got := runCLI("run", "--profile", out, filepath.Join("..", "..", "bench", "corpus", "src", "fib.wasm"), "32")
+	if got.Code != 0 || got.Stdout != "fib 32 2178309\n" {
+		t.Fatalf("run: %+v", got)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	prof, err := profile.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prof.CheckValid(); err != nil {
+		t.Fatal(err)
+	}
+	top, flat := flatTop(prof)
+	if len(top) == 0 || top[0] != "fib" || flat["fib"] < 10 {
+		t.Fatalf("flat top %v (%v), want fib first with at least 10 samples", top, flat)
+	}
+	// The stacks go through main to _start.
+	found := false
+	for _, s := range prof.Sample {
+		var fns []string
+		for _, l := range s.Location {
+			fns = append(fns, l.Line[0].Function.Name)
+		}
+		if len(fns) > 2 && fns[0] == "fib" && contains(fns, "__original_main") && fns[len(fns)-1] == "_start.command_export" {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Errorf("no sample has the stack fib ... __original_main ... _start.command_export")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestProfileDWARF: with DWARF (testdata/dwarf/spin.c, built with -g),
+// the profile's top function is spin, in spin.c, its samples on the
+// lines of its loop (samples are taken at back-edges and calls).
+func TestProfileDWARF(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cpu.pprof")
+	got := runCLI("run", "--profile", out, td("dwarf/spin.wasm"), "3000000")
+	if got.Code != 0 {
+		t.Fatalf("run: %+v", got)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	prof, err := profile.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, flat := flatTop(prof)
+	if len(top) == 0 || top[0] != "spin" || flat["spin"] < 10 {
+		t.Fatalf("flat top %v (%v), want spin first with at least 10 samples", top, flat)
+	}
+	for _, s := range prof.Sample {
+		ln := s.Location[0].Line[0]
+		if ln.Function.Name != "spin" {
+			continue
+		}
+		// spin's body is lines 4-9 of spin.c; its loop is lines 6-7.
+		if ln.Function.Filename != "spin.c" || ln.Line < 6 || ln.Line > 7 {
+			t.Errorf("a sample of spin at %s:%d, want spin.c:6 or :7", ln.Function.Filename, ln.Line)
+			break
+		}
+	}
+}
