@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/wpi-dev/wpi/internal/leb128"
 )
 
 // Encode writes m in the binary format (spec §5): the inverse of Parse,
@@ -197,28 +199,17 @@ func (e *encoder) fail(format string, args ...any) {
 
 func (e *encoder) byte(b byte) { e.out = append(e.out, b) }
 
-// u32 appends n as an unsigned LEB128 (spec §5.2.2), which is Go's
-// uvarint encoding.
+// u32 appends n as an unsigned LEB128 (spec §5.2.2).
 func (e *encoder) u32(n int) {
 	if n < 0 || n > math.MaxUint32 {
 		e.fail("%d does not fit a u32", n)
 		return
 	}
-	e.out = binary.AppendUvarint(e.out, uint64(n))
+	e.out = leb128.AppendUnsigned(e.out, uint64(n))
 }
 
 // sleb appends v as a signed LEB128 (spec §5.2.2).
-func (e *encoder) sleb(v int64) {
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
-			e.out = append(e.out, b)
-			return
-		}
-		e.out = append(e.out, b|0x80)
-	}
-}
+func (e *encoder) sleb(v int64) { e.out = leb128.AppendSigned(e.out, v) }
 
 func (e *encoder) name(s string) {
 	e.u32(len(s))
@@ -232,11 +223,11 @@ func (e *encoder) section(id byte, body func()) {
 	body()
 	// Move the contents right by the size's LEB128 length, then write it.
 	n := len(e.out) - start
-	var size [binary.MaxVarintLen64]byte
-	k := binary.PutUvarint(size[:], uint64(n))
-	e.out = append(e.out, size[:k]...)
+	size := leb128.AppendUnsigned(make([]byte, 0, 10), uint64(n))
+	k := len(size)
+	e.out = append(e.out, size...)
 	copy(e.out[start+k:], e.out[start:start+n])
-	copy(e.out[start:], size[:k])
+	copy(e.out[start:], size)
 }
 
 func (e *encoder) valType(t ValType) {
@@ -264,9 +255,9 @@ func (e *encoder) limits(l Limits, shared bool) {
 		flags |= 2
 	}
 	e.byte(flags)
-	e.out = binary.AppendUvarint(e.out, l.Min)
+	e.out = leb128.AppendUnsigned(e.out, l.Min)
 	if l.HasMax {
-		e.out = binary.AppendUvarint(e.out, l.Max)
+		e.out = leb128.AppendUnsigned(e.out, l.Max)
 	}
 }
 
@@ -309,12 +300,12 @@ func (e *encoder) constExpr(expr ConstExpr, what string, i int) {
 			e.out = binary.LittleEndian.AppendUint64(e.out, in.Value)
 		case OpV128Const:
 			e.byte(0xFD)
-			e.out = binary.AppendUvarint(e.out, uint64(in.Op&0xff))
+			e.out = leb128.AppendUnsigned(e.out, uint64(in.Op&0xff))
 			e.out = binary.LittleEndian.AppendUint64(e.out, in.Value)
 			e.out = binary.LittleEndian.AppendUint64(e.out, in.Value2)
 		case OpGlobalGet, OpRefFunc:
 			e.byte(byte(in.Op))
-			e.out = binary.AppendUvarint(e.out, in.Value)
+			e.out = leb128.AppendUnsigned(e.out, in.Value)
 		case OpRefNull:
 			e.byte(byte(in.Op))
 			e.valType(ValType(in.Value))
@@ -370,7 +361,7 @@ func (e *encoder) element(seg *Element, i int) {
 	e.u32(len(seg.Init))
 	for _, in := range seg.Init {
 		if funcs {
-			e.out = binary.AppendUvarint(e.out, in[0].Value)
+			e.out = leb128.AppendUnsigned(e.out, in[0].Value)
 		} else {
 			e.constExpr(in, "element segment", i)
 		}

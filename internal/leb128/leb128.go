@@ -1,6 +1,7 @@
 // Package leb128 decodes the LEB128 integers of the WebAssembly binary
 // format (spec §5.2.2), for the decoder and the engine's translator, which
-// reads immediates from function bodies again.
+// reads immediates from function bodies again, and encodes them for the
+// decoder's Encode.
 package leb128
 
 import "errors"
@@ -70,5 +71,28 @@ func Signed(b []byte, n int) (int64, int, error) {
 			}
 			return int64(v), i + 1, nil
 		}
+	}
+}
+
+// AppendUnsigned appends v as an unsigned LEB128 of the fewest bytes
+// (spec §5.2.2), which is Go's uvarint encoding.
+func AppendUnsigned(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// AppendSigned appends v as a signed LEB128 of the fewest bytes (spec
+// §5.2.2).
+func AppendSigned(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
 	}
 }

@@ -57,3 +57,24 @@ func TestSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestAppend checks that the encoders' output decodes to the value, in
+// the fewest bytes.
+func TestAppend(t *testing.T) {
+	signed := map[int64]int{0: 1, 1: 1, -1: 1, 63: 1, 64: 2, -64: 1, -65: 2, 127: 2, 128: 2, 1 << 31: 5, -1 << 31: 5, 1<<63 - 1: 10, -1 << 63: 10}
+	for v, want := range signed {
+		b := AppendSigned(nil, v)
+		got, n, err := Signed(b, 64)
+		if err != nil || got != v || n != len(b) || len(b) != want {
+			t.Errorf("AppendSigned(%d) = %x (want %d bytes); decodes to %d, %d, %v", v, b, want, got, n, err)
+		}
+	}
+	unsigned := map[uint32]int{0: 1, 1: 1, 127: 1, 128: 2, 16383: 2, 16384: 3, 1<<32 - 1: 5}
+	for v, want := range unsigned {
+		b := AppendUnsigned(nil, uint64(v))
+		got, n, err := U32(b)
+		if err != nil || got != v || n != len(b) || len(b) != want {
+			t.Errorf("AppendUnsigned(%d) = %x (want %d bytes); decodes to %d, %d, %v", v, b, want, got, n, err)
+		}
+	}
+}
