@@ -447,8 +447,12 @@ func ownStack(n int) []uint64 {
 	return make([]uint64, max(n, 1), 16)
 }
 
-// thousands formats v rounded, with thousands separators.
+// thousands formats v rounded, with thousands separators (one decimal
+// below 10: a guest's start-up per instance can take a second).
 func thousands(v float64) string {
+	if v < 10 {
+		return fmt.Sprintf("%.1f", v)
+	}
 	s := fmt.Sprintf("%.0f", v)
 	var b strings.Builder
 	for i, c := range s {
