@@ -167,6 +167,9 @@ func testGuestSnapshot(t *testing.T, wasm []byte, script []guestCall) {
 // TestGuestSnapshotC: a C reactor whose constructors sort a 256 KiB table
 // and read the environment (testdata/guests/ctors.c, built by clang).
 func TestGuestSnapshotC(t *testing.T) {
+	if raceEnabled {
+		t.Skip("interprets the constructors' sort three times (minutes under -race); TestIsolation covers snapshots under -race")
+	}
 	wasm, err := os.ReadFile("testdata/guests/ctors.wasm")
 	if err != nil {
 		t.Fatal(err)
