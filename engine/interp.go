@@ -961,7 +961,7 @@ loop:
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint32)(p))
+			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI64Load:
 			x := x1(pc)
@@ -972,7 +972,7 @@ loop:
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = *(*uint64)(p)
+			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
 		case opF32Load:
 			x := x1(pc)
@@ -983,7 +983,7 @@ loop:
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint32)(p))
+			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opF64Load:
 			x := x1(pc)
@@ -994,7 +994,7 @@ loop:
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = *(*uint64)(p)
+			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI32Load8S:
 			x := x1(pc)
@@ -1027,7 +1027,7 @@ loop:
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int16)(p))))
+			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI32Load16U:
 			x := x1(pc)
@@ -1038,7 +1038,7 @@ loop:
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint16)(p))
+			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI64Load8S:
 			x := x1(pc)
@@ -1071,7 +1071,7 @@ loop:
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int16)(p)))
+			*ra(fp, w) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI64Load16U:
 			x := x1(pc)
@@ -1082,7 +1082,7 @@ loop:
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint16)(p))
+			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI64Load32S:
 			x := x1(pc)
@@ -1093,7 +1093,7 @@ loop:
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int32)(p)))
+			*ra(fp, w) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI64Load32U:
 			x := x1(pc)
@@ -1104,7 +1104,7 @@ loop:
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint32)(p))
+			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 		case opI32Store:
 			x := x1(pc)
@@ -1116,7 +1116,7 @@ loop:
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint32)(p) = uint32(v)
+			putLE32(p, uint32(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1130,7 +1130,7 @@ loop:
 			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint64)(p) = v
+			putLE64(p, v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1144,7 +1144,7 @@ loop:
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint32)(p) = uint32(v)
+			putLE32(p, uint32(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1158,7 +1158,7 @@ loop:
 			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint64)(p) = v
+			putLE64(p, v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1185,7 +1185,7 @@ loop:
 			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint16)(p) = uint16(v)
+			putLE16(p, uint16(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1212,7 +1212,7 @@ loop:
 			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint16)(p) = uint16(v)
+			putLE16(p, uint16(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1226,7 +1226,7 @@ loop:
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
 			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
-			*(*uint32)(p) = uint32(v)
+			putLE32(p, uint32(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
@@ -1891,8 +1891,8 @@ func (m *machine) slow(w uint64) trapCode {
 		v := get128(rb(fp, w))
 		// SAFETY: ea+16 <= Size <= len(Buf); the cards of ea and
 		// ea+15 exist (see memState).
-		*(*uint64)(unsafe.Add(memBase, ea)) = v.Lo
-		*(*uint64)(unsafe.Add(memBase, ea+8)) = v.Hi
+		putLE64(unsafe.Add(memBase, ea), v.Lo)
+		putLE64(unsafe.Add(memBase, ea+8), v.Hi)
 		*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 		*(*byte)(unsafe.Add(m.cards, (ea+15)>>CardShift)) = 1
 		pc = unsafe.Add(pc, sizeABX)
