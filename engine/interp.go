@@ -292,6 +292,9 @@ func (m *machine) execute(f *Function) (trap trapCode) {
 loop:
 	for {
 		w := *(*uint64)(pc)
+		if profiling { // a constant: see profile.go
+			profileStep(pc, w)
+		}
 		switch opcode(w) {
 		case opUnreachable:
 			trap = trapUnreachable

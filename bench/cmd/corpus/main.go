@@ -5,6 +5,9 @@
 //     compilation excluded) of each program at its default size, and each
 //     engine's time as a ratio of wazero's interpreter's, with geomean and
 //     max rows;
+//   - CoreMark 1.0 (the team's build, outside the repository: see
+//     corpus.CoreMark; skipped with a message if missing), in a table of
+//     its own with iterations/s, not counted in the corpus geomean;
 //   - compile time: the median time to compile each large module (decode,
 //     validation and translation: Runtime.Compile for wpi, CompileModule
 //     for wazero, Module.New for Wasmtime), ratios against wazero's
@@ -113,7 +116,10 @@ func main() {
 			}
 			list = append(list, program{name: "goprog", wasm: goMod.Wasm, args: []string{"goprog", fmt.Sprint(size)}})
 		}
-		if !runPrograms(ctx, specs, list) {
+		if ok, _ := runPrograms(ctx, specs, list, "Run time"); !ok {
+			failed = true
+		}
+		if selected("coremark") && !runCoreMark(ctx, specs) {
 			failed = true
 		}
 	}
@@ -150,6 +156,9 @@ type program struct {
 	name string
 	wasm []byte
 	args []string
+	// check, if set, keeps the part of the output that must be equal
+	// under every engine.
+	check func([]byte) []byte
 }
 
 // cell is one engine's result on one program or module.
@@ -172,7 +181,36 @@ func refIndex(specs []engines.Spec) int {
 	return 0
 }
 
-func runPrograms(ctx context.Context, specs []engines.Spec, list []program) bool {
+// runCoreMark runs CoreMark (see corpus.CoreMark; skipped with a message
+// if it is not there) like a corpus program, in a table of its own with
+// each engine's iterations per second.
+func runCoreMark(ctx context.Context, specs []engines.Spec) bool {
+	wasm, path, err := corpus.CoreMark()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "corpus: skipping CoreMark:", err)
+		return true
+	}
+	n := corpus.CoreMarkIterations
+	if *small {
+		n = corpus.CoreMarkSmall
+	}
+	fmt.Fprintln(os.Stderr, "CoreMark from", path)
+	p := program{name: "coremark", wasm: wasm, args: corpus.CoreMarkArgs(n), check: corpus.CoreMarkChecksum}
+	ok, rows := runPrograms(ctx, specs, []program{p}, fmt.Sprintf("CoreMark 1.0, %d iterations", n))
+	line := []string{"iterations/s"}
+	for _, c := range rows[0] {
+		if c.err != nil || c.d == 0 {
+			line = append(line, "–")
+			continue
+		}
+		line = append(line, fmt.Sprintf("%.0f", float64(n)/c.d.Seconds()))
+	}
+	fmt.Println("| " + strings.Join(line, " | ") + " |")
+	fmt.Println("\nIterations/s count the whole run (instantiation included), so they are a little below CoreMark's own figure.")
+	return ok
+}
+
+func runPrograms(ctx context.Context, specs []engines.Spec, list []program, title string) (bool, [][]cell) {
 	ok := true
 	engs := make([]engines.Engine, len(specs))
 	for i, s := range specs {
@@ -224,12 +262,16 @@ func runPrograms(ctx context.Context, specs []engines.Spec, list []program) bool
 					continue
 				}
 				times[i] = append(times[i], d)
+				got := out.Bytes()
+				if p.check != nil {
+					got = p.check(got)
+				}
 				if want == nil {
-					want, wantFrom = bytes.Clone(out.Bytes()), specs[i].Name
-				} else if !bytes.Equal(out.Bytes(), want) && !row[i].mismatch {
+					want, wantFrom = bytes.Clone(got), specs[i].Name
+				} else if !bytes.Equal(got, want) && !row[i].mismatch {
 					row[i].mismatch = true
 					fmt.Fprintf(os.Stderr, "CHECKSUM MISMATCH: %s on %s printed %q, %s printed %q\n",
-						p.name, specs[i].Name, out.Bytes(), wantFrom, want)
+						p.name, specs[i].Name, got, wantFrom, want)
 				}
 			}
 		}
@@ -255,9 +297,9 @@ func runPrograms(ctx context.Context, specs []engines.Spec, list []program) bool
 	for i, p := range list {
 		names[i] = p.name
 	}
-	fmt.Printf("\n### Run time (median of %d, %s)\n\n", *reps, sizeNote())
+	fmt.Printf("\n### %s (median of %d, %s)\n\n", title, *reps, sizeNote())
 	printTable("program", specs, names, rows)
-	return ok
+	return ok, rows
 }
 
 func sizeNote() string {
