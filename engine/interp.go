@@ -301,6 +301,7 @@ loop:
 			break loop
 		case opNop:
 			pc = unsafe.Add(pc, sizeNone)
+			continue
 		case opBr:
 			pc = unsafe.Add(pc, 8)
 			goto taken
@@ -310,12 +311,14 @@ loop:
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrA)
+			continue
 		case opBrIfZ:
 			if *ra(fp, w) == 0 {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrA)
+			continue
 		case opBrTable:
 			i := uint64(uint32(*ra(fp, w)))
 			if n := uint64(wB(w)); i > n {
@@ -349,6 +352,7 @@ loop:
 				memSize = mem.Size
 				m.memSize = memSize
 			}
+			continue
 		case opCall:
 			callee = m.inst.Funcs[x1(pc)]
 			base = int(wA(w))
@@ -422,12 +426,15 @@ loop:
 		case opCopy:
 			*ra(fp, w) = *rb(fp, w)
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opConst32:
 			*ra(fp, w) = w >> 32
 			pc = unsafe.Add(pc, sizeDK32)
+			continue
 		case opConst64:
 			*ra(fp, w) = x1(pc)
 			pc = unsafe.Add(pc, sizeDK64)
+			continue
 		case opSelect:
 			v := *rc(fp, w)
 			if *cell(fp, x1(pc)) != 0 {
@@ -435,15 +442,19 @@ loop:
 			}
 			*ra(fp, w) = v
 			pc = unsafe.Add(pc, sizeSelect)
+			continue
 		case opGlobalGet:
 			*ra(fp, w) = m.globals[wB(w)].Val
 			pc = unsafe.Add(pc, sizeGlobalGet)
+			continue
 		case opGlobalSet:
 			m.globals[wA(w)].Val = *rb(fp, w)
 			pc = unsafe.Add(pc, sizeGlobalSet)
+			continue
 		case opMemorySize:
 			*ra(fp, w) = memSize / PageSize
 			pc = unsafe.Add(pc, sizeD)
+			continue
 
 		// Integer division: traps.
 		case opI32DivS:
@@ -458,6 +469,7 @@ loop:
 			}
 			*ra(fp, w) = uint64(uint32(a / b))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32DivU:
 			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
 			if b == 0 {
@@ -466,6 +478,7 @@ loop:
 			}
 			*ra(fp, w) = uint64(a / b)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32RemS:
 			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
 			if b == 0 {
@@ -478,6 +491,7 @@ loop:
 				*ra(fp, w) = uint64(uint32(a % b))
 			}
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32RemU:
 			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
 			if b == 0 {
@@ -486,6 +500,7 @@ loop:
 			}
 			*ra(fp, w) = uint64(a % b)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64DivS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -498,6 +513,7 @@ loop:
 			}
 			*ra(fp, w) = uint64(a / b)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64DivU:
 			a, b := *rb(fp, w), *rc(fp, w)
 			if b == 0 {
@@ -506,6 +522,7 @@ loop:
 			}
 			*ra(fp, w) = a / b
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64RemS:
 			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
 			if b == 0 {
@@ -518,6 +535,7 @@ loop:
 				*ra(fp, w) = uint64(a % b)
 			}
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64RemU:
 			a, b := *rb(fp, w), *rc(fp, w)
 			if b == 0 {
@@ -526,15 +544,18 @@ loop:
 			}
 			*ra(fp, w) = a % b
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 
 		// v128.
 		case opCopy2:
 			a, b := ra(fp, w), rb(fp, w)
 			put128(a, get128(b))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opV128Const:
 			put128(ra(fp, w), V128{x1(pc), x2(pc)})
 			pc = unsafe.Add(pc, sizeV128Const)
+			continue
 		case opSelect128:
 			v := get128(rc(fp, w))
 			if *cell(fp, x1(pc)) != 0 {
@@ -542,15 +563,18 @@ loop:
 			}
 			put128(ra(fp, w), v)
 			pc = unsafe.Add(pc, sizeSelect)
+			continue
 		case opGlobalGet128:
 			g := m.globals[wB(w)]
 			put128(ra(fp, w), V128{g.Val, g.Hi})
 			pc = unsafe.Add(pc, sizeGlobalGet)
+			continue
 		case opGlobalSet128:
 			g := m.globals[wA(w)]
 			v := get128(rb(fp, w))
 			g.Val, g.Hi = v.Lo, v.Hi
 			pc = unsafe.Add(pc, sizeGlobalSet)
+			continue
 
 			// Generated families: numeric operators, compare-and-branch,
 			// loads and stores.
@@ -559,402 +583,482 @@ loop:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint32(b) == uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32EqImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint32(b) == uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32Eq:
 			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) == uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32EqImm:
 			if b, c := *rb(fp, w), x2(pc); uint32(b) == uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32Ne:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint32(b) != uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32NeImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint32(b) != uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32Ne:
 			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) != uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32NeImm:
 			if b, c := *rb(fp, w), x2(pc); uint32(b) != uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32LtS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int32(b) < int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32LtSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int32(b) < int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32LtS:
 			if b, c := *rb(fp, w), *rc(fp, w); int32(b) < int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32LtSImm:
 			if b, c := *rb(fp, w), x2(pc); int32(b) < int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32LtU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint32(b) < uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32LtUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint32(b) < uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32LtU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) < uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32LtUImm:
 			if b, c := *rb(fp, w), x2(pc); uint32(b) < uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32GtS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int32(b) > int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32GtSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int32(b) > int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32GtS:
 			if b, c := *rb(fp, w), *rc(fp, w); int32(b) > int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32GtSImm:
 			if b, c := *rb(fp, w), x2(pc); int32(b) > int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32GtU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint32(b) > uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32GtUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint32(b) > uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32GtU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) > uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32GtUImm:
 			if b, c := *rb(fp, w), x2(pc); uint32(b) > uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32LeS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int32(b) <= int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32LeSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int32(b) <= int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32LeS:
 			if b, c := *rb(fp, w), *rc(fp, w); int32(b) <= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32LeSImm:
 			if b, c := *rb(fp, w), x2(pc); int32(b) <= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32LeU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint32(b) <= uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32LeUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint32(b) <= uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32LeU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) <= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32LeUImm:
 			if b, c := *rb(fp, w), x2(pc); uint32(b) <= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32GeS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int32(b) >= int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32GeSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int32(b) >= int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32GeS:
 			if b, c := *rb(fp, w), *rc(fp, w); int32(b) >= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32GeSImm:
 			if b, c := *rb(fp, w), x2(pc); int32(b) >= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32GeU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint32(b) >= uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32GeUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint32(b) >= uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI32GeU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) >= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI32GeUImm:
 			if b, c := *rb(fp, w), x2(pc); uint32(b) >= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64Eq:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint64(b) == uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64EqImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint64(b) == uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64Eq:
 			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) == uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64EqImm:
 			if b, c := *rb(fp, w), x2(pc); uint64(b) == uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64Ne:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint64(b) != uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64NeImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint64(b) != uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64Ne:
 			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) != uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64NeImm:
 			if b, c := *rb(fp, w), x2(pc); uint64(b) != uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64LtS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int64(b) < int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64LtSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int64(b) < int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64LtS:
 			if b, c := *rb(fp, w), *rc(fp, w); int64(b) < int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64LtSImm:
 			if b, c := *rb(fp, w), x2(pc); int64(b) < int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64LtU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint64(b) < uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64LtUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint64(b) < uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64LtU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) < uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64LtUImm:
 			if b, c := *rb(fp, w), x2(pc); uint64(b) < uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64GtS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int64(b) > int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64GtSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int64(b) > int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64GtS:
 			if b, c := *rb(fp, w), *rc(fp, w); int64(b) > int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64GtSImm:
 			if b, c := *rb(fp, w), x2(pc); int64(b) > int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64GtU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint64(b) > uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64GtUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint64(b) > uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64GtU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) > uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64GtUImm:
 			if b, c := *rb(fp, w), x2(pc); uint64(b) > uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64LeS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int64(b) <= int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64LeSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int64(b) <= int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64LeS:
 			if b, c := *rb(fp, w), *rc(fp, w); int64(b) <= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64LeSImm:
 			if b, c := *rb(fp, w), x2(pc); int64(b) <= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64LeU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint64(b) <= uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64LeUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint64(b) <= uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64LeU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) <= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64LeUImm:
 			if b, c := *rb(fp, w), x2(pc); uint64(b) <= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64GeS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(int64(b) >= int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64GeSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(int64(b) >= int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64GeS:
 			if b, c := *rb(fp, w), *rc(fp, w); int64(b) >= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64GeSImm:
 			if b, c := *rb(fp, w), x2(pc); int64(b) >= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI64GeU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(uint64(b) >= uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64GeUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b2u(uint64(b) >= uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opBrI64GeU:
 			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) >= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
+			continue
 		case opBrI64GeUImm:
 			if b, c := *rb(fp, w), x2(pc); uint64(b) >= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
+			continue
 		case opI32Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -966,6 +1070,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -977,6 +1082,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opF32Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -988,6 +1094,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opF64Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -999,6 +1106,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI32Load8S:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1010,6 +1118,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI32Load8U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1021,6 +1130,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI32Load16S:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1032,6 +1142,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI32Load16U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1043,6 +1154,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load8S:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1054,6 +1166,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load8U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1065,6 +1178,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load16S:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1076,6 +1190,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load16U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1087,6 +1202,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load32S:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1098,6 +1214,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI64Load32U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1109,6 +1226,7 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
 		case opI32Store:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1123,6 +1241,7 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI64Store:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1137,6 +1256,7 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opF32Store:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1151,6 +1271,7 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opF64Store:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1165,6 +1286,7 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI32Store8:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1178,6 +1300,7 @@ loop:
 			*(*uint8)(p) = uint8(v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI32Store16:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1192,6 +1315,7 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI64Store8:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1205,6 +1329,7 @@ loop:
 			*(*uint8)(p) = uint8(v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI64Store16:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1219,6 +1344,7 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI64Store32:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
@@ -1233,334 +1359,417 @@ loop:
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
+			continue
 		case opI32Eqz:
 			b := *rb(fp, w)
 			*ra(fp, w) = b2u(uint32(b) == 0)
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI32Clz:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(bits.LeadingZeros32(uint32(b)))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI32Ctz:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(bits.TrailingZeros32(uint32(b)))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI32Add:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(uint32(b + c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32AddImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = uint64(uint32(b + c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32Sub:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(uint32(b - c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32Mul:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(uint32(b) * uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32MulImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = uint64(uint32(b) * uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32And:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b & c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32AndImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b & c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32Or:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b | c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32OrImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b | c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32Xor:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b ^ c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32XorImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b ^ c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32Shl:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(uint32(b) << (c & 31))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32ShlImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = uint64(uint32(b) << (c & 31))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32ShrS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(uint32(int32(b) >> (c & 31)))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32ShrSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = uint64(uint32(int32(b) >> (c & 31)))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32ShrU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(uint32(b) >> (c & 31))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32ShrUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = uint64(uint32(b) >> (c & 31))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32Rotl:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = rotl32(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32RotlImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = rotl32(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI32Rotr:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = rotr32(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32RotrImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = rotr32(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Eqz:
 			b := *rb(fp, w)
 			*ra(fp, w) = b2u(b == 0)
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64Clz:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(bits.LeadingZeros64(b))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64Ctz:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(bits.TrailingZeros64(b))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64Add:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b + c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64AddImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b + c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Sub:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b - c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64Mul:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b * c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64MulImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b * c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64And:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b & c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64AndImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b & c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Or:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b | c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64OrImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b | c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Xor:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b ^ c
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64XorImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b ^ c
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Shl:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b << (c & 63)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64ShlImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b << (c & 63)
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64ShrS:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = uint64(int64(b) >> (c & 63))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64ShrSImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = uint64(int64(b) >> (c & 63))
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64ShrU:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b >> (c & 63)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64ShrUImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = b >> (c & 63)
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Rotl:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = rotl64(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64RotlImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = rotl64(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opI64Rotr:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = rotr64(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI64RotrImm:
 			b, c := *rb(fp, w), x1(pc)
 			*ra(fp, w) = rotr64(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
+			continue
 		case opF32Eq:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f32(b) == f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Ne:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f32(b) != f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Lt:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f32(b) < f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Gt:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f32(b) > f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Le:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f32(b) <= f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Ge:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f32(b) >= f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Abs:
 			b := *rb(fp, w)
 			*ra(fp, w) = b & 0x7fffffff
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opF32Neg:
 			b := *rb(fp, w)
 			*ra(fp, w) = (b ^ 0x80000000) & 0xffffffff
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opF32Add:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u32f(f32(b) + f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Sub:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u32f(f32(b) - f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Mul:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u32f(f32(b) * f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Div:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u32f(f32(b) / f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF32Copysign:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b&0x7fffffff | c&0x80000000
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Eq:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f64(b) == f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Ne:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f64(b) != f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Lt:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f64(b) < f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Gt:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f64(b) > f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Le:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f64(b) <= f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Ge:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b2u(f64(b) >= f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Abs:
 			b := *rb(fp, w)
 			*ra(fp, w) = b & (1<<63 - 1)
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opF64Neg:
 			b := *rb(fp, w)
 			*ra(fp, w) = b ^ 1<<63
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opF64Add:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u64f(f64(b) + f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Sub:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u64f(f64(b) - f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Mul:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u64f(f64(b) * f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Div:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = u64f(f64(b) / f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opF64Copysign:
 			b, c := *rb(fp, w), *rc(fp, w)
 			*ra(fp, w) = b&(1<<63-1) | c&(1<<63)
 			pc = unsafe.Add(pc, sizeDAB)
+			continue
 		case opI32WrapI64:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(uint32(b))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64ExtendI32S:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(int64(int32(b)))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64ExtendI32U:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(uint32(b))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI32Extend8S:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(uint32(int32(int8(b))))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI32Extend16S:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(uint32(int32(int16(b))))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64Extend8S:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(int64(int8(b)))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64Extend16S:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(int64(int16(b)))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		case opI64Extend32S:
 			b := *rb(fp, w)
 			*ra(fp, w) = uint64(int64(int32(b)))
 			pc = unsafe.Add(pc, sizeDA)
+			continue
 		// isagen:end
 		default:
 			m.pc = pc
@@ -1568,9 +1777,13 @@ loop:
 				pc = m.pc
 				break loop
 			}
-			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+			goto reload
 		}
-		continue
+		// Every case ends in continue, goto, break or return: each jumps
+		// straight back to the dispatch, so no case shares a merge block
+		// where the register allocator would shuffle the loop's state (see
+		// RATIONALE.md). A case falling off its end would run the code
+		// below; TestOpcodeWidths would see it.
 
 	taken:
 		// A branch is taken: pc is at the word holding its offset (in
@@ -1596,8 +1809,7 @@ loop:
 			pc = m.pc
 			break loop
 		}
-		pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
-		continue
+		goto reload
 
 	tailcall:
 		// return_call*: the callee takes over the caller's frame (its
@@ -1683,8 +1895,7 @@ loop:
 				pc = unsafe.Add(m.pc, -sizeCall)
 				break loop
 			}
-			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
-			continue
+			goto reload
 		}
 		if len(m.frames) >= m.maxDepth {
 			trap = trapStackExhausted
@@ -1721,9 +1932,14 @@ loop:
 				m.pc = pc
 				m.inst = callee.Instance
 				m.loadInstance()
-				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+				goto reload
 			}
 		}
+		continue
+
+	reload:
+		// After a Go call: the loop's state from m.
+		pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
 	}
 	m.trapPC = pc
 	return trap

@@ -375,25 +375,25 @@ func cases() []byte {
 		size := "size" + in.Format
 		switch in.Kind {
 		case Un:
-			w("case %s:\nb := *rb(fp, w)\n*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\n", op(in.Name), in.Expr, size)
+			w("case %s:\nb := *rb(fp, w)\n*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", op(in.Name), in.Expr, size)
 		case Bin:
 			c := "*rc(fp, w)"
 			if in.Format == "DAI" {
 				c = "x1(pc)"
 			}
-			w("case %s:\nb, c := *rb(fp, w), %s\n*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\n", op(in.Name), c, in.Expr, size)
+			w("case %s:\nb, c := *rb(fp, w), %s\n*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", op(in.Name), c, in.Expr, size)
 		case BrCmp:
 			c := "*rc(fp, w)"
 			if in.Format == "BrAI" {
 				c = "x2(pc)"
 			}
-			w("case %s:\nif b, c := *rb(fp, w), %s; %s {\npc = unsafe.Add(pc, 8)\ngoto taken\n}\npc = unsafe.Add(pc, %s)\n",
+			w("case %s:\nif b, c := *rb(fp, w), %s; %s {\npc = unsafe.Add(pc, 8)\ngoto taken\n}\npc = unsafe.Add(pc, %s)\ncontinue\n",
 				op(in.Name), c, in.Expr, size)
 		case LoadOp:
 			w("case %s:\nx := x1(pc)\nea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32\n", op(in.Name))
 			w("if ea+%d > memSize {\ntrap = trapOOBMemory\nbreak loop\n}\n", in.Size)
 			w("// SAFETY: ea+%d <= Size <= len(Buf) (see memState).\np := unsafe.Add(memBase, ea)\n", in.Size)
-			w("*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\n", in.Expr, size)
+			w("*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", in.Expr, size)
 		case StoreOp:
 			w("case %s:\nx := x1(pc)\nea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32\n", op(in.Name))
 			w("if ea+%d > memSize {\ntrap = trapOOBMemory\nbreak loop\n}\n", in.Size)
@@ -403,7 +403,7 @@ func cases() []byte {
 			if in.Size > 1 {
 				w("*(*byte)(unsafe.Add(m.cards, (ea+%d)>>CardShift)) = 1\n", in.Size-1)
 			}
-			w("pc = unsafe.Add(pc, %s)\n", size)
+			w("pc = unsafe.Add(pc, %s)\ncontinue\n", size)
 		}
 	}
 	return b.Bytes()
