@@ -423,6 +423,7 @@ loop:
 				break loop
 			}
 			pc = unsafe.Add(pc, sizeA)
+			continue
 		case opCopy:
 			*ra(fp, w) = *rb(fp, w)
 			pc = unsafe.Add(pc, sizeDA)

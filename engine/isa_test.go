@@ -104,7 +104,14 @@ func TestOpcodeWidths(t *testing.T) {
 			n := 1 + info.fmt.extraWords()
 			taken, notTaken, ran := false, false, false
 			for _, vals := range [][2]uint64{{0, 0}, {1, 0}, {0, 1}} {
-				words := make([]uint64, n+4)
+				// The words after the instruction are unreachable with
+				// A = 1: read as a branch offset (a case falling off its
+				// end into the taken-branch tail) they jump 65536 words
+				// further, to another unreachable word.
+				words := make([]uint64, n+1<<16+8)
+				for i := n; i < n+8; i++ {
+					words[i] = word(opUnreachable, 1, 0, 0)
+				}
 				words[0] = word(op, a, b, c)
 				if n > 1 {
 					words[1] = x1
@@ -115,7 +122,7 @@ func TestOpcodeWidths(t *testing.T) {
 				if info.fmt == fmtBrAI {
 					words[2] = vals[1] // the immediate operand
 				}
-				got, trap := runOne(t, words, b, c, vals)
+				got, trap := runOne(t, words, a, b, c, vals)
 				if trap != trapUnreachable {
 					continue // a trap of the instruction itself (division by zero, bounds)
 				}
@@ -145,8 +152,8 @@ func TestOpcodeWidths(t *testing.T) {
 
 // runOne executes words as the body of a function of a bare instance
 // (one memory page, tables, globals, a function 0 that returns) with cell
-// b = vals[0] and, if c is a cell, c = vals[1], and returns the word index of the trap.
-func runOne(t *testing.T, words []uint64, b, c uint16, vals [2]uint64) (int, trapCode) {
+// a and b = vals[0] and, if c is a cell, c = vals[1], and returns the word index of the trap.
+func runOne(t *testing.T, words []uint64, a, b, c uint16, vals [2]uint64) (int, trapCode) {
 	t.Helper()
 	inst := &Instance{
 		Memory:      &Memory{Buf: make([]byte, PageSize), Size: PageSize, MaxPages: 1},
@@ -162,7 +169,7 @@ func runOne(t *testing.T, words []uint64, b, c uint16, vals [2]uint64) (int, tra
 	}
 	f := &Function{Instance: inst, Code: &Code{Words: words, FrameCells: 16}, Type: &decoder.FuncType{}}
 	m := &machine{stack: make([]uint64, 64), frames: make([]frame, 0, 4), maxDepth: 8, maxCells: 64, ctx: context.Background()}
-	m.stack[b] = vals[0]
+	m.stack[a], m.stack[b] = vals[0], vals[0]
 	if int(c) < f.Code.FrameCells {
 		m.stack[c] = vals[1]
 	}
