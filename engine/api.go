@@ -15,7 +15,8 @@ import (
 // instruction of another proposal fails Compile with a *CompileError
 // ("unsupported opcode").
 const Features = api.CoreFeaturesV2 | experimental.CoreFeaturesExtendedConst |
-	experimental.CoreFeaturesTailCall | experimental.CoreFeaturesTypedFunctionReferences
+	experimental.CoreFeaturesTailCall | experimental.CoreFeaturesTypedFunctionReferences |
+	experimental.CoreFeaturesExceptionHandling
 
 // Module is a compiled module: the decoded module plus the interpreter's
 // code for each defined function. It is immutable and safe for concurrent

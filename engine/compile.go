@@ -22,12 +22,41 @@ type Code struct {
 	// parameters, locals and operand-stack temporaries, and at least
 	// NumResults.
 	NumParams, NumLocals, NumResults, FrameCells int
+	// Handlers are the try_table blocks (exception handling), in the
+	// order they begin: one that contains another comes first.
+	Handlers []Handler
 	// src maps instruction starts to byte offsets in the module binary,
 	// sorted by word.
 	src []srcPos
 }
 
 type srcPos struct{ word, off uint32 }
+
+// Handler is a try_table: an exception thrown by the instructions in
+// words [Start, End) (a throw, or a call that the exception escapes)
+// is matched against Catches in order.
+type Handler struct {
+	Start, End int
+	Catches    []Catch
+}
+
+// Catch kinds (try_table's catch clauses).
+const (
+	CatchTag    = 0 // catch tagidx label
+	CatchTagRef = 1 // catch_ref tagidx label: the values, then the exnref
+	CatchAll    = 2 // catch_all label
+	CatchAllRef = 3 // catch_all_ref label: the exnref
+)
+
+// Catch is one catch clause: a match writes the exception's values (and
+// the exnref, for the _ref kinds) to the cells from Dst on, the label's
+// home cells, and jumps to the word Pad (a branch to the label).
+type Catch struct {
+	Kind uint8
+	Tag  uint32 // tagidx, for CatchTag and CatchTagRef
+	Dst  uint16
+	Pad  int
+}
 
 // wasmOffset returns the module byte offset of the instruction at or
 // before word ip, or -1.
@@ -173,6 +202,18 @@ type ctrlFrame struct {
 	start           int   // loop: first word of the body
 	fixups          []int // words to patch with the end's address
 	elseFix         int   // if: word to patch with the else's address, or -1
+	// try is 1 + the index in translator.handlers of a try_table's
+	// handler, 0 for other blocks; catches are its clauses, with the
+	// index in ctrls of each one's label.
+	try     int
+	catches []pendingCatch
+}
+
+// pendingCatch is a catch clause of a try_table being translated.
+type pendingCatch struct {
+	kind  uint8
+	tag   uint32
+	label int // index in translator.ctrls
 }
 
 // labelArity returns the types a branch to c carries.
@@ -184,11 +225,12 @@ func (c *ctrlFrame) labelTypes() []decoder.ValType {
 }
 
 type translator struct {
-	m    *decoder.Module
-	fidx uint32 // funcidx
-	body []byte
-	pos  int
-	base int // offset of body[0] in the binary
+	handlers []Handler // try_tables so far
+	m        *decoder.Module
+	fidx     uint32 // funcidx
+	body     []byte
+	pos      int
+	base     int // offset of body[0] in the binary
 	// opAt is the body offset of the instruction being translated: the
 	// source position of the words it emits (see Code.src).
 	opAt int
@@ -238,6 +280,7 @@ func (t *translator) reset(m *decoder.Module, fidx uint32) {
 	t.src = t.src[:0]
 	t.stack = t.stack[:0]
 	t.ctrls = t.ctrls[:0]
+	t.handlers = t.handlers[:0]
 	t.locals = t.locals[:0]
 	t.localCell = t.localCell[:0]
 	t.producer = -1
@@ -293,6 +336,7 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 		NumLocals:  t.nLocalCells - cellsOf(ft.Params),
 		NumResults: cellsOf(ft.Results),
 		FrameCells: t.frameCells,
+		Handlers:   append([]Handler(nil), t.handlers...),
 		src:        append([]srcPos(nil), t.src...),
 	}, nil
 }
@@ -696,6 +740,17 @@ func (t *translator) skipInstr(op byte) bool {
 		t.blockType()
 		t.skipDepth++
 		return false
+	case 0x1f: // try_table
+		t.blockType()
+		n := t.u32()
+		for i := uint32(0); i < n && t.err == nil; i++ {
+			if k := t.byte1(); k < CatchAll {
+				t.u32()
+			}
+			t.u32()
+		}
+		t.skipDepth++
+		return false
 	case 0x05: // else
 		if t.skipDepth == 0 {
 			t.skipping = false
@@ -717,7 +772,7 @@ func (t *translator) skipInstr(op byte) bool {
 // skipImmediates reads past the immediates of a non-control instruction.
 func (t *translator) skipImmediates(op byte) {
 	switch op {
-	case 0x0c, 0x0d, 0x10, 0x12, 0x14, 0x15, 0xd5, 0xd6, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2:
+	case 0x08, 0x0c, 0x0d, 0x10, 0x12, 0x14, 0x15, 0xd5, 0xd6, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2:
 		t.u32()
 	case 0x0e:
 		n := t.u32()
@@ -827,6 +882,9 @@ func (t *translator) doEnd(dead bool) bool {
 	if !dead {
 		t.moveTop(len(c.results), c.height)
 	}
+	if c.try > 0 {
+		t.endTry(c, dead)
+	}
 	here := t.label()
 	for _, at := range c.fixups {
 		t.patch(at, here)
@@ -838,6 +896,57 @@ func (t *translator) doEnd(dead bool) bool {
 	t.ctrls = t.ctrls[:len(t.ctrls)-1]
 	t.resetStack(h, rs)
 	return false
+}
+
+// tryTable translates try_table (exception handling): a block whose
+// catch clauses (their labels resolved outside the block) become a
+// Handler over the block's body.
+func (t *translator) tryTable() {
+	p, r := t.blockType()
+	n := t.u32()
+	var catches []pendingCatch
+	for i := uint32(0); i < n && t.err == nil; i++ {
+		pc := pendingCatch{kind: t.byte1()}
+		if pc.kind == CatchTag || pc.kind == CatchTagRef {
+			pc.tag = t.u32()
+		}
+		d := int(t.u32())
+		if d >= len(t.ctrls) || pc.kind > CatchAllRef {
+			t.fail("bad catch clause")
+			return
+		}
+		pc.label = len(t.ctrls) - 1 - d
+		catches = append(catches, pc)
+	}
+	c := t.blockEntry(ctrlBlock, p, r)
+	t.handlers = append(t.handlers, Handler{Start: t.label()})
+	c.try, c.catches = len(t.handlers), catches
+}
+
+// endTry closes a try_table's handler at its end: the fall-through path
+// jumps over the landing pads emitted here, one per catch clause (a
+// branch to its label, or a return for the function's label).
+func (t *translator) endTry(c *ctrlFrame, dead bool) {
+	h := &t.handlers[c.try-1]
+	h.End = t.label()
+	if !dead {
+		at := t.emit(word(opBr, 0, 0, 0), 0)
+		c.fixups = append(c.fixups, at+1)
+	}
+	for _, pc := range c.catches {
+		target := &t.ctrls[pc.label]
+		cat := Catch{Kind: pc.kind, Tag: pc.tag, Pad: t.label()}
+		if target.kind == ctrlFunc {
+			t.emit(word(opReturn, 0, 0, 0))
+		} else {
+			cat.Dst = t.home(target.height)
+			t.reserve(int(cat.Dst), cellsOf(target.labelTypes()))
+			at := t.emit(word(opBr, 0, 0, 0), 0)
+			t.branchTarget(target, at+1)
+		}
+		h = &t.handlers[c.try-1]
+		h.Catches = append(h.Catches, cat)
+	}
 }
 
 func (t *translator) startSkipping() {
@@ -922,6 +1031,22 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.startSkipping()
 	case 0x0d: // br_if
 		t.brIf(int(t.u32()), false)
+	case 0x1f: // try_table
+		t.tryTable()
+	case 0x08: // throw tagidx: the tag's values are the arguments
+		x := t.u32()
+		ft := t.m.TagTypeOf(x)
+		np := len(ft.Params)
+		t.settle(np)
+		base := t.home(len(t.stack) - np)
+		t.stack = t.stack[:len(t.stack)-np]
+		t.reserve(int(base), cellsOf(ft.Params))
+		t.emit(word(opThrow, base, 0, 0), uint64(x))
+		t.startSkipping()
+	case 0x0a: // throw_ref
+		t.emit(word(opThrowRef, t.use(len(t.stack)-1), 0, 0))
+		t.pop()
+		t.startSkipping()
 	case 0xd5: // br_on_null: branch (dropping the reference) if it is null
 		d := int(t.u32())
 		ref := t.pop()

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -45,6 +46,9 @@ type machine struct {
 
 	ctx     context.Context
 	hostErr error
+	// hostSkip is 1 while a host function tail-called from the running
+	// frame runs (see throw), else 0.
+	hostSkip int
 
 	// The running function's state that the loop keeps out of locals.
 	fn      *Function
@@ -2174,11 +2178,85 @@ func (m *machine) slow(w uint64) trapCode {
 		*ra(fp, w) = uint64(simdTestOp(uint32(wC(w)), get128(rb(fp, w))))
 		pc = unsafe.Add(pc, sizeDAS)
 
+	case opThrow:
+		tag := m.inst.Tags[x1(pc)]
+		n := cellsOf(tag.Type.Params)
+		exn := &Exception{Tag: tag, Values: make([]uint64, n)}
+		for i := range n {
+			// SAFETY: the translator reserved the n value cells from A
+			// inside the frame.
+			exn.Values[i] = *(*uint64)(unsafe.Add(fp, 8*(int(wA(w))+i)))
+		}
+		m.inst.Exceptions = append(m.inst.Exceptions, exn)
+		return m.throw(exn, pc, 0)
+	case opThrowRef:
+		exn := ExnRefException(*ra(fp, w))
+		if exn == nil {
+			return trapNullExnRef
+		}
+		return m.throw(exn, pc, 0)
+
 	default:
 		panic(fmt.Sprintf("wpi: bad opcode %d in %s", opcode(w), m.fn.Name))
 	}
 	m.pc = pc
 	return trapNone
+}
+
+// throw unwinds to the innermost catch clause that matches exn: in the
+// running function at the instruction at site, then in its callers at
+// their call sites (from the skip-th frame outwards: 1 for a host
+// function tail-called in place of the running one). A match writes the
+// exception's values (and its exnref for the _ref clauses) to the clause's
+// cells, drops the frames above the handler's, and leaves m at the
+// clause's landing pad: trapNone. Without one, m is unchanged and the
+// result is trapHost with the exception as m.hostErr, so the call ends
+// with it as its error (and a host function that called this one may
+// rethrow it). Traps never come here: wasm cannot catch them.
+func (m *machine) throw(exn *Exception, site unsafe.Pointer, skip int) trapCode {
+	fn, fpi, at := m.fn, m.fpi, wordIndex(m.fn, site)
+	for level := 0; ; level++ {
+		if level > 0 {
+			if level > len(m.frames) {
+				break
+			}
+			fr := &m.frames[len(m.frames)-level]
+			fn, fpi, at = fr.fn, fr.fp, wordIndex(fr.fn, fr.pc)-1 // inside the call
+		}
+		if level < skip {
+			continue
+		}
+		c := fn.Code
+		for h := len(c.Handlers) - 1; h >= 0; h-- {
+			hd := &c.Handlers[h]
+			if at < hd.Start || at >= hd.End {
+				continue
+			}
+			for _, cat := range hd.Catches {
+				if (cat.Kind == CatchTag || cat.Kind == CatchTagRef) && fn.Instance.Tags[cat.Tag] != exn.Tag {
+					continue
+				}
+				dst := fpi + int(cat.Dst)
+				if cat.Kind == CatchTag || cat.Kind == CatchTagRef {
+					dst += copy(m.stack[dst:], exn.Values)
+				}
+				if cat.Kind == CatchTagRef || cat.Kind == CatchAllRef {
+					m.stack[dst] = ExnRefValue(exn)
+				}
+				m.frames = m.frames[:len(m.frames)-level]
+				m.fn, m.fpi = fn, fpi
+				m.fp = unsafe.Pointer(&m.stack[fpi])
+				m.pc = unsafe.Pointer(&c.Words[cat.Pad])
+				if fn.Instance != m.inst {
+					m.inst = fn.Instance
+				}
+				m.memBase, m.memSize = m.loadInstance()
+				return trapNone
+			}
+		}
+	}
+	m.hostErr = exn
+	return trapHost
 }
 
 // loadInstance caches m.inst's globals and cards in m and returns its
@@ -2204,6 +2282,13 @@ func (m *machine) hostCall(callee *Function, base int) trapCode {
 		m.fuel = *m.fuelOut
 	}
 	if err != nil {
+		var exn *Exception
+		if errors.As(err, &exn) {
+			// A wasm exception out of the host function (thrown by wasm
+			// it called back into): it goes on unwinding here, from the
+			// call site.
+			return m.throw(exn, unsafe.Add(m.pc, -8), m.hostSkip)
+		}
 		m.hostErr = err
 		return trapHost
 	}
@@ -2215,7 +2300,12 @@ func (m *machine) hostCall(callee *Function, base int) trapCode {
 // a call with its arguments at base, then its results moved to the
 // frame's start, where the frame's return leaves them for the caller.
 func (m *machine) hostTailCall(callee *Function, base int) trapCode {
-	if trap := m.hostCall(callee, base); trap != trapNone {
+	// The running frame is gone in the wasm semantics: an exception from
+	// the host is not caught by its handlers.
+	m.hostSkip = 1
+	trap := m.hostCall(callee, base)
+	m.hostSkip = 0
+	if trap != trapNone {
 		return trap
 	}
 	n := cellsOf(callee.Type.Results)

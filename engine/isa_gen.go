@@ -122,6 +122,8 @@ const (
 	opCallRef
 	opReturnCallRef
 	opRefAsNonNull
+	opThrow
+	opThrowRef
 	opCopy
 	opConst32
 	opConst64
@@ -416,6 +418,8 @@ var opInfos = [opCount]opInfo{
 	opCallRef:            {"call_ref", fmtCallIndirect},
 	opReturnCallRef:      {"return_call_ref", fmtCallIndirect},
 	opRefAsNonNull:       {"ref.as_non_null", fmtA},
+	opThrow:              {"throw", fmtDX},
+	opThrowRef:           {"throw_ref", fmtA},
 	opCopy:               {"copy", fmtDA},
 	opConst32:            {"const32", fmtDK32},
 	opConst64:            {"const64", fmtDK64},

@@ -53,10 +53,11 @@ func TestOpcodeWidths(t *testing.T) {
 		switch op {
 		case opUnreachable, opReturn, opReturn1:
 			continue // they do not advance
-		case opReturnCall, opReturnCallIndirect, opReturnCallRef, opCallRef:
-			// Tail calls leave the function, and call_ref needs a funcref
-			// operand: the spec suites (tail-call, typed-function-
-			// references) and instance's TestTailCalls run them.
+		case opReturnCall, opReturnCallIndirect, opReturnCallRef, opCallRef, opThrow, opThrowRef:
+			// Tail calls and throws leave the function, and call_ref
+			// needs a funcref operand: the spec suites (tail-call,
+			// typed-function-references, exception-handling) and
+			// instance's TestTailCalls and TestExceptions run them.
 			continue
 		}
 		t.Run(info.name, func(t *testing.T) {

@@ -221,6 +221,34 @@ type Tag struct {
 	TypeID uint32
 }
 
+// Exception is a wasm exception (exception handling, spec 3.0 §4.2.14):
+// the tag it was thrown with and its values, encoded as cells (as for
+// Global; a v128 takes two). An exnref cell holds its address
+// (ExnRefValue). As an error, it is the Cause of the TrapError a call
+// returns when an exception escapes wasm; a host function that returns
+// an error wrapping one (errors.As) rethrows it in its caller.
+type Exception struct {
+	Tag    *Tag
+	Values []uint64
+}
+
+// Error says that a wasm exception was not caught.
+func (e *Exception) Error() string { return "uncaught wasm exception" }
+
+// ExnRefValue encodes an exnref for a cell: the exception's address, 0
+// for null. The exception must be kept reachable (Instance.Exceptions).
+func ExnRefValue(e *Exception) uint64 {
+	// SAFETY: as for FuncRefValue.
+	return uint64(uintptr(unsafe.Pointer(e)))
+}
+
+// ExnRefException decodes a cell made by ExnRefValue.
+func ExnRefException(v uint64) *Exception {
+	// SAFETY: as for FuncRefFunction: v was made by ExnRefValue from an
+	// Exception kept reachable by the instance that threw it.
+	return *(**Exception)(unsafe.Pointer(&v))
+}
+
 // Instance is the engine's view of a module instance (spec §4.2.5): its
 // index spaces, imports first. The instance layer fills it in; the
 // interpreter reads it.
@@ -232,6 +260,10 @@ type Instance struct {
 	Globals []*Global
 	// Tags is the tag index space (exception handling).
 	Tags []*Tag
+	// Exceptions keeps the exceptions the instance's code threw
+	// reachable while exnref cells may hold them: until the instance
+	// layer clears it (when the instance closes or resets).
+	Exceptions []*Exception
 	// DroppedData and DroppedElem record data.drop and elem.drop (and the
 	// implicit drop of active and declarative segments after
 	// instantiation), one entry per segment.

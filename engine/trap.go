@@ -31,6 +31,8 @@ var (
 	ErrNullFunctionReference = &Trap{"null function reference"}
 	// ErrNullReference: ref.as_non_null of a null reference.
 	ErrNullReference = &Trap{"null reference"}
+	// ErrNullExceptionReference: throw_ref of a null exnref.
+	ErrNullExceptionReference = &Trap{"null exception reference"}
 	// ErrInterrupted is returned when a running call is stopped because its
 	// context was cancelled or its deadline passed. The context's error is
 	// wrapped too: errors.Is(err, context.DeadlineExceeded) holds for a
@@ -60,6 +62,7 @@ const (
 	trapFuel
 	trapNullFuncRef
 	trapNullRef
+	trapNullExnRef
 	trapHost // a host function returned an error or panicked; see machine.hostErr
 )
 
@@ -78,6 +81,7 @@ var trapErrors = [...]*Trap{
 	trapFuel:                 ErrFuelExhausted,
 	trapNullFuncRef:          ErrNullFunctionReference,
 	trapNullRef:              ErrNullReference,
+	trapNullExnRef:           ErrNullExceptionReference,
 }
 
 // FrameInfo is one entry of a trap's wasm backtrace, innermost first.

@@ -59,25 +59,29 @@ var (
 	ErrTrapNullFunctionReference = &Trap{"null function reference"}
 	// ErrTrapNullReference: ref.as_non_null of a null reference.
 	ErrTrapNullReference = &Trap{"null reference"}
+	// ErrTrapNullExceptionReference: throw_ref of a null exnref
+	// (exception handling).
+	ErrTrapNullExceptionReference = &Trap{"null exception reference"}
 )
 
 // trapOf maps the engine's trap kinds to the package's, which are the
 // documented ones; the engine's stay internal to the call path.
 var trapOf = map[*engine.Trap]*Trap{
-	engine.ErrUnreachable:           ErrTrapUnreachable,
-	engine.ErrOutOfBoundsMemory:     ErrTrapOutOfBoundsMemory,
-	engine.ErrOutOfBoundsTable:      ErrTrapOutOfBoundsTable,
-	engine.ErrIntegerDivideByZero:   ErrTrapIntegerDivideByZero,
-	engine.ErrIntegerOverflow:       ErrTrapIntegerOverflow,
-	engine.ErrInvalidConversion:     ErrTrapInvalidConversion,
-	engine.ErrIndirectCallType:      ErrTrapIndirectCallType,
-	engine.ErrUndefinedElement:      ErrTrapUndefinedElement,
-	engine.ErrUninitializedElem:     ErrTrapUninitializedElement,
-	engine.ErrStackExhausted:        ErrTrapCallStackExhausted,
-	engine.ErrInterrupted:           ErrTrapInterrupted,
-	engine.ErrFuelExhausted:         ErrTrapFuelExhausted,
-	engine.ErrNullFunctionReference: ErrTrapNullFunctionReference,
-	engine.ErrNullReference:         ErrTrapNullReference,
+	engine.ErrUnreachable:            ErrTrapUnreachable,
+	engine.ErrOutOfBoundsMemory:      ErrTrapOutOfBoundsMemory,
+	engine.ErrOutOfBoundsTable:       ErrTrapOutOfBoundsTable,
+	engine.ErrIntegerDivideByZero:    ErrTrapIntegerDivideByZero,
+	engine.ErrIntegerOverflow:        ErrTrapIntegerOverflow,
+	engine.ErrInvalidConversion:      ErrTrapInvalidConversion,
+	engine.ErrIndirectCallType:       ErrTrapIndirectCallType,
+	engine.ErrUndefinedElement:       ErrTrapUndefinedElement,
+	engine.ErrUninitializedElem:      ErrTrapUninitializedElement,
+	engine.ErrStackExhausted:         ErrTrapCallStackExhausted,
+	engine.ErrInterrupted:            ErrTrapInterrupted,
+	engine.ErrFuelExhausted:          ErrTrapFuelExhausted,
+	engine.ErrNullFunctionReference:  ErrTrapNullFunctionReference,
+	engine.ErrNullReference:          ErrTrapNullReference,
+	engine.ErrNullExceptionReference: ErrTrapNullExceptionReference,
 }
 
 var (
@@ -257,6 +261,9 @@ func publicError(err error) error {
 	out := &TrapError{Kind: kindOf(te.Kind), Cause: te.Cause}
 	if hp, ok := te.Cause.(*engine.HostPanicError); ok {
 		out.Cause = &HostPanicError{Func: hp.Func, Value: hp.Value}
+	}
+	if exn, ok := te.Cause.(*engine.Exception); ok {
+		out.Cause = exceptionOf(exn)
 	}
 	if len(te.Trace) > 0 {
 		out.Trace = make([]FrameInfo, len(te.Trace))

@@ -163,6 +163,8 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	}
 	clear(e.DroppedData)
 	clear(e.DroppedElem)
+	clear(e.Exceptions)
+	e.Exceptions = e.Exceptions[:0]
 
 	// Memory. From here on, a failure must give the slot back.
 	defer func() {

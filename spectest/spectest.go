@@ -291,6 +291,16 @@ func (r *runner) command(ctx context.Context, c command) error {
 			return fmt.Errorf("%s: got %s, want trap %q", describe(c.Action), formatCells(nil, got), want)
 		}
 		return matchError(err, want)
+	case "assert_exception":
+		got, err := r.do(ctx, c.Action)
+		if err == nil {
+			return fmt.Errorf("%s: got %s, want an uncaught exception", describe(c.Action), formatCells(nil, got))
+		}
+		var exn *instance.Exception
+		if !errors.As(err, &exn) {
+			return fmt.Errorf("got error %q, want an uncaught exception", err.Error())
+		}
+		return nil
 	case "assert_invalid", "assert_malformed":
 		if c.ModuleType == "text" || strings.HasSuffix(c.Filename, ".wat") {
 			return fmt.Errorf("%w: text module %s", errSkip, c.Filename)

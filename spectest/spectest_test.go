@@ -162,10 +162,6 @@ var knownFailures = map[string]string{}
 var proposalUnimplemented = map[string]string{
 
 	"threads/atomic.json": "threads",
-
-	"exception-handling/throw.json":     "exception handling",
-	"exception-handling/throw_ref.json": "exception handling",
-	"exception-handling/try_table.json": "exception handling",
 }
 
 func runSuite(t *testing.T, dir string, features api.CoreFeatures, skip func(name string) string) {

@@ -72,6 +72,11 @@ var Table = concat(
 	hand("call_ref", "CallIndirect"),
 	hand("return_call_ref", "CallIndirect"),
 	hand("ref.as_non_null", "A"),
+	// Exception handling: throw (A: the first value cell; +1 word:
+	// tagidx) and throw_ref (A: the exnref cell) unwind to a try_table's
+	// catch clause (see Code.Handlers) or out of the call.
+	slow("throw", "DX"),
+	slow("throw_ref", "A"),
 	hand("copy", "DA"),
 	hand("const32", "DK32"),
 	hand("const64", "DK64"),
