@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
@@ -50,6 +51,60 @@ type Config struct {
 	// Sampler, when non-nil and running, samples the call's wasm stack
 	// (see Sampler); stopped, it costs the call one atomic load.
 	Sampler *Sampler
+	// Stopper, when non-nil, lets another goroutine stop the calls
+	// running with this Config (Stopper.Stop), as a done context does:
+	// they end with ErrInterrupted at the next back-edge, call or MiB of a
+	// bulk instruction.
+	Stopper *Stopper
+}
+
+// Stopper stops the calls running with a Config from another goroutine
+// (the instance layer's Close during a call). The zero Stopper is ready;
+// once stopped it stays stopped until Reset, which must not run while a
+// call uses it.
+type Stopper struct {
+	running atomic.Pointer[machine] // the innermost call's machine
+	stopped atomic.Bool
+}
+
+// Stop makes the running call (and every later one, until Reset) stop.
+// Safe for concurrent use.
+func (s *Stopper) Stop() {
+	s.stopped.Store(true) // before the load: see enter and leave
+	if m := s.running.Load(); m != nil {
+		m.stop()
+	}
+}
+
+// Stopped reports whether Stop ran since the last Reset.
+func (s *Stopper) Stopped() bool { return s.stopped.Load() }
+
+// Reset makes the Stopper ready for new calls.
+func (s *Stopper) Reset() { s.stopped.Store(false) }
+
+// enter makes m the running call's machine and returns the one it
+// replaces (a re-entrant call's caller).
+func (s *Stopper) enter(m *machine) (prev *machine) {
+	prev = s.running.Swap(m)
+	if s.stopped.Load() {
+		m.stop()
+	}
+	return prev
+}
+
+// leave restores prev as the running machine. It reports whether Stop
+// may still write to m (it ran during the call): then m must not be
+// reused. Stop stores stopped before it loads running, so a Stop that
+// loaded m is seen here.
+func (s *Stopper) leave(prev *machine) (mayTouch bool) {
+	s.running.Store(prev)
+	if s.stopped.Load() {
+		if prev != nil {
+			prev.stop()
+		}
+		return true
+	}
+	return false
 }
 
 // Default limits.

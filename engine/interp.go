@@ -109,10 +109,11 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	sampled := cfg != nil && cfg.Sampler.attach(m)
 	var stop func() bool
 	if ctx.Done() != nil {
-		stop = context.AfterFunc(ctx, func() {
-			m.stopped.Store(1)
-			m.interrupt.Or(interruptStop)
-		})
+		stop = context.AfterFunc(ctx, m.stop)
+	}
+	var prev *machine
+	if cfg != nil && cfg.Stopper != nil {
+		prev = cfg.Stopper.enter(m)
 	}
 	defer func() {
 		if m.fuelOn {
@@ -122,9 +123,13 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 			cfg.Sampler.detach(m)
 		}
 		// A machine whose context callback may still run (stop returns
-		// false once it started) could be interrupted in its next use:
-		// drop it instead of pooling it.
+		// false once it started), or that a Stopper may still stop,
+		// could be interrupted in its next use: drop it instead of
+		// pooling it.
 		reuse := stop == nil || stop()
+		if cfg != nil && cfg.Stopper != nil && cfg.Stopper.leave(prev) {
+			reuse = false
+		}
 		// Engine bugs end up here; the machine is not reused after one.
 		if r := recover(); r != nil {
 			err = &TrapError{Cause: fmt.Errorf("wpi: internal error: %v", r)}
@@ -2357,6 +2362,13 @@ const (
 
 // poll runs when interrupt is set, at a back-edge or a call: it stops
 // the call if its context is done, and charges one unit of fuel.
+// stop asks the running call to stop (a done context, Stopper.Stop):
+// safe from any goroutine.
+func (m *machine) stop() {
+	m.stopped.Store(1)
+	m.interrupt.Or(interruptStop)
+}
+
 func (m *machine) poll() trapCode {
 	if m.interrupt.Load()&interruptSample != 0 {
 		m.interrupt.And(^uint32(interruptSample))

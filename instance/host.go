@@ -170,6 +170,7 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err er
 	}
 	r := b.rt
 	c := &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: untracked, ecfg: r.ecfg, seq: coreSeq.Add(1)}
+	c.ecfg.Stopper = &c.stop
 	inst := c.handle()
 	e := c.e
 	e.Name, e.Owner = b.name, c

@@ -123,6 +123,15 @@ type instCore struct {
 	// fuel while metering is on. Calls into the instance from Go use it.
 	ecfg engine.Config
 	fuel int64
+	// stop is ecfg.Stopper: Close stops a call running on the instance.
+	stop engine.Stopper
+	// busy counts the calls from Go running on the instance, plus
+	// closingBit once Close ran during one: the last call to return then
+	// finishes the close (see Close and CallWithStack).
+	busy atomic.Int64
+	// finishRecycle is finishClose's recycle argument for a deferred
+	// close.
+	finishRecycle bool
 	// values are the host values (ModuleConfig.WithValue...).
 	values []instValue
 	// mod, st and mc are what the instance was made from and with, for
@@ -183,7 +192,14 @@ func (i Instance) String() string { return fmt.Sprintf("module[%s]", i.Name()) }
 // Close resets the instance's memory slot and returns it to the pool,
 // detaches the memory (see the package doc), and removes the instance's
 // names from the runtime's namespace. Close is idempotent and always
-// returns nil; it must not run while a call on the instance is running.
+// returns nil.
+//
+// Close may run during a call on the instance, from another goroutine or
+// from a host function the call made: the handles close at once, the
+// call is stopped (at its next loop back-edge, call, or MiB of a bulk
+// instruction; a host function blocked in Go is not interrupted) and
+// returns an error matching both ErrClosed and ErrTrapInterrupted, and
+// the slot is reset and returned when the call has returned, not before.
 //
 // Close takes no runtime-wide lock unless the instance is registered under
 // a name.
@@ -205,12 +221,42 @@ func (i Instance) Close(ctx context.Context) error {
 		recycle = false
 		r.mu.Unlock()
 	}
-	i.releaseMemory()
-	i.closeValues()
-	if recycle {
-		i.mod.putState(i.st)
+	c := i.instCore
+	// Set before the closing bit: the call that sees the bit reads them.
+	c.finishRecycle = recycle
+	r.pending.Add(1)
+	if c.busy.Or(closingBit)&^closingBit != 0 {
+		// A call is running: stop it; the last call to return finishes.
+		c.stop.Stop()
+		return nil
 	}
+	c.finishClose(recycle)
+	r.pending.Add(-1)
 	return nil
+}
+
+// closingBit marks instCore.busy when Close ran during a call.
+const closingBit = 1 << 62
+
+// finishClose gives back what the closed instance held: its slot (reset),
+// its host values, and its engine state when recycle is set.
+func (c *instCore) finishClose(recycle bool) {
+	c.releaseMemory()
+	c.closeValues()
+	if recycle {
+		c.mod.putState(c.st)
+	}
+}
+
+// callDone ends a call from Go on c, begun by a busy increment; the last
+// call to end after a Close during it finishes the close.
+func (c *instCore) callDone() {
+	if c.busy.Add(-1) == closingBit {
+		c.busy.Store(0)
+		rt, recycle := c.rt, c.finishRecycle
+		c.finishClose(recycle) // c may serve another instance from here on
+		rt.pending.Add(-1)
+	}
 }
 
 // Reset makes the instance a fresh instance of the same compiled module,
@@ -237,6 +283,9 @@ func (i Instance) Reset(ctx context.Context) error {
 	}
 	if len(i.registered) > 0 || i.named.Load() {
 		return fmt.Errorf("instance: reset: %s is registered under a name", i)
+	}
+	if i.busy.Load() != 0 {
+		return fmt.Errorf("instance: reset: %s is running a call", i)
 	}
 	if i.mod == nil {
 		return fmt.Errorf("instance: reset: %s is a host module", i)
@@ -556,17 +605,31 @@ func (f Function) CallWithStack(ctx context.Context, stack []uint64) error {
 	if n := max(cells(f.f.Type.Params), cells(f.f.Type.Results)); len(stack) < n {
 		return fmt.Errorf("instance: %s needs a stack of %d cells, got %d", f.describe(), n, len(stack))
 	}
-	cfg := &f.rt.ecfg
-	if f.inst.instCore != nil {
-		if f.inst.closedNow() { // Close must not overlap calls
-			return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
+	c := f.inst.instCore
+	if c == nil { // a host function reached through a table
+		if err := engine.Call(background(ctx), f.f, stack, &f.rt.ecfg); err != nil {
+			return publicError(err)
 		}
-		cfg = &f.inst.ecfg
+		return nil
 	}
-	if err := engine.Call(background(ctx), f.f, stack, cfg); err != nil {
-		return publicError(err)
+	if f.inst.closedNow() {
+		return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
 	}
-	return nil
+	// Count the call, then look again: a Close (and a new tenant of the
+	// recycled state) may have come in between.
+	if c.busy.Add(1)&closingBit != 0 || f.inst.closedNow() {
+		c.callDone()
+		return fmt.Errorf("instance: %s: module %w", f.describe(), ErrClosed)
+	}
+	err := engine.Call(background(ctx), f.f, stack, &c.ecfg)
+	if err != nil {
+		err = publicError(err)
+		if c.busy.Load()&closingBit != 0 {
+			err = fmt.Errorf("instance: %s: module closed during the call: %w (%w)", f.describe(), ErrClosed, err)
+		}
+	}
+	c.callDone()
+	return err
 }
 
 // nilErr returns the error of a call of the nil Function.

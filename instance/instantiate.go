@@ -101,6 +101,9 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	c.slot, c.hasSlot, c.memory = slotHandle{}, false, nil
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, untracked // seq stays
 	c.ecfg, c.fuel = r.ecfg, 0
+	c.stop.Reset() // no call uses the state: it was closed and finished
+	c.busy.Store(0)
+	c.ecfg.Stopper = &c.stop
 	c.mod, c.st, c.mc = cm, st, mc
 	c.recycle = cm.recyclable && mc.Name == ""
 	if mc.Fuel > 0 {

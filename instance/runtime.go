@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -109,6 +110,10 @@ type Runtime struct {
 	// the others in lists.
 	owners []slotOwner
 	live   [liveShards]liveShard
+	// pending counts the instance closes under way, those closed during
+	// a call until the call returns (Close waits for them before it
+	// unmaps the pool).
+	pending atomic.Int64
 }
 
 // slotOwner is the open instance holding one slot, on a cache line of
@@ -259,8 +264,10 @@ func (r *Runtime) Config() Config {
 	return r.cfg
 }
 
-// Close closes every instance still open (see Instance.Close), then
-// releases the memory pool. Further calls on the runtime fail with
+// Close closes every instance still open (see Instance.Close: calls
+// running on them are stopped), waits for the calls to return (until ctx
+// is done: then it fails and leaves the pool mapped), then releases the
+// memory pool. Further calls on the runtime fail with
 // ErrClosed. Close is idempotent.
 func (r *Runtime) Close(ctx context.Context) error {
 	if r == nil {
@@ -296,6 +303,17 @@ func (r *Runtime) Close(ctx context.Context) error {
 	}
 	for _, i := range insts {
 		_ = i.Close(ctx)
+	}
+	// Calls still running were stopped by their instance's Close: wait
+	// for them to return before the pool's memory goes away. A call
+	// blocked in a host function may outlast ctx: then the pool stays
+	// mapped (leaked, never unmapped under a running call).
+	for r.pending.Load() != 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("instance: Runtime.Close: calls still running when the context ended, memory pool left mapped: %w", context.Cause(ctx))
+		case <-time.After(time.Millisecond):
+		}
 	}
 	return r.pool.close()
 }
