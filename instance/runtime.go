@@ -75,6 +75,15 @@ type Config struct {
 	// cap fails Compile (or Instantiate, for tables) with an error
 	// matching ErrModuleTooLarge that names the knob.
 	Limits ModuleLimits
+
+	// CacheDir, if not empty, is a directory where Compile records that a
+	// module passed validation (an empty file named by the binary's
+	// SHA-256, the features and wpi's build), so that Compile in a later
+	// process skips validation of the same binary: most of what compiling
+	// a large module costs. It is created if missing. Like wazero's
+	// compilation cache, it must be trusted: whoever can write to it can
+	// make wpi run a module that would not validate.
+	CacheDir string
 }
 
 // Defaults for Config.
@@ -376,10 +385,19 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 	// compile) runs beside the translation; the result is used only once
 	// both accept the module.
 	verdict := make(chan error, 1)
-	go func() { verdict <- decoder.Validate(wasm, dm, r.cfg.Features) }()
+	cached := r.cfg.CacheDir != "" && cachedVerdict(r.cfg.CacheDir, dm.Hash, r.cfg.Features)
+	if cached {
+		verdict <- nil
+	} else {
+		validations.Add(1)
+		go func() { verdict <- decoder.Validate(wasm, dm, r.cfg.Features) }()
+	}
 	em, cerr := engine.Compile(dm)
 	if err := <-verdict; err != nil {
 		return nil, &compileError{err}
+	}
+	if !cached && r.cfg.CacheDir != "" {
+		recordVerdict(r.cfg.CacheDir, dm.Hash, r.cfg.Features)
 	}
 	if cerr != nil {
 		return nil, &compileError{cerr}

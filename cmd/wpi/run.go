@@ -58,6 +58,7 @@ type runOptions struct {
 	preloads   []preload
 	wasi       wasi.Config
 	profile    string // --profile FILE, or ""
+	cacheDir   string // --cachedir DIR, or ""
 }
 
 // preload is one --preload NAME=PATH.
@@ -82,6 +83,7 @@ func runRun(cmd string, args []string, stdout, stderr io.Writer) int {
 	fuel := fs.Int64("fuel", 0, "run with a budget of `N` units of fuel (one per loop back-edge and call); exhausting it traps, exit 134 (0: no metering)")
 	maxMem := fs.String("max-memory-size", "", "the most `BYTES` a memory may grow to, rounded down to whole 64 KiB pages (as Wasmtime's -W max-memory-size; memory.grow past it returns -1)")
 	envInherit := fs.Bool("env-inherit", false, "pass wpi's environment to the guest (--env entries follow it)")
+	cacheDir := fs.String("cachedir", "", "record in `DIR` which modules passed validation, so that later runs of the same binary skip it (wazero's spelling; the directory must be trusted)")
 	profilePath := fs.String("profile", "", "sample the guest's wasm call stacks (1000 Hz) and write a pprof profile to `FILE` (go tool pprof FILE), as Wasmtime's --profile=guest")
 	var dirs, mounts, envs, listens, preloads, hostlog listFlag
 	fs.Var(&dirs, "dir", "preopen the host directory HOST as GUEST: `HOST[::GUEST][::ro]` (Wasmtime's spelling, repeatable; GUEST defaults to HOST)")
@@ -109,7 +111,7 @@ func runRun(cmd string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wpi %s: %s\n", cmd, oneLine(err))
 		return exitUsage
 	}
-	opts := runOptions{invoke: *invoke, fuel: *fuel, profile: *profilePath}
+	opts := runOptions{invoke: *invoke, fuel: *fuel, profile: *profilePath, cacheDir: *cacheDir}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "argv0" {
 			opts.argv0 = argv0
@@ -373,7 +375,7 @@ func runModule(ctx context.Context, path string, params []string, opts runOption
 	if err != nil {
 		return exitError, err
 	}
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4 + len(opts.preloads), Features: opts.features, MemoryLimitPages: opts.limitPages})
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4 + len(opts.preloads), Features: opts.features, MemoryLimitPages: opts.limitPages, CacheDir: opts.cacheDir})
 	if err != nil {
 		return exitError, err
 	}

@@ -61,6 +61,8 @@ func TestRunFlags(t *testing.T) {
 		{"hostlogging bad scope", []string{"run", "--hostlogging", "disk", td("args.wasm")}, outcome{2, "",
 			`wpi run: --hostlogging disk: wasi: unknown log scope "disk" (want all, clock, proc, filesystem, poll, random or sock)` + "\n"}},
 		{"mount", []string{"run", "--mount", dir + ":/data:ro", td("plain.wasm")}, outcome{0, "", ""}},
+		{"cachedir", []string{"run", "--cachedir", filepath.Join(dir, "cache"), "--invoke", "add", td("calc.wasm"), "1", "2"}, outcome{0, "3\n", ""}},
+		{"cachedir again", []string{"run", "--cachedir", filepath.Join(dir, "cache"), "--invoke", "add", td("calc.wasm"), "1", "2"}, outcome{0, "3\n", ""}},
 		{"mount bad", []string{"run", "--mount", ":/data", td("plain.wasm")}, outcome{2, "", "wpi run: --mount :/data: want HOST[:GUEST][:ro]\n"}},
 		{"mount missing", []string{"run", "--mount", td("nope") + ":/x", td("plain.wasm")}, outcome{1, "", "wpi: wasi: mount testdata/nope: stat testdata/nope: no such file or directory\n"}},
 		{"listen", []string{"run", "--listen", "127.0.0.1:0", td("plain.wasm")}, outcome{0, "", ""}},
@@ -84,7 +86,7 @@ func TestRunHelpListsEveryFlag(t *testing.T) {
 		t.Fatalf("run -h: %+v", got)
 	}
 	for _, f := range []string{"invoke", "timeout", "features", "argv0", "fuel", "max-memory-size", "env-inherit",
-		"dir", "mount", "env", "tcplisten", "listen", "preload", "hostlogging"} {
+		"dir", "mount", "env", "tcplisten", "listen", "preload", "hostlogging", "profile", "cachedir"} {
 		if !strings.Contains(got.Stdout, "\n  -"+f+" ") && !strings.Contains(got.Stdout, "\n  -"+f+"\n") {
 			t.Errorf("run -h does not list -%s:\n%s", f, got.Stdout)
 		}
