@@ -109,8 +109,10 @@ func TestExecTimeout(t *testing.T) {
 	if got.Code != 134 || !strings.HasPrefix(got.Stderr, want) {
 		t.Errorf("got %+v, want exit 134 and stderr starting %q", got, want)
 	}
-	if elapsed > 2*timeout {
-		t.Errorf("took %s, want at most %s", elapsed, 2*timeout)
+	// Not a timing assertion (this machine may be loaded): only a guest
+	// that --timeout failed to stop takes anywhere near this long.
+	if limit := 30 * time.Second; elapsed > limit {
+		t.Errorf("took %s, want the guest stopped well before %s", elapsed, limit)
 	}
 }
 
