@@ -111,6 +111,7 @@ func TestWithFuncErrors(t *testing.T) {
 		{"nil func", (func())(nil), "func() is not a func"},
 		{"string param", func(s string) {}, "param 0 has type string"},
 		{"ctx second", func(a uint32, ctx context.Context) {}, "param 1 has type context.Context"},
+		//lint:ignore ST1008 the misuse under test: an error that is not the last result
 		{"error first", func() (error, uint32) { return nil, 0 }, "result 0 has type error"},
 		{"variadic", func(a ...uint32) {}, "variadic"},
 	} {
