@@ -1858,7 +1858,7 @@ loop:
 					pc = unsafe.Add(m.pc, -sizeCall)
 					break loop
 				}
-				pc, fp = m.pc, m.fp
+				fp = m.fp // pc is set to the callee's first word below
 			}
 			// Move the arguments down to the frame's start, in increasing
 			// order (the destination is below the source). SAFETY: base
