@@ -217,17 +217,26 @@ func (r *Runtime) setName(name string, inst Instance) {
 
 // NewRuntime creates a runtime and reserves its memory pool (one mmap of
 // MemorySlots × MemorySlotBytes of address space; untouched pages cost no
-// RAM). Close it to give the reservation back. It fails if the
-// reservation cannot be made (too little address space, e.g. under
-// ulimit -v) or the configuration is invalid. ctx is not used.
+// RAM). Close it to give the reservation back. When the kernel refuses
+// the reservation (too little address space, e.g. under ulimit -v or
+// after many Runtimes in one process, or vm.overcommit_memory=2, which
+// ignores MAP_NORESERVE and charges the whole reservation), NewRuntime
+// retries with half as many slots, down to 4, if MemorySlots was left
+// zero, then with slots half as large, down to 64 MiB, if MemorySlotBytes
+// was left zero; the runtime then has fewer slots (ErrNoSlot sooner) or a
+// lower memory ceiling (memory.grow fails sooner). An explicit MemorySlots
+// or MemorySlotBytes is never changed. It fails, with an error naming
+// both knobs, if even the smallest reservation is refused, or if the
+// configuration is invalid. ctx is not used.
 func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.MemorySlotBytes > maxSlotBytes {
 		return nil, fmt.Errorf("instance: MemorySlotBytes %d exceeds %d (a memory of 65536 pages)", cfg.MemorySlotBytes, uint64(maxSlotBytes))
 	}
-	if cfg.MemorySlots <= 0 {
+	defaultSlots, defaultBytes := cfg.MemorySlots <= 0, cfg.MemorySlotBytes == 0
+	if defaultSlots {
 		cfg.MemorySlots = DefaultSlots
 	}
-	if cfg.MemorySlotBytes == 0 {
+	if defaultBytes {
 		cfg.MemorySlotBytes = DefaultSlotBytes
 	}
 	cfg.MemorySlotBytes = (cfg.MemorySlotBytes + engine.PageSize - 1) &^ (engine.PageSize - 1)
@@ -236,8 +245,21 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
 	p, err := newSlotPool(cfg)
+	// A reservation the kernel refuses (RLIMIT_AS, vm.overcommit_memory=2,
+	// or a process whose earlier Runtimes hold most of the 47-bit address
+	// space) is retried smaller, but only in what the caller left to the
+	// defaults: first fewer slots (down to minRetrySlots), then smaller
+	// ones (down to minRetrySlotBytes).
+	for err != nil && (defaultSlots && cfg.MemorySlots > minRetrySlots || defaultBytes && cfg.MemorySlotBytes > minRetrySlotBytes) {
+		if defaultSlots && cfg.MemorySlots > minRetrySlots {
+			cfg.MemorySlots /= 2
+		} else {
+			cfg.MemorySlotBytes /= 2
+		}
+		p, err = newSlotPool(cfg)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("instance: creating memory pool: %w", err)
+		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes: %w (lower Config.MemorySlots or Config.MemorySlotBytes)", cfg.MemorySlots, cfg.MemorySlotBytes, err)
 	}
 	r := &Runtime{
 		cfg:    cfg,
@@ -248,6 +270,13 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	r.names.Store(&map[string]Instance{})
 	return r, nil
 }
+
+// The smallest pool NewRuntime retries with when the default reservation
+// is refused: 4 slots of 64 MiB (1,024 pages).
+const (
+	minRetrySlots     = 4
+	minRetrySlotBytes = 64 << 20
+)
 
 // maxSlotBytes is the largest Config.MemorySlotBytes: a 32-bit memory
 // of 65536 pages.

@@ -18,7 +18,6 @@ import (
 
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/wasi"
-	"github.com/wpi-dev/wpi/memory"
 )
 
 const runUsage = `usage: wpi run [flags] module.wasm [--] [ARGS...]
@@ -376,7 +375,10 @@ func runModule(ctx context.Context, path string, params []string, opts runOption
 	if err != nil {
 		return exitError, err
 	}
-	rt, err := newGuestRuntime(ctx, instance.Config{MemorySlots: 4 + len(opts.preloads), Features: opts.features, MemoryLimitPages: opts.limitPages, CacheDir: opts.cacheDir})
+	// MemorySlotBytes is left to the default (4 GiB slots), which
+	// NewRuntime halves while a low RLIMIT_AS ("ulimit -v") or
+	// vm.overcommit_memory=2 refuses the reservation.
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4 + len(opts.preloads), Features: opts.features, MemoryLimitPages: opts.limitPages, CacheDir: opts.cacheDir})
 	if err != nil {
 		return exitError, err
 	}
@@ -596,21 +598,4 @@ func formatFloat(f float64, bits int) string {
 		return "-inf"
 	}
 	return strconv.FormatFloat(f, 'f', -1, bits)
-}
-
-// newGuestRuntime makes the runtime of one guest (and its preloads): slots
-// of 4 GiB and, while the
-// reservation is refused (a low RLIMIT_AS as under "ulimit -v", or
-// vm.overcommit_memory=2), slots of half the size, down to 16 MiB. A guest
-// in a smaller slot gets -1 from memory.grow past it, as from any
-// resource limit.
-func newGuestRuntime(ctx context.Context, cfg instance.Config) (*instance.Runtime, error) {
-	cfg.MemorySlotBytes = memory.DefaultSlotBytes
-	for {
-		rt, err := instance.NewRuntime(ctx, cfg)
-		if err == nil || cfg.MemorySlotBytes <= 16<<20 {
-			return rt, err
-		}
-		cfg.MemorySlotBytes /= 2
-	}
 }
