@@ -189,6 +189,12 @@ func (s *state) fdReady(sub *subscription) (ready bool, en errno, nbytes uint64,
 				return true, errSuccess, 0, false
 			}
 			ready, se := e.poll.Poll(experimentalsys.POLLIN, 0)
+			for se == experimentalsys.EINTR {
+				// A signal (Go's preemption sends SIGURG) interrupted
+				// the host poll: that says nothing about the file, and
+				// a zero-timeout poll is simply asked again.
+				ready, se = e.poll.Poll(experimentalsys.POLLIN, 0)
+			}
 			if se != 0 {
 				return true, fromSys(se), 0, false
 			}
