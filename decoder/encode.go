@@ -201,7 +201,7 @@ func (e *encoder) byte(b byte) { e.out = append(e.out, b) }
 
 // u32 appends n as an unsigned LEB128 (spec §5.2.2).
 func (e *encoder) u32(n int) {
-	if n < 0 || n > math.MaxUint32 {
+	if n < 0 || uint64(n) > math.MaxUint32 {
 		e.fail("%d does not fit a u32", n)
 		return
 	}
