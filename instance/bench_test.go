@@ -133,19 +133,7 @@ func BenchmarkCPU(b *testing.B) {
 // TestCPUResults checks that the benchmark kernels compute the same as Go.
 func TestCPUResults(t *testing.T) {
 	ctx := context.Background()
-	bin, err := os.ReadFile("testdata/cpu.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	inst, err := rt.InstantiateWasm(ctx, bin, instance.ModuleConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst, _ := instantiateTestdata(t, "cpu.wasm")
 	var s uint32
 	for i := uint32(0); i < 100000; i++ {
 		s += (i * 3) ^ (i >> 1)

@@ -548,19 +548,7 @@ func observeWazero(ctx context.Context, wasm []byte, exports []instance.ExportDe
 // fails: then drop wazeroMemoryInitBug.
 func TestWazeroMemoryInitOfActiveSegment(t *testing.T) {
 	ctx := context.Background()
-	wasm, err := os.ReadFile("testdata/init_active.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	inst, err := rt.InstantiateWasm(ctx, wasm, instance.ModuleConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst, wasm := instantiateTestdata(t, "init_active.wasm")
 	if _, err := inst.ExportedFunction("init").Call(ctx); !errors.Is(err, instance.ErrTrapOutOfBoundsMemory) {
 		t.Errorf("wpi: memory.init of an active segment: %v, want out of bounds memory access", err)
 	}
@@ -584,19 +572,7 @@ func TestWazeroMemoryInitOfActiveSegment(t *testing.T) {
 // module 4355) shows the difference. Both must be arithmetic NaNs.
 func TestSIMDNaNPayloads(t *testing.T) {
 	ctx := context.Background()
-	wasm, err := os.ReadFile("testdata/simd_nan.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	inst, err := rt.InstantiateWasm(ctx, wasm, instance.ModuleConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst, wasm := instantiateTestdata(t, "simd_nan.wasm")
 	res, err := inst.ExportedFunction("add").Call(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -627,4 +603,26 @@ func TestSIMDNaNPayloads(t *testing.T) {
 	if got := lane(res, 1); got != 0xffffff96 {
 		t.Errorf("wpi: lane 1 = %#x, want the first operand's NaN 0xffffff96", got)
 	}
+}
+
+// instantiateTestdata instantiates testdata/name in a runtime of one 1 MiB
+// slot that the test's cleanup closes, and returns the instance and the
+// module's bytes.
+func instantiateTestdata(t *testing.T, name string) (instance.Instance, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	wasm, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 1, MemorySlotBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close(ctx) })
+	inst, err := rt.InstantiateWasm(ctx, wasm, instance.ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst, wasm
 }
