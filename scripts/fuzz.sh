@@ -25,7 +25,19 @@ for t in "${targets[@]}"; do
   rc=$?
   execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1)
   echo "$1 $2: ${each}s, ${execs:-execs: ?}, exit $rc"
-  if [ $rc -ne 0 ]; then status=1; grep -v '^fuzz: elapsed' "$log" | head -40; fi
+  # Go 1.26's coordinator may end a duration-bounded run with a bare
+  # "context deadline exceeded" and no input (golang/go#75804, fixed in Go
+  # 1.27): that alone is not a finding; any other failure, or an input
+  # written to testdata/fuzz, is.
+  if [ $rc -ne 0 ]; then
+    if grep -A1 -- '^--- FAIL' "$log" | grep -qx '    context deadline exceeded' &&
+      ! grep -q 'Failing input written' "$log"; then
+      echo "  (golang/go#75804: deadline race at the end of -fuzztime, no input; not counted)"
+    else
+      status=1
+    fi
+  fi
+  if [ $rc -ne 0 ]; then grep -v '^fuzz: elapsed' "$log" | head -40; fi
   rm -f "$log"
 done
 echo "stall dumps (if any): $WPI_FUZZ_STALL_DIR"
