@@ -2192,7 +2192,6 @@ func (m *machine) slow(w uint64) trapCode {
 			// inside the frame.
 			exn.Values[i] = *(*uint64)(unsafe.Add(fp, 8*(int(wA(w))+i)))
 		}
-		m.inst.Exceptions = append(m.inst.Exceptions, exn)
 		return m.throw(exn, pc, 0)
 	case opThrowRef:
 		exn := ExnRefException(*ra(fp, w))
@@ -2246,6 +2245,7 @@ func (m *machine) throw(exn *Exception, site unsafe.Pointer, skip int) trapCode 
 					dst += copy(m.stack[dst:], exn.Values)
 				}
 				if cat.Kind == CatchTagRef || cat.Kind == CatchAllRef {
+					fn.Instance.keepException(exn)
 					m.stack[dst] = ExnRefValue(exn)
 				}
 				m.frames = m.frames[:len(m.frames)-level]

@@ -236,10 +236,26 @@ type Exception struct {
 func (e *Exception) Error() string { return "uncaught wasm exception" }
 
 // ExnRefValue encodes an exnref for a cell: the exception's address, 0
-// for null. The exception must be kept reachable (Instance.Exceptions).
+// for null. The exception must be kept reachable (Instance.Exceptions:
+// the interpreter keeps every exception a catch_ref or catch_all_ref
+// clause turns into an exnref, the only way wasm gets one).
 func ExnRefValue(e *Exception) uint64 {
 	// SAFETY: as for FuncRefValue.
 	return uint64(uintptr(unsafe.Pointer(e)))
+}
+
+// keepException adds exn to inst.Exceptions, unless it is among the
+// last few added (a catch_ref, throw_ref loop rethrows the same
+// exception). It reads, never writes, exn: an exception may be thrown
+// into instances on other goroutines.
+func (inst *Instance) keepException(exn *Exception) {
+	tail := inst.Exceptions[max(0, len(inst.Exceptions)-8):]
+	for _, e := range tail {
+		if e == exn {
+			return
+		}
+	}
+	inst.Exceptions = append(inst.Exceptions, exn)
 }
 
 // ExnRefException decodes a cell made by ExnRefValue.
@@ -260,9 +276,15 @@ type Instance struct {
 	Globals []*Global
 	// Tags is the tag index space (exception handling).
 	Tags []*Tag
-	// Exceptions keeps the exceptions the instance's code threw
-	// reachable while exnref cells may hold them: until the instance
-	// layer clears it (when the instance closes or resets).
+	// Exceptions keeps reachable the exceptions that exnref cells of the
+	// instance's code may hold (those its catch_ref and catch_all_ref
+	// clauses caught), until the instance layer clears it when the
+	// instance closes or resets. An exception caught without _ref, or
+	// that escapes to Go, is not kept: its values were copied out, or
+	// the Go error holds it. So a guest that throws and catches in a loop
+	// keeps nothing; one that catches with _ref keeps one entry per
+	// distinct exception caught (a rethrow of the one just caught is
+	// not counted again).
 	Exceptions []*Exception
 	// DroppedData and DroppedElem record data.drop and elem.drop (and the
 	// implicit drop of active and declarative segments after
