@@ -250,6 +250,10 @@ type translator struct {
 	// effect is writing its A cell, -1 if the last instruction was not
 	// one, or a label was placed after it.
 	producer int
+	// lastLabel is the word of the last label placed (-1: none): fuse
+	// never merges an instruction that starts at or before it into the
+	// one before.
+	lastLabel int
 
 	// skipping is set after an unconditional branch: code is dead until
 	// the else or end of the current block. skipDepth counts the blocks
@@ -284,6 +288,7 @@ func (t *translator) reset(m *decoder.Module, fidx uint32) {
 	t.locals = t.locals[:0]
 	t.localCell = t.localCell[:0]
 	t.producer = -1
+	t.lastLabel = -1
 	t.skipping = false
 	t.skipDepth = 0
 	t.err = nil
@@ -469,6 +474,7 @@ func (t *translator) reserve(c, n int) uint16 {
 }
 
 func (t *translator) emit(w uint64, extra ...uint64) int {
+	t.fuse()
 	at := len(t.code)
 	t.src = append(t.src, srcPos{uint32(at), uint32(t.base + t.opAt)})
 	t.code = append(t.code, w)
@@ -487,7 +493,77 @@ func (t *translator) emitProducer(w uint64, extra ...uint64) {
 // label marks the current position as a branch target.
 func (t *translator) label() int {
 	t.producer = -1
+	t.lastLabel = len(t.code)
 	return len(t.code)
+}
+
+// temp reports whether cell c is an operand-stack temporary (not a
+// local): a temporary written by one instruction and read by the next is
+// read only there (each stack entry is popped once, and a label between
+// two instructions stops fusion), so a fused form need not write it.
+func (t *translator) temp(c uint16) bool { return int(c) >= t.nLocalCells }
+
+// fuse merges the last two instructions into one fused form when they
+// are one of the pairs the frequency counts (engine/testdata/freq.md)
+// show running together. It runs when the next instruction is emitted,
+// so the last instruction is final by then (local.set retargets it,
+// condBranch and address absorb it, only while it is the last). No
+// instruction that starts at a label (or before one: a fused form may be
+// shorter) is merged, and branches are never merged here (their slots
+// are patched later; condBranch fuses add_imm and a branch itself).
+func (t *translator) fuse() {
+	n := len(t.src)
+	if n < 2 {
+		return
+	}
+	s1, s2 := int(t.src[n-2].word), int(t.src[n-1].word)
+	if t.lastLabel >= s2 {
+		return
+	}
+	w1, w2 := t.code[s1], t.code[s2]
+	// other returns the cell of w2's B and C operands that is not w1's
+	// result (a temporary), if exactly one of them is.
+	other := func() (uint16, bool) {
+		r := wA(w1)
+		if !t.temp(r) {
+			return 0, false
+		}
+		switch b, c := wB(w2), wC(w2); {
+		case b == r && c != r:
+			return c, true
+		case c == r && b != r:
+			return b, true
+		}
+		return 0, false
+	}
+	var f [3]uint64
+	var nf int
+	switch op1, op2 := wOp(w1), wOp(w2); {
+	case op1 == opI32AddImm && op2 == opI32AddImm:
+		f = [3]uint64{word(opI32AddImm2, wA(w1), wB(w1), wA(w2)), uint64(uint32(t.code[s1+1])) | t.code[s2+1]<<32, uint64(wB(w2))}
+		nf = 3
+	case op1 == opI32Add && op2 == opI32AddImm:
+		f = [3]uint64{word(opI32AddAddImm, wA(w1), wB(w1), wC(w1)), uint64(wA(w2)) | uint64(wB(w2))<<16 | t.code[s2+1]<<32}
+		nf = 2
+	case op1 == opI32ShrUImm && op2 == opI32AndImm && t.temp(wA(w1)) && wB(w2) == wA(w1):
+		f = [3]uint64{word(opI32BitfieldU, wA(w2), wB(w1), 0), t.code[s1+1]&31 | t.code[s2+1]<<32}
+		nf = 2
+	case op1 == opI32Mul && op2 == opI32Add:
+		if d, ok := other(); ok {
+			f = [3]uint64{word(opI32MulAdd, wA(w2), wB(w1), wC(w1)), uint64(d)}
+			nf = 2
+		}
+	case op1 == opI32ShlImm && op2 == opI32Add:
+		if d, ok := other(); ok {
+			f = [3]uint64{word(opI32ShlAdd, wA(w2), wB(w1), d), t.code[s1+1] & 31}
+			nf = 2
+		}
+	}
+	if nf == 0 {
+		return
+	}
+	t.code = append(t.code[:s1], f[:nf]...)
+	t.src = t.src[:n-1]
 }
 
 func (t *translator) push(o operand) {
@@ -970,7 +1046,13 @@ func (t *translator) condBranch(invert bool) int {
 				t.code = t.code[:t.producer]
 				t.src = t.src[:len(t.src)-1]
 				if opInfos[bop].fmt == fmtBrAI {
+					if at, ok := t.addBranch(bop, wB(w), 0, k); ok {
+						return at
+					}
 					return t.emit(word(bop, 0, wB(w), 0), 0, k) + 1
+				}
+				if at, ok := t.addBranch(bop, wB(w), wC(w), 0); ok {
+					return at
 				}
 				return t.emit(word(bop, 0, wB(w), wC(w)), 0) + 1
 			}
@@ -987,7 +1069,44 @@ func (t *translator) condBranch(invert bool) int {
 	if invert {
 		op = opBrIfZ
 	}
+	if at, ok := t.addBranch(op, c, 0, 0); ok {
+		return at
+	}
 	return t.emit(word(op, c, 0, 0), 0) + 1
+}
+
+// addBranch fuses the branch op on cells b and c (immediate k) with the
+// i32.add_imm just emitted when the branch tests the add's result, in
+// place of the add (the fused form writes the result, then branches),
+// and returns the word to patch with the target.
+func (t *translator) addBranch(op opcode, b, c uint16, k uint64) (int, bool) {
+	n := len(t.src)
+	if n == 0 || t.lastLabel >= len(t.code) {
+		return 0, false
+	}
+	s := int(t.src[n-1].word)
+	w := t.code[s]
+	if wOp(w) != opI32AddImm || s+sizeDAI/8 != len(t.code) {
+		return 0, false
+	}
+	r, imm := wA(w), uint64(uint32(t.code[s+1]))
+	var f [3]uint64
+	switch {
+	case op == opBrIfNz && b == r:
+		f = [3]uint64{word(opI32AddImmBrNz, r, wB(w), 0), 0, imm}
+	case op == opBrI32Ne && (b == r || c == r):
+		if b == r {
+			b = c
+		}
+		f = [3]uint64{word(opI32AddImmBrNe, r, wB(w), b), 0, imm}
+	case op == opBrI32GtUImm && b == r:
+		f = [3]uint64{word(opI32AddImmBrGtUImm, r, wB(w), 0), 0, imm | k<<32}
+	default:
+		return 0, false
+	}
+	t.code = append(t.code[:s], f[:]...)
+	t.producer = -1
+	return s + 1, true
 }
 
 // fusedBranch returns the compare-and-branch form of a compare opcode,

@@ -70,6 +70,12 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d, c%d -> %04d", b, cc, tgt(1))
 	case fmtBrAI:
 		args = fmt.Sprintf("c%d, %d -> %04d", b, int64(x(2)), tgt(1))
+	case fmtBrDAI:
+		args = fmt.Sprintf("c%d = c%d, %d -> %04d", a, b, int32(x(2)), tgt(1))
+	case fmtBrDAIC:
+		args = fmt.Sprintf("c%d = c%d, %d; c%d -> %04d", a, b, int32(x(2)), cc, tgt(1))
+	case fmtBrDAII:
+		args = fmt.Sprintf("c%d = c%d, %d; %d -> %04d", a, b, int32(x(2)), int32(x(2)>>32), tgt(1))
 	case fmtBrTable:
 		var ts []string
 		for i := 0; i <= int(b); i++ {
@@ -103,6 +109,16 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d; %#x", a, x(1))
 	case fmtX:
 		args = fmt.Sprintf("%#x", x(1))
+	case fmtDAIDAI:
+		args = fmt.Sprintf("c%d = c%d, %d; c%d = c%d, %d", a, b, int32(x(1)), cc, x(2), int32(x(1)>>32))
+	case fmtDABDAI:
+		args = fmt.Sprintf("c%d = c%d, c%d; c%d = c%d, %d", a, b, cc, x(1)&0xffff, x(1)>>16&0xffff, int32(x(1)>>32))
+	case fmtDAII:
+		args = fmt.Sprintf("c%d = c%d, %d, %d", a, b, int32(x(1)), int32(x(1)>>32))
+	case fmtDABI:
+		args = fmt.Sprintf("c%d = c%d, c%d, %d", a, b, cc, int64(x(1)))
+	case fmtDABC:
+		args = fmt.Sprintf("c%d = c%d, c%d, c%d", a, b, cc, x(1))
 	case fmtV128Const:
 		args = fmt.Sprintf("c%d = %#016x:%016x", a, x(2), x(1))
 	case fmtV128Shuffle:

@@ -556,6 +556,61 @@ loop:
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 
+		// Fused forms (see the table and the translator's fuse).
+		case opI32AddImm2:
+			x := x1(pc)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w)) + uint32(x))
+			*rc(fp, w) = uint64(uint32(*cell(fp, x2(pc))) + uint32(x>>32))
+			pc = unsafe.Add(pc, sizeDAIDAI)
+			continue
+		case opI32AddAddImm:
+			*ra(fp, w) = uint64(uint32(*rb(fp, w) + *rc(fp, w)))
+			x := x1(pc)
+			*cell(fp, x&0xffff) = uint64(uint32(*cell(fp, x>>16&0xffff)) + uint32(x>>32))
+			pc = unsafe.Add(pc, sizeDABDAI)
+			continue
+		case opI32AddImmBrNz:
+			v := uint32(*rb(fp, w)) + uint32(x2(pc))
+			*ra(fp, w) = uint64(v)
+			if v != 0 {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrDAI)
+			continue
+		case opI32AddImmBrNe:
+			v := uint32(*rb(fp, w)) + uint32(x2(pc))
+			*ra(fp, w) = uint64(v)
+			if v != uint32(*rc(fp, w)) { // C read after A is written: C may be A
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrDAIC)
+			continue
+		case opI32AddImmBrGtUImm:
+			x := x2(pc)
+			v := uint32(*rb(fp, w)) + uint32(x)
+			*ra(fp, w) = uint64(v)
+			if v > uint32(x>>32) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrDAII)
+			continue
+		case opI32BitfieldU:
+			x := x1(pc)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x&31)) & (x >> 32)
+			pc = unsafe.Add(pc, sizeDAII)
+			continue
+		case opI32MulAdd:
+			*ra(fp, w) = uint64(uint32(*rb(fp, w))*uint32(*rc(fp, w)) + uint32(*cell(fp, x1(pc))))
+			pc = unsafe.Add(pc, sizeDABC)
+			continue
+		case opI32ShlAdd:
+			*ra(fp, w) = uint64(uint32(*rb(fp, w))<<(x1(pc)&31) + uint32(*rc(fp, w)))
+			pc = unsafe.Add(pc, sizeDABI)
+			continue
+
 		// v128.
 		case opCopy2:
 			a, b := ra(fp, w), rb(fp, w)

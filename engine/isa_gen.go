@@ -18,6 +18,9 @@ const (
 	fmtBrA                        // A: condition cell; +1 word: target
 	fmtBrAB                       // B, C: cells compared; +1 word: target
 	fmtBrAI                       // B: cell; +1 word: target, +1 word: immediate
+	fmtBrDAI                      // A: dst, B: src; +1 word: target, +1 word: immediate (fused: A = B op imm, then a branch on A)
+	fmtBrDAIC                     // A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate
+	fmtBrDAII                     // A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32
 	fmtBrTable                    // A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)
 	fmtCall                       // A: first argument cell; +1 word: funcidx
 	fmtCallIndirect               // A: first argument cell, B: element index cell, C: tableidx; +1 word: type id
@@ -35,6 +38,11 @@ const (
 	fmtDAS                        // A: dst, B: src cell, C: sub-operation
 	fmtV128Const                  // A: dst; +2 words: low, high
 	fmtV128Shuffle                // A: dst, B, C: cells; +2 words: lane bytes
+	fmtDAIDAI                     // A: dst, B: src, C: dst2; +1 word: imm | imm2<<32, +1 word: src2 (two _imm operations)
+	fmtDABDAI                     // A: dst, B, C: src cells; +1 word: dst2 | src2<<16 | imm2<<32 (a DAB then a DAI operation)
+	fmtDAII                       // A: dst, B: src; +1 word: imm | imm2<<32
+	fmtDABI                       // A: dst, B, C: src cells; +1 word: immediate
+	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
 	fmtCount
 )
 
@@ -53,6 +61,9 @@ const (
 	sizeBrA          = 16
 	sizeBrAB         = 16
 	sizeBrAI         = 24
+	sizeBrDAI        = 24
+	sizeBrDAIC       = 24
+	sizeBrDAII       = 24
 	sizeBrTable      = 16
 	sizeCall         = 16
 	sizeCallIndirect = 16
@@ -70,6 +81,11 @@ const (
 	sizeDAS          = 8
 	sizeV128Const    = 24
 	sizeV128Shuffle  = 24
+	sizeDAIDAI       = 24
+	sizeDABDAI       = 16
+	sizeDAII         = 16
+	sizeDABI         = 16
+	sizeDABC         = 16
 )
 
 // formatWords holds the extra words after the first of each format.
@@ -86,6 +102,9 @@ var formatWords = [fmtCount]uint8{
 	fmtBrA:          1,
 	fmtBrAB:         1,
 	fmtBrAI:         2,
+	fmtBrDAI:        2,
+	fmtBrDAIC:       2,
+	fmtBrDAII:       2,
 	fmtBrTable:      1,
 	fmtCall:         1,
 	fmtCallIndirect: 1,
@@ -103,6 +122,11 @@ var formatWords = [fmtCount]uint8{
 	fmtDAS:          0,
 	fmtV128Const:    2,
 	fmtV128Shuffle:  2,
+	fmtDAIDAI:       2,
+	fmtDABDAI:       1,
+	fmtDAII:         1,
+	fmtDABI:         1,
+	fmtDABC:         1,
 }
 
 // Opcodes.
@@ -293,6 +317,14 @@ const (
 	opI64RotlImm
 	opI64Rotr
 	opI64RotrImm
+	opI32AddImm2
+	opI32AddAddImm
+	opI32AddImmBrNz
+	opI32AddImmBrNe
+	opI32AddImmBrGtUImm
+	opI32BitfieldU
+	opI32MulAdd
+	opI32ShlAdd
 	opF32Eq
 	opF32Ne
 	opF32Lt
@@ -589,6 +621,14 @@ var opInfos = [opCount]opInfo{
 	opI64RotlImm:         {"i64.rotl_imm", fmtDAI},
 	opI64Rotr:            {"i64.rotr", fmtDAB},
 	opI64RotrImm:         {"i64.rotr_imm", fmtDAI},
+	opI32AddImm2:         {"i32.add_imm2", fmtDAIDAI},
+	opI32AddAddImm:       {"i32.add.add_imm", fmtDABDAI},
+	opI32AddImmBrNz:      {"i32.add_imm.br_nz", fmtBrDAI},
+	opI32AddImmBrNe:      {"i32.add_imm.br_ne", fmtBrDAIC},
+	opI32AddImmBrGtUImm:  {"i32.add_imm.br_gt_u_imm", fmtBrDAII},
+	opI32BitfieldU:       {"i32.bitfield_u", fmtDAII},
+	opI32MulAdd:          {"i32.mul_add", fmtDABC},
+	opI32ShlAdd:          {"i32.shl_add", fmtDABI},
 	opF32Eq:              {"f32.eq", fmtDAB},
 	opF32Ne:              {"f32.ne", fmtDAB},
 	opF32Lt:              {"f32.lt", fmtDAB},

@@ -31,6 +31,9 @@ var Formats = []Format{
 	{"BrA", 1, "A: condition cell; +1 word: target"},
 	{"BrAB", 1, "B, C: cells compared; +1 word: target"},
 	{"BrAI", 2, "B: cell; +1 word: target, +1 word: immediate"},
+	{"BrDAI", 2, "A: dst, B: src; +1 word: target, +1 word: immediate (fused: A = B op imm, then a branch on A)"},
+	{"BrDAIC", 2, "A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate"},
+	{"BrDAII", 2, "A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32"},
 	{"BrTable", 1, "A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)"},
 	{"Call", 1, "A: first argument cell; +1 word: funcidx"},
 	{"CallIndirect", 1, "A: first argument cell, B: element index cell, C: tableidx; +1 word: type id"},
@@ -48,6 +51,11 @@ var Formats = []Format{
 	{"DAS", 0, "A: dst, B: src cell, C: sub-operation"},
 	{"V128Const", 2, "A: dst; +2 words: low, high"},
 	{"V128Shuffle", 2, "A: dst, B, C: cells; +2 words: lane bytes"},
+	{"DAIDAI", 2, "A: dst, B: src, C: dst2; +1 word: imm | imm2<<32, +1 word: src2 (two _imm operations)"},
+	{"DABDAI", 1, "A: dst, B, C: src cells; +1 word: dst2 | src2<<16 | imm2<<32 (a DAB then a DAI operation)"},
+	{"DAII", 1, "A: dst, B: src; +1 word: imm | imm2<<32"},
+	{"DABI", 1, "A: dst, B, C: src cells; +1 word: immediate"},
+	{"DABC", 1, "A: dst, B, C: src cells; +1 word: a third src cell"},
 }
 
 // Table is the instruction set.
@@ -182,6 +190,20 @@ var Table = concat(
 	binImm(0x88, "i64.shr_u", "i64", "b >> (c & 63)", 0),
 	binImm(0x89, "i64.rotl", "i64", "rotl64(b, c)", 0),
 	binImm(0x8a, "i64.rotr", "i64", "rotr64(b, c)", 0),
+
+	// Fused forms (superinstructions): two instructions that the counts
+	// in engine/testdata/freq.md show running one after the other, as
+	// one (the translator's fuse and condBranch make them). A pair whose
+	// second reads the first's result through a temporary writes only
+	// the second's result; the other pairs do both operations in order.
+	hand("i32.add_imm2", "DAIDAI"),            // A = B + imm; C = src2 + imm2
+	hand("i32.add.add_imm", "DABDAI"),         // A = B + C; dst2 = src2 + imm2
+	hand("i32.add_imm.br_nz", "BrDAI"),        // A = B + imm; branch if A != 0
+	hand("i32.add_imm.br_ne", "BrDAIC"),       // A = B + imm; branch if A != C
+	hand("i32.add_imm.br_gt_u_imm", "BrDAII"), // A = B + imm; branch if A > imm2 (unsigned)
+	hand("i32.bitfield_u", "DAII"),            // A = (B >> imm) & imm2: shr_u_imm, and_imm
+	hand("i32.mul_add", "DABC"),               // A = B * C + x: mul, add
+	hand("i32.shl_add", "DABI"),               // A = B << imm + C: shl_imm, add
 
 	// f32.
 	bin(0x5b, "f32.eq", "i32", "b2u(f32(b) == f32(c))"),

@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFused pins each fused form (superinstruction) of the translator:
+// testdata/fused.wat has one function per form, written as the wasm
+// shape the form replaces; its disassembly must be the golden listing
+// (so a change that loses a fusion fails here), and it must compute what
+// the unfused instructions would.
+func TestFused(t *testing.T) {
+	_, ex := newTestInstance(t, "testdata/fused.wasm")
+	tests := []struct {
+		name string
+		args []uint64
+		want uint64
+		dis  string
+	}{
+		{"add_imm2", []uint64{5, 10}, 6 ^ 8, `
+0000  i32.add_imm2     c0 = c0, 1; c1 = c1, -2
+0003  i32.xor          c3 = c0, c1
+0004  return1          c3`},
+		{"add.add_imm", []uint64{5, 10}, 15 ^ 13, `
+0000  i32.add.add_imm  c0 = c0, c1; c1 = c1, 3
+0002  i32.xor          c3 = c0, c1
+0003  return1          c3`},
+		{"add_imm.br_nz", []uint64{4}, 28, `
+0000  i32.add_imm      c1 = c1, 7
+0002  i32.add_imm.br_nz c0 = c0, -1 -> 0000
+0005  return1          c1`},
+		{"add_imm.br_ne", []uint64{5}, 5, `
+0000  i32.add_imm.br_ne c1 = c1, 1; c0 -> 0000
+0003  return1          c1`},
+		{"add_imm.br_gt_u_imm", []uint64{0}, 102, `
+0000  i32.add_imm.br_gt_u_imm c0 = c0, 3; 100 -> 0005
+0003  br               -> 0000
+0005  return1          c0`},
+		{"bitfield_u", []uint64{0x1234}, 0x1234 >> 5 & 127, `
+0000  i32.bitfield_u   c2 = c0, 5, 127
+0002  return1          c2`},
+		{"mul_add", []uint64{3, 4, 5}, 17, `
+0000  i32.mul_add      c4 = c0, c1, c2
+0002  return1          c4`},
+		{"shl_add", []uint64{3, 1}, 13, `
+0000  i32.shl_add      c3 = c0, c1, 2
+0002  return1          c3`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := ex[tc.name]
+			got := f.Code.String()
+			got = got[strings.IndexByte(got, '\n')+1:] // the frame line
+			if d := cmp.Diff(strings.TrimPrefix(tc.dis, "\n")+"\n", got); d != "" {
+				t.Errorf("disassembly (-want +got):\n%s", d)
+			}
+			stack := make([]uint64, max(len(tc.args), 1))
+			copy(stack, tc.args)
+			if err := Call(context.Background(), f, stack, nil); err != nil {
+				t.Fatal(err)
+			}
+			if stack[0] != tc.want {
+				t.Errorf("%s%v = %d, want %d", tc.name, tc.args, stack[0], tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,43 @@
+;; One function per fused form of the interpreter (see TestFused): each
+;; is the wasm shape the translator turns into that form.
+(module
+  (memory 1)
+  ;; i32.add_imm2: two increments in a row.
+  (func (export "add_imm2") (param i32 i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+    (local.set 1 (i32.sub (local.get 1) (i32.const 2)))
+    (i32.xor (local.get 0) (local.get 1)))
+  ;; i32.add.add_imm: an add, then an increment.
+  (func (export "add.add_imm") (param i32 i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (local.get 1)))
+    (local.set 1 (i32.add (local.get 1) (i32.const 3)))
+    (i32.xor (local.get 0) (local.get 1)))
+  ;; i32.add_imm.br_nz: a count-down loop.
+  (func (export "add_imm.br_nz") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 7)))
+      (br_if $l (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+    (local.get 1))
+  ;; i32.add_imm.br_ne: a count-up loop to a bound in a local.
+  (func (export "add_imm.br_ne") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if $l (i32.ne (local.get 1) (local.get 0))))
+    (local.get 1))
+  ;; i32.add_imm.br_gt_u_imm: a loop left when a counter passes a bound.
+  (func (export "add_imm.br_gt_u_imm") (param i32) (result i32)
+    (block $b
+      (loop $l
+        (br_if $b (i32.gt_u (local.tee 0 (i32.add (local.get 0) (i32.const 3))) (i32.const 100)))
+        (br $l)))
+    (local.get 0))
+  ;; i32.bitfield_u: a bitfield extract.
+  (func (export "bitfield_u") (param i32) (result i32)
+    (i32.and (i32.shr_u (local.get 0) (i32.const 5)) (i32.const 127)))
+  ;; i32.mul_add: a multiply-accumulate.
+  (func (export "mul_add") (param i32 i32 i32) (result i32)
+    (i32.add (local.get 2) (i32.mul (local.get 0) (local.get 1))))
+  ;; i32.shl_add: a scaled index.
+  (func (export "shl_add") (param i32 i32) (result i32)
+    (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 2))))
+)
