@@ -39,6 +39,28 @@ type ModuleConfig struct {
 
 	// values are the host values, in the order they were attached.
 	values []valueDef
+	// startFuncs are the exports Instantiate calls after the start
+	// function (WithStartFunctions).
+	startFuncs []string
+}
+
+// WithStartFunctions returns a copy of mc whose instances have the
+// exported functions named called, in order, once the module's own start
+// function has run, as the last step of Instantiate (and of Reset), like
+// wazero's ModuleConfig.WithStartFunctions. Names the module does not
+// export as a function are skipped. Each must take no params; its results
+// are dropped. A call that fails (a trap, a host error, ctx done) fails
+// the instantiation with its error, except a *sys.ExitError of code 0
+// (WASI's proc_exit(0)), which counts as success, as in wazero: the
+// instance is returned and the names after it are not called.
+//
+// wazero's default is "_start"; here it is none, because a WASI command's
+// _start is run with wasi.Run, which reports its exit code. A TinyGo or
+// wasi-libc reactor needs WithStartFunctions("_initialize") (or
+// wasi.Run) before its other exports are called.
+func (mc ModuleConfig) WithStartFunctions(names ...string) ModuleConfig {
+	mc.startFuncs = append([]string(nil), names...)
+	return mc
 }
 
 // valueDef is one host value of a ModuleConfig: a fixed value, or a

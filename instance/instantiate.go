@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/wpi-dev/wpi/decoder"
 	"github.com/wpi-dev/wpi/engine"
@@ -193,6 +194,9 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		if err := r.runStart(ctx, e.Funcs[m.Start], &c.ecfg); err != nil {
 			return Instance{}, err
 		}
+	}
+	if err := runStartFunctions(ctx, inst, mc.startFuncs); err != nil {
+		return Instance{}, err
 	}
 
 	r.track(c)
@@ -797,6 +801,33 @@ func (r *Runtime) runStart(ctx context.Context, f *engine.Function, cfg *engine.
 	var stack [2]uint64
 	if err := engine.Call(ctx, f, stack[:max(cells(f.Type.Params), cells(f.Type.Results))], cfg); err != nil {
 		return fmt.Errorf("instance: start function: %w", publicError(err))
+	}
+	return nil
+}
+
+// runStartFunctions calls the exports ModuleConfig.WithStartFunctions
+// names, in order, skipping those inst does not export as functions. An
+// exit of code 0 ends the list without an error.
+func runStartFunctions(ctx context.Context, inst Instance, names []string) error {
+	for _, name := range names {
+		f := inst.ExportedFunction(name)
+		if f.IsNil() {
+			continue
+		}
+		if len(f.f.Type.Params) != 0 {
+			return fmt.Errorf("instance: start function %q takes params (%s)", name, funcTypeString(f.f.Type))
+		}
+		var stack [2]uint64
+		stack0 := stack[:]
+		if n := cells(f.f.Type.Results); n > len(stack0) {
+			stack0 = make([]uint64, n)
+		}
+		if err := f.CallWithStack(ctx, stack0); err != nil {
+			if exit := (*sys.ExitError)(nil); errors.As(err, &exit) && exit.ExitCode() == 0 {
+				return nil
+			}
+			return fmt.Errorf("instance: start function %q: %w", name, err)
+		}
 	}
 	return nil
 }

@@ -178,6 +178,21 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 	return m, nil
 }
 
+// MustInstantiate is Instantiate with the zero Config, panicking on an
+// error, as wazero's wasi_snapshot_preview1.MustInstantiate: for
+// programs that register WASI once at start-up. Guests get their args,
+// env and stdio from WithConfig; those made without it have none (no
+// args, no files, output discarded, as under wazero's zero
+// ModuleConfig). The result may be dropped: with the zero Config the
+// Module holds no descriptors, and Runtime.Close closes its instances.
+func MustInstantiate(ctx context.Context, rt *instance.Runtime) *Module {
+	m, err := Instantiate(ctx, rt, Config{})
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 // Close closes the host module instances and every descriptor the guests
 // without their own Config left open (not the io.Reader/Writer of stdio,
 // nor Config.Listeners). Guests created with WithConfig close their

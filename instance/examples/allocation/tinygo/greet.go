@@ -1,0 +1,132 @@
+// Ported to wpi from wazero's example program
+//
+//	examples/allocation/tinygo/greet.go
+//
+// (github.com/tetratelabs/wazero v1.12.0, Copyright 2020-2023 wazero
+// authors, Apache License 2.0; see LICENSE). It differs from the original
+// where wpi's API does (scripts/examples-diff.sh shows how) and reads the
+// original's .wasm from the module cache instead of embedding it.
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/instance/examples/internal/wazerowasm"
+	"github.com/wpi-dev/wpi/instance/wasi"
+)
+
+// greetWasm was compiled using `tinygo build -o greet.wasm -scheduler=none --no-debug -target=wasi greet.go`
+var greetWasm = wazerowasm.MustRead("examples/allocation/tinygo/testdata/greet.wasm")
+
+// main shows how to interact with a WebAssembly function that was compiled
+// from TinyGo.
+//
+// See README.md for a full description.
+func main() {
+	// Choose the context to use for function calls.
+	ctx := context.Background()
+
+	// Create a new WebAssembly Runtime.
+	r, err := instance.NewRuntime(ctx, instance.Config{})
+	if err != nil {
+		log.Panicln(err)
+	}
+	defer r.Close(ctx) // This closes everything this Runtime created.
+
+	// Instantiate a Go-defined module named "env" that exports a function to
+	// log to the console.
+	_, err = r.NewHostModuleBuilder("env").
+		NewFunctionBuilder().WithFunc(logString).Export("log").
+		Instantiate(ctx)
+	if err != nil {
+		log.Panicln(err)
+	}
+
+	// Note: testdata/greet.go doesn't use WASI, but TinyGo needs it to
+	// implement functions such as panic.
+	wasi.MustInstantiate(ctx, r)
+
+	// Instantiate a WebAssembly module that imports the "log" function defined
+	// in "env" and exports "memory" and functions we'll use in this example.
+	mod, err := r.InstantiateWasm(ctx, greetWasm, instance.ModuleConfig{}.WithStartFunctions("_initialize"))
+	if err != nil {
+		log.Panicln(err)
+	}
+
+	// Get references to WebAssembly functions we'll use in this example.
+	greet := mod.ExportedFunction("greet")
+	greeting := mod.ExportedFunction("greeting")
+	// These are undocumented, but exported. See tinygo-org/tinygo#2788
+	malloc := mod.ExportedFunction("malloc")
+	free := mod.ExportedFunction("free")
+
+	// Let's use the argument to this main function in Wasm.
+	name := os.Args[1]
+	nameSize := uint64(len(name))
+
+	// Instead of an arbitrary memory offset, use TinyGo's allocator. Notice
+	// there is nothing string-specific in this allocation function. The same
+	// function could be used to pass binary serialized data to Wasm.
+	results, err := malloc.Call(ctx, nameSize)
+	if err != nil {
+		log.Panicln(err)
+	}
+	namePtr := results[0]
+	// This pointer is managed by TinyGo, but TinyGo is unaware of external usage.
+	// So, we have to free it when finished
+	defer free.Call(ctx, namePtr)
+
+	// The pointer is a linear memory offset, which is where we write the name.
+	if !mod.Memory().Write(namePtr, []byte(name)) {
+		log.Panicf("Memory.Write(%d, %d) out of range of memory size %d",
+			namePtr, nameSize, mod.Memory().Size())
+	}
+
+	// Now, we can call "greet", which reads the string we wrote to memory!
+	_, err = greet.Call(ctx, namePtr, nameSize)
+	if err != nil {
+		log.Panicln(err)
+	}
+
+	// Finally, we get the greeting message "greet" printed. This shows how to
+	// read-back something allocated by TinyGo.
+	ptrSize, err := greeting.Call(ctx, namePtr, nameSize)
+	if err != nil {
+		log.Panicln(err)
+	}
+
+	greetingPtr := uint32(ptrSize[0] >> 32)
+	greetingSize := uint32(ptrSize[0])
+
+	// This pointer is managed by TinyGo, but TinyGo is unaware of external usage.
+	// So, we have to free it when finished
+	if greetingPtr != 0 {
+		defer func() {
+			_, err := free.Call(ctx, uint64(greetingPtr))
+			if err != nil {
+				log.Panicln(err)
+			}
+		}()
+	}
+
+	// The pointer is a linear memory offset, which is where we write the name.
+	if bytes, ok := mod.Memory().Read(uint64(greetingPtr), uint64(greetingSize)); !ok {
+		log.Panicf("Memory.Read(%d, %d) out of range of memory size %d",
+			greetingPtr, greetingSize, mod.Memory().Size())
+	} else {
+		fmt.Println("go >>", string(bytes))
+	}
+}
+
+func logString(_ context.Context, m instance.Instance, offset, byteCount uint32) {
+	buf, ok := m.Memory().Read(uint64(offset), uint64(byteCount))
+	if !ok {
+		log.Panicf("Memory.Read(%d, %d) out of range", offset, byteCount)
+	}
+	fmt.Println(string(buf))
+}

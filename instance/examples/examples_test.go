@@ -1,0 +1,163 @@
+package examples_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	// The ports' libraries, linked into this test only so that go test's
+	// cache sees a change to them (the ports are built by go build, whose
+	// inputs the cache does not track). readSources does the same for the
+	// ports' own files.
+	_ "github.com/wpi-dev/wpi/instance"
+	_ "github.com/wpi-dev/wpi/instance/examples/internal/wazerowasm"
+	_ "github.com/wpi-dev/wpi/instance/wasi"
+)
+
+// The ports in this directory are wazero's example programs with wpi's
+// API (scripts/examples-diff.sh shows how far each is from its
+// original). TestPortsMatchWazero builds each port and the original (a
+// package of the wazero module this module requires, so `go build
+// github.com/tetratelabs/wazero/examples/basic` works from here) and
+// runs both with the same arguments and environment: stdout, stderr and
+// the exit code must be the same.
+
+type run struct {
+	Stdout, Stderr string
+	Exit           int
+}
+
+var cases = []struct {
+	name string // the example's path under wazero's examples/
+	args []string
+	env  []string
+	// sortLines: the program prints from concurrent goroutines, in no
+	// particular order.
+	sortLines bool
+	// firstLine: the program fails; compare the first line of stderr
+	// without log's timestamp (the rest is a Go panic's trace, whose
+	// paths and addresses differ).
+	firstLine bool
+}{
+	{name: "basic", args: []string{"7", "9"}},
+	{name: "basic", args: []string{"x", "9"}, firstLine: true},
+	{name: "import-go", args: []string{"2000"}, env: []string{"CURRENT_YEAR=2021"}},
+	{name: "multiple-results"},
+	{name: "multiple-runtimes"},
+	{name: "concurrent-instantiation", sortLines: true},
+	{name: "allocation/tinygo", args: []string{"wazero"}},
+	{name: "allocation/rust", args: []string{"wazero"}},
+	{name: "allocation/zig", args: []string{"wazero"}},
+}
+
+func goCommand(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("no go command")
+	}
+	return p
+}
+
+// build builds the main packages pkgs into dir (one binary each, named
+// by the package's last element) and returns dir.
+func build(t *testing.T, goCmd, dir string, pkgs []string) string {
+	t.Helper()
+	cmd := exec.Command(goCmd, append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %v: %v\n%s", pkgs, err, out)
+	}
+	return dir
+}
+
+// readSources reads the .go files of the port dir, so that go test's
+// cache of this test's result is dropped when one changes.
+func readSources(t *testing.T, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(filepath.FromSlash(dir), "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no port in %s (%v)", dir, err)
+	}
+	for _, f := range files {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestPortsMatchWazero(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 16 programs")
+	}
+	goCmd := goCommand(t)
+	var names []string
+	for _, c := range cases {
+		if !slices.Contains(names, c.name) {
+			names = append(names, c.name)
+		}
+	}
+	var ports, originals []string
+	for _, n := range names {
+		readSources(t, n)
+		ports = append(ports, "github.com/wpi-dev/wpi/instance/examples/"+n)
+		originals = append(originals, "github.com/tetratelabs/wazero/examples/"+n)
+	}
+	tmp := t.TempDir()
+	wpiBin := build(t, goCmd, filepath.Join(tmp, "wpi"), ports)
+	wazeroBin := build(t, goCmd, filepath.Join(tmp, "wazero"), originals)
+
+	stamp := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `)
+	exec1 := func(t *testing.T, bin string, args, env []string) run {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		r := run{}
+		if err := cmd.Run(); err != nil {
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) {
+				t.Fatalf("%s: %v", bin, err)
+			}
+			r.Exit = exit.ExitCode()
+		}
+		r.Stdout, r.Stderr = stdout.String(), stderr.String()
+		return r
+	}
+	for _, c := range cases {
+		t.Run(c.name+"/"+strings.Join(c.args, "_"), func(t *testing.T) {
+			base := path.Base(c.name)
+			want := exec1(t, filepath.Join(wazeroBin, base), c.args, c.env)
+			got := exec1(t, filepath.Join(wpiBin, base), c.args, c.env)
+			for _, r := range []*run{&want, &got} {
+				if c.sortLines {
+					lines := strings.SplitAfter(r.Stdout, "\n")
+					slices.Sort(lines)
+					r.Stdout = strings.Join(lines, "")
+				}
+				if c.firstLine {
+					first, _, _ := strings.Cut(r.Stderr, "\n")
+					r.Stderr = stamp.ReplaceAllString(first, "")
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("wazero's program (-) and wpi's port (+) differ:\n%s", diff)
+			}
+			if want.Stdout == "" && !c.firstLine {
+				t.Errorf("the original printed nothing: %+v", want)
+			}
+		})
+	}
+}
