@@ -56,10 +56,11 @@ func runGuestScript(script []guestCall, call func(name string, args ...uint64) (
 
 // testGuestSnapshot checks a real guest's snapshot: a script of export
 // calls gives the same results, stdout and exit code (1) on a fresh
-// instance that ran _initialize, (2) on instances of the snapshot, one
-// after the other in the same slots, and (3) in wazero, on the module
-// the snapshot's Encode wrote.
-func testGuestSnapshot(t *testing.T, wasm []byte, script []guestCall) {
+// instance that ran _initialize and then init (if not ""), (2) on
+// instances of the snapshot taken after those, one after the other in
+// the same slots, and (3) in wazero, on the module the snapshot's Encode
+// wrote (which exports neither _initialize nor init).
+func testGuestSnapshot(t *testing.T, wasm []byte, init string, script []guestCall) {
 	t.Helper()
 	ctx := context.Background()
 	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, MemorySlotBytes: 256 << 20})
@@ -91,23 +92,33 @@ func testGuestSnapshot(t *testing.T, wasm []byte, script []guestCall) {
 		}
 	}
 
+	boot := func(inst instance.Instance) {
+		t.Helper()
+		if err := Run(ctx, inst); err != nil {
+			t.Fatalf("_initialize: %v", err)
+		}
+		if init == "" {
+			return
+		}
+		if _, err := inst.ExportedFunction(init).Call(ctx); err != nil {
+			t.Fatalf("%s: %v", init, err)
+		}
+	}
+
 	// (1) The truth: init, then the script, on one instance.
 	var out bytes.Buffer
 	fresh := newInst(cm, &out)
-	if err := Run(ctx, fresh); err != nil {
-		t.Fatalf("_initialize: %v", err)
-	}
+	boot(fresh)
 	want := guestRun{Calls: runGuestScript(script, wpiCall(fresh))}
 	want.Stdout = out.String()
 	fresh.Close(ctx)
+	t.Logf("fresh instance: %v, stdout %q", want.Calls, want.Stdout)
 
 	// (2) The snapshot of an initialised instance.
 	out.Reset()
 	src := newInst(cm, &out)
-	if err := Run(ctx, src); err != nil {
-		t.Fatalf("_initialize: %v", err)
-	}
-	snap, err := rt.Snapshot(ctx, src, instance.SnapshotConfig{})
+	boot(src)
+	snap, err := rt.Snapshot(ctx, src, instance.SnapshotConfig{Init: init})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +151,7 @@ func testGuestSnapshot(t *testing.T, wasm []byte, script []guestCall) {
 	if err != nil {
 		t.Fatalf("wazero rejects the snapshot's module: %v", err)
 	}
-	for _, e := range []string{"_initialize", "_start"} {
+	for _, e := range []string{"_initialize", "_start", init} {
 		if _, ok := wcm.ExportedFunctions()[e]; ok {
 			t.Errorf("the written snapshot exports %s", e)
 		}
@@ -174,10 +185,29 @@ func TestGuestSnapshotC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testGuestSnapshot(t, wasm, []guestCall{
+	testGuestSnapshot(t, wasm, "", []guestCall{
 		{"sum", nil}, {"lookup", []uint64{0}}, {"lookup", []uint64{65535}}, {"rank", []uint64{1 << 31}},
 		{"hello", []uint64{1}}, {"scratch", []uint64{40}}, {"hello", []uint64{2}}, {"scratch", []uint64{3}},
 		{"rank", []uint64{12345}}, {"quit", []uint64{3}}, {"sum", nil},
+	})
+}
+
+// TestGuestSnapshotRust: a Rust reactor (testdata/guests/rustreactor.rs,
+// built by build.sh with Debian's rustc) whose Wizer-style
+// wizer.initialize sieves 2*10^6 numbers, fills a map and reads the
+// environment; the snapshot is taken after it, as Wizer would.
+func TestGuestSnapshotRust(t *testing.T) {
+	if raceEnabled {
+		t.Skip("interprets the initialiser's sieve three times (slow under -race); TestIsolation covers snapshots under -race")
+	}
+	wasm, err := os.ReadFile("testdata/guests/rustreactor.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testGuestSnapshot(t, wasm, instance.WizerInit, []guestCall{
+		{"prime", []uint64{0}}, {"prime", []uint64{148932}}, {"prime", []uint64{148933}}, {"count", []uint64{1000}},
+		{"word", []uint64{0}}, {"word", []uint64{56132}}, {"word", []uint64{97732}}, {"word", []uint64{100002}}, {"hello", []uint64{1}},
+		{"scratch", []uint64{300}}, {"hello", []uint64{2}}, {"count", []uint64{2_000_000}}, {"quit", []uint64{7}}, {"prime", []uint64{1}},
 	})
 }
 
@@ -186,7 +216,7 @@ func TestGuestSnapshotC(t *testing.T) {
 // builds a prime table and a map; the runtime's init is the heavy part.
 func TestGuestSnapshotGo(t *testing.T) {
 	wasm := buildGoReactor(t)
-	testGuestSnapshot(t, wasm, []guestCall{
+	testGuestSnapshot(t, wasm, "", []guestCall{
 		{"prime", []uint64{0}}, {"prime", []uint64{17983}}, {"index", []uint64{7919}}, {"index", []uint64{4}},
 		{"count", []uint64{100000}}, {"hello", []uint64{1}}, {"build", []uint64{5000}}, {"hello", []uint64{2}},
 		{"build", []uint64{20000}}, {"prime", []uint64{999}},
