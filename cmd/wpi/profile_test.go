@@ -2,8 +2,11 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/pprof/profile"
@@ -25,6 +28,32 @@ func flatTop(prof *profile.Profile) ([]string, map[string]int64) {
 	}
 	sort.Slice(names, func(i, j int) bool { return flat[names[i]] > flat[names[j]] })
 	return names, flat
+}
+
+// pprofTop runs go tool pprof -top on the profile file and returns the
+// function of its first row (the most flat samples) and the output.
+func pprofTop(t *testing.T, file string) (string, string) {
+	t.Helper()
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goCmd, "tool", "pprof", "-top", "-symbolize=none", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool pprof -top: %v\n%s", err, out)
+	}
+	// The rows follow the header "flat  flat%   sum%        cum   cum%";
+	// a row's last field is the function.
+	lines := strings.Split(string(out), "\n")
+	for i, l := range lines {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "flat" && i+1 < len(lines) {
+			if row := strings.Fields(lines[i+1]); len(row) == 6 {
+				return row[5], string(out)
+			}
+		}
+	}
+	t.Fatalf("go tool pprof -top printed no rows:\n%s", out)
+	return "", ""
 }
 
 // TestProfile: wpi run --profile on the corpus's fib (a WASI command
@@ -51,6 +80,10 @@ func TestProfile(t *testing.T) {
 	top, flat := flatTop(prof)
 	if len(top) == 0 || top[0] != "fib" || flat["fib"] < 10 {
 		t.Fatalf("flat top %v (%v), want fib first with at least 10 samples", top, flat)
+	}
+	// And as a user sees it.
+	if fn, text := pprofTop(t, out); fn != "fib" {
+		t.Errorf("go tool pprof -top: first row %q, want fib:\n%s", fn, text)
 	}
 	// The stacks go through main to _start.
 	found := false
@@ -99,6 +132,9 @@ func TestProfileDWARF(t *testing.T) {
 	top, flat := flatTop(prof)
 	if len(top) == 0 || top[0] != "spin" || flat["spin"] < 10 {
 		t.Fatalf("flat top %v (%v), want spin first with at least 10 samples", top, flat)
+	}
+	if fn, text := pprofTop(t, out); fn != "spin" {
+		t.Errorf("go tool pprof -top: first row %q, want spin:\n%s", fn, text)
 	}
 	for _, s := range prof.Sample {
 		ln := s.Location[0].Line[0]
