@@ -153,6 +153,9 @@ func callFunction(ctx context.Context, f *Function, stack []uint64, cfg *Config)
 	copy(m.stack, stack[:c.NumParams])
 	clear(m.stack[c.NumParams : c.NumParams+c.NumLocals])
 	m.frames = m.frames[:0]
+	if cap(m.frames) > m.maxDepth { // see grow
+		m.frames = m.frames[:0:m.maxDepth]
+	}
 	if code := m.execute(f); code != trapNone {
 		return m.trapError(code)
 	}
@@ -341,26 +344,25 @@ loop:
 			*(*uint64)(fp) = *ra(fp, w)
 			fallthrough
 		case opReturn:
-			if len(m.frames) == 0 {
+			n := len(m.frames)
+			if n == 0 {
 				return trapNone
 			}
-			fr := &m.frames[len(m.frames)-1]
-			m.frames = m.frames[:len(m.frames)-1]
+			fr := &m.frames[n-1]
+			m.frames = m.frames[:n-1]
 			m.fn, pc, m.fpi = fr.fn, fr.pc, fr.fp
 			// SAFETY: the caller's frame was valid when it made the call
 			// and the stack only grows.
-			fp = unsafe.Pointer(&m.stack[m.fpi])
+			fp = unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.stack)), 8*m.fpi)
 			m.fp = fp
 			if m.fn.Instance != m.inst {
 				m.pc = pc
 				m.inst = m.fn.Instance
 				m.loadInstance()
-				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
-			} else if mem := m.inst.Memory; mem != nil {
-				// The callee may have grown the memory (never moved).
-				memSize = mem.Size
-				m.memSize = memSize
+				goto reload
 			}
+			// memSize is current: a memory.grow in the callee, or in a
+			// host function it called, reloaded it (slow, hostCall).
 			continue
 		case opCall:
 			callee = m.inst.Funcs[x1(pc)]
@@ -1883,37 +1885,27 @@ loop:
 		// stack. A host callee runs as a call at base whose results move
 		// to the frame's start; the return the translator put after the
 		// instruction then ends the frame.
-		if iv := m.interrupt.Load(); iv != 0 {
-			if iv == interruptFuel && m.fuel > 0 {
-				m.fuel--
-			} else {
-				m.pc = pc
-				if trap = m.poll(); trap != trapNone {
-					pc = unsafe.Add(m.pc, -sizeCall)
-					break loop
-				}
-				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
-			}
+		if m.interrupt.Load() != 0 {
+			m.pc = pc
+			goto callPoll
 		}
+	tailcallPolled:
 		if callee.Code == nil {
 			m.pc = pc
 			if trap = m.hostTailCall(callee, base); trap != trapNone {
 				pc = unsafe.Add(m.pc, -sizeCall)
 				break loop
 			}
-			pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
-			continue
+			goto reload
 		}
 		{
 			c := callee.Code
 			if m.fpi+c.FrameCells > len(m.stack) {
 				m.pc = pc
 				if !m.grow(m.fpi + c.FrameCells) {
-					trap = trapStackExhausted
-					pc = unsafe.Add(m.pc, -sizeCall)
-					break loop
+					goto exhausted
 				}
-				fp = m.fp // pc is set to the callee's first word below
+				fp = m.fp // pc is set to the callee's first word in enter
 			}
 			// Move the arguments down to the frame's start, in increasing
 			// order (the destination is below the source). SAFETY: base
@@ -1923,36 +1915,17 @@ loop:
 			for i := 0; i < c.NumParams; i++ {
 				*(*uint64)(unsafe.Add(fp, 8*i)) = *(*uint64)(unsafe.Add(fp, 8*(base+i)))
 			}
-			for i := c.NumParams; i < c.NumParams+c.NumLocals; i++ {
-				*(*uint64)(unsafe.Add(fp, 8*i)) = 0
-			}
-			m.fn = callee
-			pc = unsafe.Pointer(&c.Words[0])
-			if callee.Instance != m.inst {
-				m.pc = pc
-				m.inst = callee.Instance
-				m.loadInstance()
-				pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
-			}
 		}
-		continue
+		goto enter
 
 	call:
 		// Every Go call below is bracketed by saving the loop's state to m
 		// and reloading it, so that nothing is live across it.
-		if iv := m.interrupt.Load(); iv != 0 {
-			if iv == interruptFuel && m.fuel > 0 {
-				m.fuel-- // the common metered case, without a call
-			} else {
-				m.pc = pc
-				if trap = m.poll(); trap != trapNone {
-					pc = unsafe.Add(m.pc, -sizeCall)
-					break loop
-				}
-				// fp is set below, on both paths.
-				pc, memBase, memSize = m.pc, m.memBase, m.memSize
-			}
+		if m.interrupt.Load() != 0 {
+			m.pc = pc
+			goto callPoll
 		}
+	callPolled:
 		if callee.Code == nil {
 			m.pc = pc
 			if trap = m.hostCall(callee, base); trap != trapNone {
@@ -1962,37 +1935,47 @@ loop:
 			}
 			goto reload
 		}
-		if len(m.frames) >= m.maxDepth {
-			trap = trapStackExhausted
-			pc = unsafe.Add(pc, -sizeCall)
-			break loop
-		}
 		{
+			// One compare for the common case covers both limits: the
+			// frame stack's capacity never exceeds maxDepth (see grow).
 			c := callee.Code
 			nfp := m.fpi + base
-			if nfp+c.FrameCells > len(m.stack) || len(m.frames) == cap(m.frames) {
+			n := len(m.frames)
+			if n == cap(m.frames) || nfp+c.FrameCells > len(m.stack) {
 				m.pc = pc
-				if !m.grow(nfp + c.FrameCells) {
-					trap = trapStackExhausted
-					pc = unsafe.Add(m.pc, -sizeCall)
-					break loop
+				if n >= m.maxDepth || !m.grow(nfp+c.FrameCells) {
+					goto exhausted
 				}
-				pc = m.pc
+				pc, fp = m.pc, m.fp // the stack may have moved
 			}
-			m.frames = m.frames[:len(m.frames)+1]
-			m.frames[len(m.frames)-1] = frame{fn: m.fn, pc: pc, fp: m.fpi}
-			m.fn, m.fpi = callee, nfp
-			pc = unsafe.Pointer(&c.Words[0])
-			// SAFETY: nfp+FrameCells <= len(stack), checked above (the
-			// stack may have moved: fp is recomputed).
-			fp = unsafe.Pointer(&m.stack[nfp])
+			m.frames = m.frames[:n+1]
+			m.frames[n] = frame{fn: m.fn, pc: pc, fp: m.fpi}
+			m.fpi = nfp
+			// SAFETY: nfp+FrameCells <= len(stack), checked above, and fp
+			// is the caller's frame at fpi-base in the current stack.
+			fp = unsafe.Add(fp, 8*base)
+		}
+		goto enter
+
+	enter:
+		// A call or tail call whose callee's frame is at fp (m.fpi), its
+		// arguments in place: zero the declared locals and run it.
+		{
+			c := callee.Code
 			m.fp = fp
-			// Zero the declared locals (a loop, not clear: clear calls
-			// memclr). SAFETY: cells NumParams..NumParams+NumLocals-1 lie
-			// inside the frame; no pointer past its end is formed.
-			for i := c.NumParams; i < c.NumParams+c.NumLocals; i++ {
-				*(*uint64)(unsafe.Add(fp, 8*i)) = 0
+			// A loop, not clear: clear calls memclr; and most functions
+			// have one local cell, the zero cell. SAFETY: cells
+			// NumParams..NumParams+NumLocals-1 lie inside the frame; no
+			// pointer past its end is formed.
+			if c.NumLocals == 1 {
+				*(*uint64)(unsafe.Add(fp, 8*c.NumParams)) = 0
+			} else {
+				for i := c.NumParams; i < c.NumParams+c.NumLocals; i++ {
+					*(*uint64)(unsafe.Add(fp, 8*i)) = 0
+				}
 			}
+			m.fn = callee
+			pc = unsafe.Pointer(unsafe.SliceData(c.Words))
 			if callee.Instance != m.inst {
 				m.pc = pc
 				m.inst = callee.Instance
@@ -2001,6 +1984,29 @@ loop:
 			}
 		}
 		continue
+
+	callPoll:
+		// A call or tail call found the interrupt flag up; m.pc is past
+		// the call instruction. Charging fuel is done here, without a
+		// Go call, while the context is not done.
+		if m.interrupt.Load() == interruptFuel && m.fuel > 0 {
+			m.fuel--
+		} else if trap = m.poll(); trap != trapNone {
+			pc = unsafe.Add(m.pc, -sizeCall)
+			break loop
+		}
+		pc, fp, memBase, memSize = m.pc, m.fp, m.memBase, m.memSize
+		switch opcode(*(*uint64)(unsafe.Add(pc, -sizeCall))) {
+		case opReturnCall, opReturnCallIndirect, opReturnCallRef:
+			goto tailcallPolled
+		}
+		goto callPolled
+
+	exhausted:
+		// The call stack is full (m.pc is past the call instruction).
+		trap = trapStackExhausted
+		pc = unsafe.Add(m.pc, -sizeCall)
+		break loop
 
 	reload:
 		// After a Go call: the loop's state from m.
@@ -2445,9 +2451,15 @@ func (m *machine) poll() trapCode {
 
 // grow makes room for one more frame and enlarges the value stack to at
 // least need cells, within maxCells; it reports false past maxCells.
+//
+// The frame stack grows to at most maxDepth frames, so that a call that
+// finds it below its capacity is below maxDepth too (callFunction caps a
+// pooled machine's frames the same way).
 func (m *machine) grow(need int) bool {
-	if len(m.frames) == cap(m.frames) {
-		m.frames = append(m.frames, frame{})[:len(m.frames)]
+	if n := len(m.frames); n == cap(m.frames) && n < m.maxDepth {
+		f := make([]frame, n, min(max(2*n, 16), m.maxDepth))
+		copy(f, m.frames)
+		m.frames = f
 	}
 	if need <= len(m.stack) {
 		return true
