@@ -56,13 +56,15 @@ func pprofTop(t *testing.T, file string) (string, string) {
 	return "", ""
 }
 
-// TestProfile: wpi run --profile on the corpus's fib (a WASI command
-// built with clang -O2) writes a pprof profile whose top function is
-// fib, called from main.
-func TestProfile(t *testing.T) {
+// profileHot runs wpi run --profile on wasm with args, and checks that
+// the profile is valid and that its top function by flat samples is hot
+// (with at least 10 samples), both as profile.Parse reads it and as
+// go tool pprof -top prints it. It returns the run and the profile.
+func profileHot(t *testing.T, hot, wasm string, args ...string) (outcome, *profile.Profile) {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "cpu.pprof")
-	got := runCLI("run", "--profile", out, filepath.Join("..", "..", "bench", "corpus", "src", "fib.wasm"), "32")
-	if got.Code != 0 || got.Stdout != "fib 32 2178309\n" {
+	got := runCLI(append([]string{"run", "--profile", out, wasm}, args...)...)
+	if got.Code != 0 {
 		t.Fatalf("run: %+v", got)
 	}
 	f, err := os.Open(out)
@@ -78,12 +80,23 @@ func TestProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	top, flat := flatTop(prof)
-	if len(top) == 0 || top[0] != "fib" || flat["fib"] < 10 {
-		t.Fatalf("flat top %v (%v), want fib first with at least 10 samples", top, flat)
+	if len(top) == 0 || top[0] != hot || flat[hot] < 10 {
+		t.Fatalf("flat top %v (%v), want %s first with at least 10 samples", top, flat, hot)
 	}
 	// And as a user sees it.
-	if fn, text := pprofTop(t, out); fn != "fib" {
-		t.Errorf("go tool pprof -top: first row %q, want fib:\n%s", fn, text)
+	if fn, text := pprofTop(t, out); fn != hot {
+		t.Errorf("go tool pprof -top: first row %q, want %s:\n%s", fn, hot, text)
+	}
+	return got, prof
+}
+
+// TestProfile: wpi run --profile on the corpus's fib (a WASI command
+// built with clang -O2) writes a pprof profile whose top function is
+// fib, called from main.
+func TestProfile(t *testing.T) {
+	got, prof := profileHot(t, "fib", filepath.Join("..", "..", "bench", "corpus", "src", "fib.wasm"), "32")
+	if got.Stdout != "fib 32 2178309\n" {
+		t.Fatalf("run: %+v", got)
 	}
 	// The stacks go through main to _start.
 	found := false
@@ -115,27 +128,7 @@ func contains(list []string, s string) bool {
 // the profile's top function is spin, in spin.c, its samples on the
 // lines of its loop (samples are taken at back-edges and calls).
 func TestProfileDWARF(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "cpu.pprof")
-	got := runCLI("run", "--profile", out, td("dwarf/spin.wasm"), "3000000")
-	if got.Code != 0 {
-		t.Fatalf("run: %+v", got)
-	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	prof, err := profile.Parse(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	top, flat := flatTop(prof)
-	if len(top) == 0 || top[0] != "spin" || flat["spin"] < 10 {
-		t.Fatalf("flat top %v (%v), want spin first with at least 10 samples", top, flat)
-	}
-	if fn, text := pprofTop(t, out); fn != "spin" {
-		t.Errorf("go tool pprof -top: first row %q, want spin:\n%s", fn, text)
-	}
+	_, prof := profileHot(t, "spin", td("dwarf/spin.wasm"), "3000000")
 	for _, s := range prof.Sample {
 		ln := s.Location[0].Line[0]
 		if ln.Function.Name != "spin" {
