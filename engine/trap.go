@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-)
+import "github.com/wpi-dev/wpi/internal/trapfmt"
 
 // Trap is a WebAssembly trap kind (spec §4.4.1 "Traps"). The trap kinds are
 // the sentinel values below; compare with errors.Is. Their messages are the
@@ -100,68 +96,24 @@ type FrameInfo struct {
 	Fn *Function
 }
 
-// String renders the frame as "module.name" or "module.$funcidx".
-func (f FrameInfo) String() string {
-	name := f.Name
-	if name == "" {
-		name = fmt.Sprintf("$%d", f.Func)
-	}
-	if f.Module != "" {
-		name = f.Module + "." + name
-	}
-	if f.Offset >= 0 {
-		return fmt.Sprintf("%s (@%#x)", name, f.Offset)
-	}
-	return name
-}
+// String renders the frame as "module.name (@0x1234)" (see
+// trapfmt.Frame).
+func (f FrameInfo) String() string { return trapfmt.Frame(f.Module, f.Func, f.Name, f.Offset) }
 
 // TrapError is the error a call returns when it traps: the trap kind, the
 // cause for host failures and interruptions, and the wasm backtrace.
 // errors.Is(err, ErrUnreachable) etc. match on the kind; errors.Is/As also
-// reach the cause.
+// reach the cause. It is the call path's error: instance converts it to
+// its public instance.TrapError (which adds DWARF positions and the %+v
+// backtrace); both read the same through internal/trapfmt.
 type TrapError struct {
 	Kind  *Trap
 	Cause error // host function error or panic, context error; may be nil
 	Trace []FrameInfo
 }
 
-func (e *TrapError) Error() string {
-	var b strings.Builder
-	if e.Kind != nil {
-		b.WriteString(e.Kind.msg)
-		if e.Cause != nil {
-			b.WriteString(": ")
-		}
-	}
-	if e.Cause != nil {
-		b.WriteString(e.Cause.Error())
-	}
-	return b.String()
-}
+// Error returns the kind and the cause on one line.
+func (e *TrapError) Error() string { return trapfmt.Message(e.Kind, e.Cause) }
 
 // Unwrap returns the trap kind and the cause, for errors.Is and errors.As.
-func (e *TrapError) Unwrap() []error {
-	var errs []error
-	if e.Kind != nil {
-		errs = append(errs, e.Kind)
-	}
-	if e.Cause != nil {
-		errs = append(errs, e.Cause)
-	}
-	return errs
-}
-
-// Backtrace renders Trace one frame per line, innermost first.
-func (e *TrapError) Backtrace() string {
-	var b strings.Builder
-	for i, f := range e.Trace {
-		fmt.Fprintf(&b, "  %d: %s\n", i, f)
-	}
-	return b.String()
-}
-
-// IsTrap reports whether err is or wraps one of the trap kinds.
-func IsTrap(err error) bool {
-	var t *Trap
-	return errors.As(err, &t)
-}
+func (e *TrapError) Unwrap() []error { return trapfmt.Unwrap(e.Kind, e.Cause) }
