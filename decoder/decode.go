@@ -674,7 +674,6 @@ func (p *parser) tagSection() {
 
 func (p *parser) tagType() uint32 {
 	r := &p.r
-	p.m.notEncodable = "tags (exception handling)"
 	off := r.pos
 	if a := r.byte(); a != 0 && r.err == nil {
 		r.fail(off, "malformed tag attribute %#x", a)

@@ -16,8 +16,8 @@ import (
 // decoded, so code offsets inside the code section stay those of the
 // original whenever its LEB128 lengths were minimal.
 //
-// It fails for a module that uses typed function references, tags,
-// recursion groups or tables with an initialiser (the description records
+// It fails for a module that uses typed function references, recursion
+// groups or tables with an initialiser (the description records
 // those only in part), and for a description no binary can carry: a value type or opcode
 // the decoder never produces, an element segment mixing forms, a constant
 // expression that is empty. The result is not validated; decode it with
@@ -55,6 +55,8 @@ func Encode(m *Module) ([]byte, error) {
 					e.memoryType(imp.Memory)
 				case ExternGlobal:
 					e.globalType(imp.Global)
+				case ExternTag:
+					e.tagType(imp.Tag)
 				default:
 					e.fail("import %q.%q: unknown kind %d", imp.Module, imp.Name, imp.Kind)
 				}
@@ -82,6 +84,14 @@ func Encode(m *Module) ([]byte, error) {
 			e.u32(len(m.Memories))
 			for _, mt := range m.Memories {
 				e.memoryType(mt)
+			}
+		})
+	}
+	if len(m.Tags) > 0 { // after the memory section (exception handling's order)
+		e.section(secTag, func() {
+			e.u32(len(m.Tags))
+			for _, t := range m.Tags {
+				e.tagType(t)
 			}
 		})
 	}
@@ -267,6 +277,13 @@ func (e *encoder) tableType(t TableType) {
 }
 
 func (e *encoder) memoryType(m MemoryType) { e.limits(m.Limits, m.Shared) }
+
+// tagType writes a tag's type: the exception attribute (0) and the typeidx
+// of its signature.
+func (e *encoder) tagType(typeidx uint32) {
+	e.byte(0)
+	e.u32(int(typeidx))
+}
 
 func (e *encoder) globalType(g GlobalType) {
 	e.valType(g.Type)

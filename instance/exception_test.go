@@ -193,3 +193,52 @@ func TestExceptionsKept(t *testing.T) {
 		t.Errorf("the recycled instance state keeps %d exceptions of its last tenant", len(e.Exceptions))
 	}
 }
+
+// TestSnapshotWithTags: a module with a tag and exception handling
+// snapshots, and the snapshot's Encode writes a module (tag section,
+// tag export) that compiles again and throws and catches as the
+// original.
+func TestSnapshotWithTags(t *testing.T) {
+	rt := newTestRuntime(t, Config{Features: SupportedFeatures})
+	var inst Instance
+	_, err := rt.NewHostModuleBuilder("env").NewFunctionBuilder().
+		WithGoModuleFunction(func(ctx context.Context, _ Instance, s []uint64) error {
+			_, err := inst.ExportedFunction("thrower").Call(ctx, s[0])
+			return err
+		}, []api.ValueType{api.ValueTypeI32}, nil).Export("callback").Instantiate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := rt.InstantiateWasm(ctx, exceptionsModule(), ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.ExportedFunction("throw_catch").Call(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := rt.Snapshot(ctx, src, SnapshotConfig{Init: "throw_catch"})
+	src.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := snap.Encode()
+	if err != nil {
+		t.Fatalf("Encode: %v", err)
+	}
+	inst, err = rt.InstantiateWasm(ctx, bin, ModuleConfig{})
+	if err != nil {
+		t.Fatalf("the encoded snapshot: %v", err)
+	}
+	defer inst.Close(ctx)
+	if _, ok := snap.ExportedFunctionType("throw_catch"); ok {
+		t.Errorf("the snapshot still exports its init, throw_catch")
+	}
+	_, err = inst.ExportedFunction("escape").Call(ctx, 9)
+	var exn *Exception
+	if !errors.As(err, &exn) || exn.Tag != inst.ExportedTag("e") || len(exn.Values) != 2 || exn.Values[0] != 9 || exn.Values[1] != 77 {
+		t.Errorf("escape(9) from the encoded snapshot: %v (%+v), want exception e(9, 77)", err, exn)
+	}
+	if got, err := inst.ExportedFunction("through_host").Call(ctx, 1); err != nil || got[0] != 2 {
+		t.Errorf("through_host(1) from the encoded snapshot = %v, %v; want [2]", got, err)
+	}
+}
