@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 )
@@ -38,6 +40,9 @@ type diffCase struct {
 	envInherit bool
 	// skip, if not empty, is why the case does not run.
 	skip string
+	// features, if not 0, are the core features wazero runs the case
+	// with (its default is 2.0); wpi run enables all it supports.
+	features api.CoreFeatures
 }
 
 // wazeroDir is where the wazero module is in the module cache.
@@ -59,7 +64,11 @@ func runWazero(t *testing.T, tc diffCase) outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := wazero.NewRuntime(ctx)
+	rc := wazero.NewRuntimeConfig()
+	if tc.features != 0 {
+		rc = rc.WithCoreFeatures(tc.features)
+	}
+	r := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 	unstable := r.NewHostModuleBuilder("wasi_unstable")
@@ -319,4 +328,30 @@ opendir ..: Operation not permitted
 			t.Error("the guest created a file outside its mount")
 		}
 	})
+}
+
+// TestMusttailProgram runs testdata/c/musttail.wasm (C, clang's musttail
+// with -mtail-call: return_call and return_call_indirect): mutually
+// tail-recursive functions and a threaded-code interpreter give the same
+// output under wpi as under wazero (its compiler, tail calls on) for
+// 10^3, 10^6 and 10^7 steps; the last two are far past wpi's call-depth
+// limit (instance.DefaultMaxCallDepth, 10^4 frames), so frames are reused.
+func TestMusttailProgram(t *testing.T) {
+	wasm := td("c/musttail.wasm")
+	features := api.CoreFeaturesV2 | experimental.CoreFeaturesTailCall
+	for _, n := range []string{"1000", "1000000", "10000000"} {
+		t.Run(n, func(t *testing.T) {
+			if n == "10000000" && testing.Short() {
+				t.Skip("10^7 tail calls")
+			}
+			tc := diffCase{wasm: wasm, args: []string{n}, features: features}
+			want, got := runWazero(t, tc), runWpi(t, tc)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("wpi run vs wazero (-wazero +wpi):\n%s", diff)
+			}
+			if !strings.HasPrefix(got.Stdout, "even/odd "+n+": ") || got.Code != 0 {
+				t.Errorf("unexpected output: %+v", got)
+			}
+		})
+	}
 }
