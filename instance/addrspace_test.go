@@ -5,8 +5,11 @@
 package instance
 
 import (
+	"bufio"
+	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,9 +17,13 @@ import (
 )
 
 // TestDefaultRuntimeUnderAddressSpaceLimit runs, in a child process
-// whose RLIMIT_AS is 8 GiB (as under ulimit -v), a default Runtime: its
-// 1 TiB reservation is refused, and NewRuntime must fall back to a pool
-// that fits and instantiate and run a module in it.
+// whose RLIMIT_AS is 8 GiB (as under ulimit -v), a default Runtime: the
+// first chunk of its pool (4 slots of 4 GiB) is refused, and NewRuntime
+// must fall back to smaller slots that fit, keep MemorySlots, and grow
+// the pool as far as the limit lets it: at least the first chunk's
+// instances open at once, and the next fails with ErrNoSlot, not a
+// crash. An explicit slot size that cannot fit fails with an error
+// naming the knobs.
 func TestDefaultRuntimeUnderAddressSpaceLimit(t *testing.T) {
 	if os.Getenv("WPI_RLIMIT_CHILD") == "1" {
 		lim := unix.Rlimit{Cur: 8 << 30, Max: 8 << 30}
@@ -28,21 +35,42 @@ func TestDefaultRuntimeUnderAddressSpaceLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rt.Close(ctx)
-		if uint64(rt.cfg.MemorySlots)*rt.cfg.MemorySlotBytes > 8<<30 {
-			t.Fatalf("pool of %d x %d bytes under an 8 GiB limit", rt.cfg.MemorySlots, rt.cfg.MemorySlotBytes)
+		if rt.cfg.MemorySlots != DefaultSlots || rt.cfg.MemorySlotBytes >= DefaultSlotBytes {
+			t.Fatalf("pool of %d x %d bytes under an 8 GiB limit, want %d smaller slots", rt.cfg.MemorySlots, rt.cfg.MemorySlotBytes, DefaultSlots)
 		}
 		cm, err := rt.Compile(ctx, readWasm(t, "echo"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
-		if err != nil {
-			t.Fatal(err)
+		var open []Instance
+		for len(open) < 64 {
+			inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+			if err != nil {
+				if !errors.Is(err, ErrNoSlot) || !errors.Is(err, unix.ENOMEM) {
+					t.Fatalf("instance %d: %v, want ErrNoSlot wrapping ENOMEM", len(open), err)
+				}
+				t.Logf("instance %d: %v", len(open), err)
+				break
+			}
+			res, err := inst.ExportedFunction("echo").Call(ctx, 7, 2) // returns 1
+			if err != nil || res[0] != 1 {
+				t.Fatalf("echo(7, 2) = %v, %v", res, err)
+			}
+			open = append(open, inst)
 		}
-		defer inst.Close(ctx)
-		res, err := inst.ExportedFunction("echo").Call(ctx, 7, 2) // returns 1
-		if err != nil || res[0] != 1 {
-			t.Fatalf("echo(7, 2) = %v, %v", res, err)
+		st := rt.PoolStats()
+		t.Logf("%d instances open at once in %d reserved slots of %d bytes (%d chunks)", len(open), st.Reserved, rt.cfg.MemorySlotBytes, st.Chunks)
+		if len(open) < 4 || uint64(st.Reserved)*rt.cfg.MemorySlotBytes > 8<<30 {
+			t.Errorf("%d instances, %d slots of %d bytes reserved under an 8 GiB limit", len(open), st.Reserved, rt.cfg.MemorySlotBytes)
+		}
+		for _, inst := range open {
+			inst.Close(ctx)
+		}
+		_, err = NewRuntime(ctx, Config{MemorySlots: 8, MemorySlotBytes: 4 << 30})
+		for _, knob := range []string{"Config.MemorySlots", "Config.MemorySlotBytes", "8 slots"} {
+			if err == nil || !strings.Contains(err.Error(), knob) {
+				t.Errorf("explicit 4 GiB slots under an 8 GiB limit: error %v does not name %q", err, knob)
+			}
 		}
 		return
 	}
@@ -55,20 +83,92 @@ func TestDefaultRuntimeUnderAddressSpaceLimit(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "--- PASS") {
 		t.Fatalf("child under RLIMIT_AS 8 GiB: %v\n%s", err, out)
 	}
+	t.Logf("child:\n%s", out)
 }
 
-// TestExplicitPoolSizeIsKept checks that a pool size the caller chose is
-// never shrunk behind its back: a reservation that cannot be made fails
-// with an error naming the knobs.
+// TestExplicitPoolSizeIsKept checks that a pool larger than the address
+// space is accepted as configured (MemorySlots is a cap; only the first
+// chunk is reserved) and that a Runtime holds no more than that chunk
+// until its instances need more.
 func TestExplicitPoolSizeIsKept(t *testing.T) {
 	// 2^16 slots of 4 GiB is 256 TiB, past a 47-bit user address space.
-	_, err := NewRuntime(ctx, Config{MemorySlots: 1 << 16, MemorySlotBytes: 4 << 30})
-	if err == nil {
-		t.Fatal("NewRuntime reserved 256 TiB")
+	rt := newTestRuntime(t, Config{MemorySlots: 1 << 16, MemorySlotBytes: 4 << 30})
+	if cfg := rt.Config(); cfg.MemorySlots != 1<<16 || cfg.MemorySlotBytes != 4<<30 {
+		t.Errorf("config %d slots x %d bytes, want 65536 x 4 GiB", cfg.MemorySlots, cfg.MemorySlotBytes)
 	}
-	for _, knob := range []string{"Config.MemorySlots", "Config.MemorySlotBytes", "65536 slots"} {
-		if !strings.Contains(err.Error(), knob) {
-			t.Errorf("error %q does not name %q", err, knob)
+	if st := rt.PoolStats(); st.Reserved != 4 || st.Chunks != 1 {
+		t.Errorf("%d slots in %d chunks reserved, want the first chunk of 4", st.Reserved, st.Chunks)
+	}
+}
+
+// TestManyDefaultRuntimes opens 1,000 default Runtimes in one process
+// (200 with -short), each with an open instance, as a plugin host with a
+// Runtime per tenant would. With the whole pool reserved up front (256
+// slots of 4 GiB, 1 TiB each) the 47-bit address space held about 128 of
+// them; reserved in chunks, an idle or lightly used Runtime holds its
+// first chunk only (4 slots, 16 GiB plus 4 MiB of cards).
+func TestManyDefaultRuntimes(t *testing.T) {
+	n := 1000
+	if testing.Short() {
+		n = 200
+	}
+	bin := readWasm(t, "echo")
+	vm0 := vmSize(t)
+	rts := make([]*Runtime, 0, n)
+	defer func() {
+		for _, rt := range rts {
+			if err := rt.Close(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	for i := range n {
+		rt, err := NewRuntime(ctx, Config{})
+		if err != nil {
+			t.Fatalf("Runtime %d: %v", i, err)
+		}
+		rts = append(rts, rt)
+		if cfg := rt.Config(); cfg.MemorySlots != DefaultSlots || cfg.MemorySlotBytes != DefaultSlotBytes {
+			t.Fatalf("Runtime %d: %d slots x %d bytes, want the defaults", i, cfg.MemorySlots, cfg.MemorySlotBytes)
+		}
+		cm, err := rt.Compile(ctx, bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+		if err != nil {
+			t.Fatalf("Runtime %d: %v", i, err)
+		}
+		if res, err := inst.ExportedFunction("echo").Call(ctx, 7, 2); err != nil || res[0] != 1 {
+			t.Fatalf("Runtime %d: echo(7, 2) = %v, %v", i, res, err)
 		}
 	}
+	vm1 := vmSize(t)
+	t.Logf("%d default Runtimes, an instance open in each: %.1f GiB of address space each (VmSize %d -> %d GiB)",
+		n, float64(vm1-vm0)/float64(n)/(1<<30), vm0>>30, vm1>>30)
+	if per := (vm1 - vm0) / uint64(n); per > 17<<30 {
+		t.Errorf("%d GiB of address space per Runtime, want the first chunk (16 GiB and its cards)", per>>30)
+	}
+}
+
+// vmSize returns the process's address space in bytes (VmSize in
+// /proc/self/status).
+func vmSize(t *testing.T) uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmSize:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmSize in /proc/self/status")
+	return 0
 }

@@ -67,6 +67,9 @@ func (p *slotPool) acquire(ctx context.Context, affinity uint64, img *memory.Ima
 		return s, nil
 	}
 	if !p.wait {
+		if n := p.p.Reserved(); n < p.slots {
+			return s, fmt.Errorf("instance: acquiring a memory slot: %w (all %d reserved of Config.MemorySlots %d in use; Config.WaitForSlot waits)", err, n, p.slots)
+		}
 		return s, fmt.Errorf("instance: acquiring a memory slot: %w (all %d in use; Config.MemorySlots sets the number, Config.WaitForSlot waits)", err, p.slots)
 	}
 	for {

@@ -19,6 +19,10 @@ import (
 type Config struct {
 	// MemorySlots is the number of linear-memory slots in the pool, the
 	// most instances with a memory alive at once. Default DefaultSlots.
+	// The pool reserves their address space in chunks as instances need
+	// them (memory.DefaultInitialSlots at NewRuntime, then doubling; see
+	// memory.Config.InitialSlots), so a large MemorySlots costs nothing
+	// until it is used.
 	MemorySlots int
 	// MemorySlotBytes is the size of one slot in bytes: the largest a
 	// memory may grow to (further grows fail with -1), and a module whose
@@ -215,25 +219,32 @@ func (r *Runtime) setName(name string, inst Instance) {
 	r.names.Store(&m)
 }
 
-// NewRuntime creates a runtime and reserves its memory pool (one mmap of
-// MemorySlots × MemorySlotBytes of address space; untouched pages cost no
-// RAM). Close it to give the reservation back. When the kernel refuses
-// the reservation (too little address space, e.g. under ulimit -v or
-// after many Runtimes in one process, or vm.overcommit_memory=2, which
-// ignores MAP_NORESERVE and charges the whole reservation), NewRuntime
-// retries with half as many slots, down to 4, if MemorySlots was left
-// zero, then with slots half as large, down to 64 MiB, if MemorySlotBytes
-// was left zero; the runtime then has fewer slots (ErrNoSlot sooner) or a
-// lower memory ceiling (memory.grow fails sooner). An explicit MemorySlots
-// or MemorySlotBytes is never changed. It fails, with an error naming
-// both knobs, if even the smallest reservation is refused, or if the
-// configuration is invalid. ctx is not used.
+// NewRuntime creates a runtime and its memory pool, reserving the address
+// space of the pool's first few slots (memory.DefaultInitialSlots × MemorySlotBytes, one mmap; untouched pages cost no
+// RAM). The pool reserves more slots in chunks as instances need them
+// (doubling what it holds, up to MemorySlots; one mmap per chunk, once in
+// the runtime's life), so an idle runtime holds 16 GiB of address space
+// by default, not MemorySlots × 4 GiB. Close it to give the reservations
+// back.
+//
+// When the kernel refuses the first reservation (too little address
+// space, e.g. under ulimit -v or after very many Runtimes in one process,
+// or vm.overcommit_memory=2, which ignores MAP_NORESERVE and charges the
+// whole reservation), NewRuntime retries with slots half as large, down
+// to 64 MiB, if MemorySlotBytes was left zero; the runtime then has a
+// lower memory ceiling (memory.grow fails sooner). A chunk refused later
+// is asked for again smaller, down to one slot; if even that is refused,
+// Instantiate fails with ErrNoSlot wrapping the kernel's error (or waits,
+// with WaitForSlot). An explicit MemorySlotBytes is never changed, nor is
+// MemorySlots. It fails, with an error naming both knobs, if even the
+// smallest first reservation is refused, or if the configuration is
+// invalid. ctx is not used.
 func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.MemorySlotBytes > maxSlotBytes {
 		return nil, fmt.Errorf("instance: MemorySlotBytes %d exceeds %d (a memory of 65536 pages)", cfg.MemorySlotBytes, uint64(maxSlotBytes))
 	}
-	defaultSlots, defaultBytes := cfg.MemorySlots <= 0, cfg.MemorySlotBytes == 0
-	if defaultSlots {
+	defaultBytes := cfg.MemorySlotBytes == 0
+	if cfg.MemorySlots <= 0 {
 		cfg.MemorySlots = DefaultSlots
 	}
 	if defaultBytes {
@@ -245,21 +256,17 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
 	p, err := newSlotPool(cfg)
-	// A reservation the kernel refuses (RLIMIT_AS, vm.overcommit_memory=2,
-	// or a process whose earlier Runtimes hold most of the 47-bit address
-	// space) is retried smaller, but only in what the caller left to the
-	// defaults: first fewer slots (down to minRetrySlots), then smaller
-	// ones (down to minRetrySlotBytes).
-	for err != nil && (defaultSlots && cfg.MemorySlots > minRetrySlots || defaultBytes && cfg.MemorySlotBytes > minRetrySlotBytes) {
-		if defaultSlots && cfg.MemorySlots > minRetrySlots {
-			cfg.MemorySlots /= 2
-		} else {
-			cfg.MemorySlotBytes /= 2
-		}
+	// A first reservation the kernel refuses (RLIMIT_AS,
+	// vm.overcommit_memory=2, or a process whose other pools hold most of
+	// the 47-bit address space) is retried with smaller slots (down to
+	// minRetrySlotBytes) if the caller left their size to the default.
+	// Fewer slots would not help: MemorySlots is a cap, reserved in chunks.
+	for err != nil && defaultBytes && cfg.MemorySlotBytes > minRetrySlotBytes {
+		cfg.MemorySlotBytes /= 2
 		p, err = newSlotPool(cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes: %w (lower Config.MemorySlots or Config.MemorySlotBytes)", cfg.MemorySlots, cfg.MemorySlotBytes, err)
+		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes (reserving the first %d): %w (lower Config.MemorySlotBytes, or Config.MemorySlots)", cfg.MemorySlots, cfg.MemorySlotBytes, min(cfg.MemorySlots, memory.DefaultInitialSlots), err)
 	}
 	r := &Runtime{
 		cfg:    cfg,
@@ -271,12 +278,10 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	return r, nil
 }
 
-// The smallest pool NewRuntime retries with when the default reservation
-// is refused: 4 slots of 64 MiB (1,024 pages).
-const (
-	minRetrySlots     = 4
-	minRetrySlotBytes = 64 << 20
-)
+// minRetrySlotBytes is the smallest slot NewRuntime retries with when the
+// first reservation of a default-sized pool is refused: 64 MiB (1,024
+// pages).
+const minRetrySlotBytes = 64 << 20
 
 // maxSlotBytes is the largest Config.MemorySlotBytes: a 32-bit memory
 // of 65536 pages.

@@ -29,9 +29,12 @@ const Backend = "goheap"
 // not here, it zeroes them in place.
 const decommitFrees = false
 
-func newArena(_ int, slotBytes, _ uint64) (arena, error) {
-	return arena{slotBytes: slotBytes}, nil
+func newArena(_ int, slotBytes, _ uint64) arena {
+	return arena{slotBytes: slotBytes}
 }
+
+// reserve has nothing to reserve.
+func (a *arena) reserve(int, int) error { return nil }
 
 // slot returns nothing: slots are allocated by commit.
 func (a *arena) slot(int) (mem, cards []byte) { return nil, nil }

@@ -9,13 +9,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// arena is the mmap backend (every Unix): two private anonymous
-// read-write mappings made at New, one for the slots and one for the
-// cards, MAP_NORESERVE where the OS defines it (mapNoReserve). Every slot
-// is accessible in full from the start; commit has nothing to do.
+// arena is the mmap backend (every Unix): one private anonymous
+// read-write mapping per chunk of slots (reserve), holding the chunk's
+// slots and then their cards, MAP_NORESERVE where the OS defines it
+// (mapNoReserve). Every slot is accessible in full from its reservation
+// on; commit has nothing to do.
 type arena struct {
 	slotBytes, cardStride uint64
-	mem, cards            []byte // len slots*slotBytes, slots*cardStride
+	// chunks are the mappings, in slot order. Only reserve (under the
+	// pool's growMu, or in New), slot (right after reserve) and close
+	// (under growMu) use them.
+	chunks []chunk
+}
+
+// chunk is one mapping: slots [lo, hi), (hi-lo)*slotBytes bytes, then
+// their cards, (hi-lo)*cardStride bytes.
+type chunk struct {
+	lo, hi int
+	mem    []byte
 }
 
 // Backend names the slot backend this build uses: "mmap" (every Unix),
@@ -30,26 +41,35 @@ const decommitFrees = true
 // mmapFlags are the flags of every mapping the backend makes.
 const mmapFlags = unix.MAP_PRIVATE | unix.MAP_ANON | mapNoReserve
 
-func newArena(slots int, slotBytes, cardStride uint64) (arena, error) {
-	n := uint64(slots)
-	mem, err := unix.Mmap(-1, 0, int(n*slotBytes), unix.PROT_READ|unix.PROT_WRITE, mmapFlags)
+// newArena reserves nothing yet (see reserve).
+func newArena(_ int, slotBytes, cardStride uint64) arena {
+	return arena{slotBytes: slotBytes, cardStride: cardStride}
+}
+
+// reserve maps slots [lo, hi) and their cards: one mmap(2) of
+// (hi-lo)*(slotBytes+cardStride) bytes. lo is the end of the last chunk.
+func (a *arena) reserve(lo, hi int) error {
+	n := uint64(hi - lo)
+	mem, err := unix.Mmap(-1, 0, int(n*(a.slotBytes+a.cardStride)), unix.PROT_READ|unix.PROT_WRITE, mmapFlags)
 	if err != nil {
-		return arena{}, fmt.Errorf("memory: mmap of %d slots x %d bytes: %w", n, slotBytes, err)
+		return fmt.Errorf("memory: mmap of %d slots x %d bytes and their cards: %w", n, a.slotBytes, err)
 	}
-	cards, err := unix.Mmap(-1, 0, int(n*cardStride), unix.PROT_READ|unix.PROT_WRITE, mmapFlags)
-	if err != nil {
-		_ = unix.Munmap(mem)
-		return arena{}, fmt.Errorf("memory: mmap of %d card bytes: %w", n*cardStride, err)
-	}
-	return arena{slotBytes: slotBytes, cardStride: cardStride, mem: mem, cards: cards}, nil
+	a.chunks = append(a.chunks, chunk{lo: lo, hi: hi, mem: mem})
+	return nil
 }
 
 // slot returns slot i's bytes and cards: the whole slot, len and cap
-// SlotBytes, and its SlotBytes>>CardShift cards.
+// SlotBytes, and its SlotBytes>>CardShift cards. Slot i must be reserved.
 func (a *arena) slot(i int) (mem, cards []byte) {
-	off := uint64(i) * a.slotBytes
-	coff, nc := uint64(i)*a.cardStride, a.slotBytes>>CardShift
-	return a.mem[off : off+a.slotBytes : off+a.slotBytes], a.cards[coff : coff+nc : coff+nc]
+	k := len(a.chunks) - 1
+	for a.chunks[k].lo > i {
+		k--
+	}
+	c := &a.chunks[k]
+	j := uint64(i - c.lo)
+	off := j * a.slotBytes
+	coff, nc := uint64(c.hi-c.lo)*a.slotBytes+j*a.cardStride, a.slotBytes>>CardShift
+	return c.mem[off : off+a.slotBytes : off+a.slotBytes], c.mem[coff : coff+nc : coff+nc]
 }
 
 // commit returns mem and cards: they are the whole slot already.
@@ -67,10 +87,13 @@ func (a *arena) evict(_ int, mem, cards []byte, n uint64) ([]byte, []byte, error
 	return mem, cards, decommitPages(mem[:n])
 }
 
-// close unmaps both mappings with munmap(2).
+// close unmaps every chunk with munmap(2).
 func (a *arena) close() error {
-	err := errors.Join(unix.Munmap(a.mem), unix.Munmap(a.cards))
-	a.mem, a.cards = nil, nil
+	var err error
+	for _, c := range a.chunks {
+		err = errors.Join(err, unix.Munmap(c.mem))
+	}
+	a.chunks = nil
 	if err != nil {
 		return fmt.Errorf("memory: munmap: %w", err)
 	}

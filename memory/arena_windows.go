@@ -10,10 +10,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// arena is the Windows backend: one VirtualAlloc(MEM_RESERVE) of the
-// slots and one of the cards at New, committed (MEM_COMMIT) per slot as
-// its memory grows (Slot.Commit) and decommitted (MEM_DECOMMIT) whole
-// when an idle slot is evicted.
+// arena is the Windows backend: one VirtualAlloc(MEM_RESERVE) per chunk
+// of slots (reserve), holding the chunk's slots and then their cards,
+// committed (MEM_COMMIT) per slot as its memory grows (Slot.Commit) and
+// decommitted (MEM_DECOMMIT) whole when an idle slot is evicted.
 //
 // A reserved page costs address space only. A committed page counts
 // against the system commit limit (RAM plus page files) from the commit
@@ -23,7 +23,11 @@ import (
 // prefix here.
 type arena struct {
 	slotBytes, cardStride uint64
-	mem, cards            uintptr // bases of the two reservations
+	// base and cbase are the addresses of each slot and of its cards,
+	// written by reserve before the slot is handed out (the pool
+	// publishes it under a shard lock), read-only afterwards.
+	base, cbase []uintptr
+	chunks      []uintptr // the reservations, for close (under the pool's growMu)
 }
 
 // Backend names the slot backend this build uses (see arena_unix.go).
@@ -32,18 +36,25 @@ const Backend = "virtualalloc"
 // decommitFrees reports whether arena.decommit gives pages back to the OS.
 const decommitFrees = true
 
-func newArena(slots int, slotBytes, cardStride uint64) (arena, error) {
-	n := uint64(slots)
-	mem, err := windows.VirtualAlloc(0, uintptr(n*slotBytes), windows.MEM_RESERVE, windows.PAGE_READWRITE)
+// newArena reserves nothing yet (see reserve).
+func newArena(slots int, slotBytes, cardStride uint64) arena {
+	return arena{slotBytes: slotBytes, cardStride: cardStride, base: make([]uintptr, slots), cbase: make([]uintptr, slots)}
+}
+
+// reserve reserves slots [lo, hi) and their cards: one
+// VirtualAlloc(MEM_RESERVE) of (hi-lo)*(slotBytes+cardStride) bytes.
+func (a *arena) reserve(lo, hi int) error {
+	n := uint64(hi - lo)
+	mem, err := windows.VirtualAlloc(0, uintptr(n*(a.slotBytes+a.cardStride)), windows.MEM_RESERVE, windows.PAGE_READWRITE)
 	if err != nil {
-		return arena{}, fmt.Errorf("memory: VirtualAlloc(MEM_RESERVE) of %d slots x %d bytes: %w", n, slotBytes, err)
+		return fmt.Errorf("memory: VirtualAlloc(MEM_RESERVE) of %d slots x %d bytes and their cards: %w", n, a.slotBytes, err)
 	}
-	cards, err := windows.VirtualAlloc(0, uintptr(n*cardStride), windows.MEM_RESERVE, windows.PAGE_READWRITE)
-	if err != nil {
-		_ = windows.VirtualFree(mem, 0, windows.MEM_RELEASE)
-		return arena{}, fmt.Errorf("memory: VirtualAlloc(MEM_RESERVE) of %d card bytes: %w", n*cardStride, err)
+	a.chunks = append(a.chunks, mem)
+	for j := range n {
+		a.base[lo+int(j)] = mem + uintptr(j*a.slotBytes)
+		a.cbase[lo+int(j)] = mem + uintptr(n*a.slotBytes+j*a.cardStride)
 	}
-	return arena{slotBytes: slotBytes, cardStride: cardStride, mem: mem, cards: cards}, nil
+	return nil
 }
 
 // bytesAt returns the n bytes at address a of the arena's reservations.
@@ -66,8 +77,7 @@ func (a *arena) slot(int) (mem, cards []byte) { return nil, nil }
 // cards, and returns the slot's first size bytes and size>>CardShift
 // cards. Committing a committed page is a no-op that keeps its contents.
 func (a *arena) commit(i int, mem, cards []byte, size uint64) ([]byte, []byte, error) {
-	base := a.mem + uintptr(uint64(i)*a.slotBytes)
-	cbase := a.cards + uintptr(uint64(i)*a.cardStride)
+	base, cbase := a.base[i], a.cbase[i]
 	have := uint64(len(mem))
 	if _, err := windows.VirtualAlloc(base+uintptr(have), uintptr(size-have), windows.MEM_COMMIT, windows.PAGE_READWRITE); err != nil {
 		return mem, cards, fmt.Errorf("VirtualAlloc(MEM_COMMIT) of %d bytes: %w", size-have, err)
@@ -114,10 +124,13 @@ func (a *arena) evict(_ int, mem, cards []byte, _ uint64) ([]byte, []byte, error
 	return mem[:0], cards[:0], nil
 }
 
-// close releases both reservations (VirtualFree(MEM_RELEASE)).
+// close releases every reservation (VirtualFree(MEM_RELEASE)).
 func (a *arena) close() error {
-	err := errors.Join(windows.VirtualFree(a.mem, 0, windows.MEM_RELEASE), windows.VirtualFree(a.cards, 0, windows.MEM_RELEASE))
-	a.mem, a.cards = 0, 0
+	var err error
+	for _, c := range a.chunks {
+		err = errors.Join(err, windows.VirtualFree(c, 0, windows.MEM_RELEASE))
+	}
+	a.chunks = nil
 	if err != nil {
 		return fmt.Errorf("memory: VirtualFree(MEM_RELEASE): %w", err)
 	}

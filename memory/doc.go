@@ -1,7 +1,7 @@
-// Package memory is wpi's pool of linear-memory slots: one large
-// address-space reservation cut into equal slots, each the backing store
-// of one bounds-checked WebAssembly memory, reset on release by zeroing
-// exactly the pages the tenant wrote.
+// Package memory is wpi's pool of linear-memory slots: address-space
+// reservations, made in doubling chunks as the pool fills, cut into equal
+// slots, each the backing store of one bounds-checked WebAssembly memory,
+// reset on release by zeroing exactly the pages the tenant wrote.
 //
 // # Backends
 //
@@ -26,25 +26,32 @@
 //
 // # Layout
 //
-// On Unix, New makes two anonymous, private, read-write mappings
-// (MAP_NORESERVE where the OS defines it). Nothing is committed until
-// written; reading an untouched page maps the kernel's shared zero page.
+// On Unix the slots live in anonymous, private, read-write mappings
+// (MAP_NORESERVE where the OS defines it), one per chunk: New maps the
+// first Config.InitialSlots slots (4 by default), and the pool maps the
+// next chunk, as large as all the chunks before it (up to Slots), when an
+// Acquire finds no reserved slot to take short of another tenant's warm
+// one. So an idle pool of 4 GiB slots holds 16 GiB of address space, and
+// a pool holds about twice the most slots its tenants needed at once.
+// Nothing is committed until written; reading an untouched page maps the
+// kernel's shared zero page.
 //
-//	slot reservation (Slots × SlotBytes bytes, one mmap, never mprotect'ed)
-//	┌──────────────────────┬──────────────────────┬─────┬──────────────────────┐
-//	│ slot 0               │ slot 1               │ ... │ slot Slots-1         │
-//	│ SlotBytes (64 KiB k) │                      │     │                      │
-//	└──────────────────────┴──────────────────────┴─────┴──────────────────────┘
+//	chunk k (one mmap of n × (SlotBytes + stride) bytes, never mprotect'ed)
+//	┌──────────────────┬──────────────────┬─────┬────────────┬─────┬─────┬─────┐
+//	│ slot lo          │ slot lo+1        │ ... │ slot lo+n-1│cards│cards│ ... │
+//	│ SlotBytes        │                  │     │            │ lo  │ lo+1│     │
+//	└──────────────────┴──────────────────┴─────┴────────────┴─────┴─────┴─────┘
 //	 ▲ Slot.Bytes(): [0, Size) is the wasm memory, [Size, SlotBytes) is zero
 //	   and reachable only after memory.grow moves Size
 //
-//	card reservation (Slots × stride bytes, one mmap)
-//	┌────────────────────────┬────────────────────────┬─────┐
-//	│ cards of slot 0  │ pad │ cards of slot 1  │ pad │ ... │
-//	└────────────────────────┴────────────────────────┴─────┘
-//	 one byte per 4 KiB (CardSize) of the slot: SlotBytes>>CardShift bytes,
-//	 padded to a 64-byte stride; a 4 GiB slot has 1 MiB of cards, of which
-//	 only the pages holding set cards ever become resident.
+//	 cards: one byte per 4 KiB (CardSize) of the slot, SlotBytes>>CardShift
+//	 bytes padded to a 64-byte stride; a 4 GiB slot has 1 MiB of cards, of
+//	 which only the pages holding set cards ever become resident.
+//
+// Chunks are 4, 4, 8, 16, 32, ... slots by default. A slot keeps its
+// address from its chunk's reservation to Close: chunks are added, never
+// moved or unmapped while the pool is open. A chunk the kernel refuses is
+// asked for again with half as many slots, down to one.
 //
 // There are no guard regions and no PROT_NONE pages. wpi's interpreter
 // checks every access in software against the memory's current size (one
@@ -143,6 +150,9 @@
 // state (a warm slot, a tenant within KeepResident, idle slots within
 // MaxIdleResident) a tenancy makes no system call and takes no page fault:
 // the scripts and tests in the repository check both (strace, getrusage).
+// The one system call an Acquire may make outside the steady state is
+// the mmap of a new chunk, at most log2(Slots/InitialSlots)+1 times in a
+// pool's life.
 //
 // The steady-state claims (no system call, no page fault per tenant) are
 // measured on Linux; they hold on every backend by construction (the

@@ -71,7 +71,7 @@ func TestImage(t *testing.T) {
 			},
 			want: []result{{0, false, false}, {0, true, true}, {0, true, true}},
 			wantStats: Stats{
-				Slots: 1, Idle: 1, Acquires: 3, WarmHits: 2, Fresh: 1, Releases: 3,
+				Slots: 1, Reserved: 1, Chunks: 1, Idle: 1, Acquires: 3, WarmHits: 2, Fresh: 1, Releases: 3,
 				ImageHits: 2, ImageWrites: 1, ImageBytes: 1024,
 				// The image's range is rounded to 64 KiB: cards 0..15
 				// are all restored from it.
@@ -89,7 +89,7 @@ func TestImage(t *testing.T) {
 			},
 			want: []result{{0, false, false}, {0, false, false}, {0, false, false}, {0, false, false}},
 			wantStats: Stats{
-				Slots: 1, Idle: 1, Acquires: 4, Fresh: 1, Releases: 4,
+				Slots: 1, Reserved: 1, Chunks: 1, Idle: 1, Acquires: 4, Fresh: 1, Releases: 4,
 				// A, then clear A + copy B, clear B + copy A, clear A.
 				ImageWrites: 4, ImageBytes: 1024 + 2*(1024+3*CardSize) + 1024,
 				MemsetRuns: 4, MemsetBytes: 4 * CardSize, RestoredBytes: 2 * CardSize,
@@ -104,7 +104,7 @@ func TestImage(t *testing.T) {
 			},
 			want: []result{{0, false, false}, {0, true, true}},
 			wantStats: Stats{
-				Slots: 1, Idle: 1, Acquires: 2, WarmHits: 1, Fresh: 1, Releases: 2,
+				Slots: 1, Reserved: 1, Chunks: 1, Idle: 1, Acquires: 2, WarmHits: 1, Fresh: 1, Releases: 2,
 				ImageHits: 1, ImageWrites: 1, ImageBytes: 3 * CardSize,
 				MemsetRuns: 1, MemsetBytes: 6 * CardSize, RestoredBytes: 6 * CardSize,
 				MadviseCalls: 1, MadviseBytes: CardSize,
@@ -203,7 +203,7 @@ func TestIdleResidentCap(t *testing.T) {
 	}
 	st := p.Stats()
 	want := Stats{
-		Slots: 4, Idle: 4, Acquires: 4, Fresh: 4, Releases: 4,
+		Slots: 4, Reserved: 4, Chunks: 1, Idle: 4, Acquires: 4, Fresh: 4, Releases: 4,
 		ImageWrites: 4, ImageBytes: 4 * 5,
 		MemsetRuns: 4, MemsetBytes: 4 * CardSize, RestoredBytes: 4 * CardSize,
 		MadviseCalls: 4, MadviseBytes: 4 * (64 << 10), Evictions: 4,

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/wpi-dev/wpi/internal/layout"
@@ -33,6 +34,10 @@ const (
 	// DefaultSlotBytes is the slot size when Config.SlotBytes is 0: 4 GiB,
 	// so that any 32-bit memory fits in a slot.
 	DefaultSlotBytes = 4 << 30
+	// DefaultInitialSlots is the number of slots New reserves when
+	// Config.InitialSlots is 0 (fewer if Slots is smaller): a 4 GiB slot
+	// each, 16 GiB of address space for an idle pool. See Config.InitialSlots.
+	DefaultInitialSlots = 4
 	// DefaultKeepResident is the per-release memset budget when
 	// Config.KeepResident is 0: 16 MiB. A tenant that dirtied at most that
 	// much is reset without any system call and leaves its pages mapped,
@@ -56,6 +61,15 @@ type Config struct {
 	// Slots is the number of slots, i.e. the most memories that can be in
 	// use at once. Default DefaultSlots (1000).
 	Slots int
+	// InitialSlots is the number of slots whose address space New
+	// reserves. The pool reserves the others on demand, in chunks that
+	// double what it holds (InitialSlots more, then twice that, ...) up
+	// to Slots: a chunk is reserved (one mmap(2), or VirtualAlloc, once
+	// in the pool's life) when an Acquire finds no free slot that is not
+	// another tenant's warm slot. Reserved slots stay reserved until
+	// Close, never move and never shrink. Default DefaultInitialSlots
+	// (4), at most Slots; Slots (or more) reserves the whole pool at New.
+	InitialSlots int
 	// SlotBytes is the size of each slot in bytes: the largest a memory in
 	// it can grow to. It must be a multiple of WasmPageSize (64 KiB).
 	// Default DefaultSlotBytes (4 GiB).
@@ -100,9 +114,9 @@ var ErrNotAcquired = errors.New("memory: slot is not acquired (released twice?)"
 var ErrBusy = errors.New("memory: slots still in use")
 
 // Pool is a fixed set of equal, zero-initialised memory slots carved out
-// of one address-space reservation (mmap(2) on Unix, VirtualAlloc on
-// Windows; the Go heap elsewhere). See the package documentation for
-// layout, backends and reset policy.
+// of address-space reservations made in chunks as the pool fills (mmap(2)
+// on Unix, VirtualAlloc on Windows; the Go heap elsewhere). See the
+// package documentation for layout, backends and reset policy.
 //
 // All methods are safe for concurrent use by multiple goroutines.
 type Pool struct {
@@ -113,6 +127,20 @@ type Pool struct {
 
 	arena arena // the slots' and cards' backing store (arena_*.go)
 
+	// reserved is the number of slots reserved so far: slots
+	// [0, reserved) have their address space and are in use or on their
+	// shard's lists; the others are not on any list yet. It only grows,
+	// under growMu, after the new slots are on the lists.
+	reserved atomic.Int32
+	chunks   atomic.Int32 // reservations made (New's included)
+	growMu   sync.Mutex   // serialises grow and Close
+	// growFailed is the time (UnixNano) of the last refused reservation
+	// and growErr the kernel's answer, under growMu: grow tries again only
+	// a second later, so a pool whose address space ran out does not ask
+	// the kernel on every Acquire.
+	growFailed int64
+	growErr    error
+
 	meta   []slotMeta
 	shards []shard
 	hints  sync.Pool // of *hint: the home shard of the calling P (best effort)
@@ -122,6 +150,9 @@ type Pool struct {
 	// decommit gives bytes back to the OS so that they read as zero and
 	// stay accessible: arena.decommit outside tests.
 	decommit func([]byte) error
+	// reserve reserves slots [lo, hi) for grow: arena.reserve outside
+	// tests.
+	reserve func(lo, hi int) error
 }
 
 // slotMeta is the pool's state of one slot, padded to two cache lines so
@@ -199,19 +230,21 @@ type homeShard struct {
 	shards []shard
 }
 
-// New reserves the address space for cfg.Slots slots of cfg.SlotBytes
-// bytes each, and for their cards (one byte per 4 KiB of slot), in the
-// backend of the OS (see the package documentation): on Unix one mmap(2)
-// of PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANON (|MAP_NORESERVE where
-// defined) for the slots and one for the cards; on Windows
+// New makes a pool of cfg.Slots slots of cfg.SlotBytes bytes each, and
+// reserves the address space of the first cfg.InitialSlots of them and of
+// their cards (one byte per 4 KiB of slot) in the backend of the OS (see
+// the package documentation): on Unix one mmap(2) of
+// PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANON (|MAP_NORESERVE where
+// defined) for the slots and their cards; on Windows
 // VirtualAlloc(MEM_RESERVE), committed as memories grow; elsewhere
-// nothing (slots come from the Go heap as they grow). No RAM is committed:
-// pages are backed on first write. There are no guard regions and the
-// mapping is never mprotect'ed.
+// nothing (slots come from the Go heap as they grow). The other slots are
+// reserved later, in chunks, as the pool fills (see Config.InitialSlots).
+// No RAM is committed: pages are backed on first write. There are no
+// guard regions and the mapping is never mprotect'ed.
 //
-// It fails on invalid configuration or if the reservation fails (for
-// example under vm.overcommit_memory=2 or a low RLIMIT_AS: ask for fewer
-// or smaller slots).
+// It fails on invalid configuration or if the first reservation fails
+// (for example under vm.overcommit_memory=2 or a low RLIMIT_AS: ask for
+// fewer or smaller slots).
 func New(cfg Config) (*Pool, error) {
 	if cfg.Slots == 0 {
 		cfg.Slots = DefaultSlots
@@ -234,6 +267,10 @@ func New(cfg Config) (*Pool, error) {
 	if cfg.Slots < 0 || cfg.Slots > math.MaxInt32 {
 		return nil, fmt.Errorf("memory: invalid slot count %d", cfg.Slots)
 	}
+	if cfg.InitialSlots <= 0 {
+		cfg.InitialSlots = DefaultInitialSlots
+	}
+	cfg.InitialSlots = min(cfg.InitialSlots, cfg.Slots)
 	if cfg.SlotBytes%WasmPageSize != 0 {
 		return nil, fmt.Errorf("memory: slot size %d is not a multiple of 64 KiB", cfg.SlotBytes)
 	}
@@ -241,13 +278,13 @@ func New(cfg Config) (*Pool, error) {
 	if osPage > WasmPageSize || cfg.SlotBytes%osPage != 0 {
 		return nil, fmt.Errorf("memory: OS page size %d does not divide 64 KiB", osPage)
 	}
-	slots := uint64(cfg.Slots)
-	if cfg.SlotBytes > math.MaxInt/slots {
-		return nil, fmt.Errorf("memory: %d slots of %d bytes overflow the address space", slots, cfg.SlotBytes)
-	}
 	// Pad each slot's cards to a cache line so that neighbouring slots
 	// used by different cores do not share one.
 	cardStride := (cfg.SlotBytes>>CardShift + 63) &^ 63
+	slots := uint64(cfg.Slots)
+	if cfg.SlotBytes+cardStride > math.MaxInt/slots {
+		return nil, fmt.Errorf("memory: %d slots of %d bytes overflow the address space", slots, cfg.SlotBytes)
+	}
 
 	shards := cfg.Shards
 	if shards <= 0 {
@@ -255,24 +292,19 @@ func New(cfg Config) (*Pool, error) {
 	}
 	shards = max(1, min(shards, cfg.Slots))
 
-	a, err := newArena(cfg.Slots, cfg.SlotBytes, cardStride)
-	if err != nil {
-		return nil, err
-	}
-
 	p := &Pool{
 		slotBytes:    cfg.SlotBytes,
 		cardStride:   cardStride,
 		keepResident: uint64(cfg.KeepResident) &^ (CardSize - 1),
 		osPage:       osPage,
-		arena:        a,
+		arena:        newArena(cfg.Slots, cfg.SlotBytes, cardStride),
 		meta:         make([]slotMeta, cfg.Slots),
 		shards:       make([]shard, shards),
 	}
-	p.decommit = p.arena.decommit
-	for i := range p.meta {
-		p.meta[i].setMem(p.arena.slot(i))
+	if err := p.arena.reserve(0, cfg.InitialSlots); err != nil {
+		return nil, err
 	}
+	p.decommit, p.reserve = p.arena.decommit, p.arena.reserve
 	p.hints.New = p.newHint
 	for i := range p.shards {
 		sh := &p.shards[i]
@@ -282,22 +314,87 @@ func New(cfg Config) (*Pool, error) {
 		sh.cold = make([]int32, 0, cfg.Slots/shards+1)
 		sh.residentCap = uint64(cfg.MaxIdleResident) / uint64(shards)
 	}
-	// Deal never-used slots round-robin; each cold stack pops its lowest
-	// index first.
-	for i := cfg.Slots - 1; i >= 0; i-- {
-		sh := &p.shards[i%shards]
+	// Slots are dealt round-robin, reserved or not.
+	for i := range p.meta {
 		p.meta[i].shard = int32(i % shards)
-		sh.cold = append(sh.cold, int32(i))
-		sh.nfree.Add(1)
 	}
+	p.addSlots(0, cfg.InitialSlots)
 	return p, nil
+}
+
+// addSlots makes the just reserved slots [lo, hi) accessible and puts
+// them on their shards' cold stacks (each pops its lowest index first),
+// then counts them reserved. The caller holds growMu, or is New.
+func (p *Pool) addSlots(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		p.meta[i].setMem(p.arena.slot(i))
+	}
+	n := len(p.shards)
+	for k := range min(n, hi-lo) {
+		sh := &p.shards[(lo+k)%n]
+		sh.mu.Lock()
+		// The slots of sh in [lo, hi), highest first.
+		for i := hi - 1 - (hi-1-(lo+k))%n; i >= lo; i -= n {
+			sh.cold = append(sh.cold, int32(i))
+			sh.nfree.Add(1)
+		}
+		sh.mu.Unlock()
+	}
+	p.chunks.Add(1)
+	p.reserved.Store(int32(hi))
+}
+
+// growRetry is how long grow waits after a refused reservation before it
+// asks the kernel again.
+const growRetry = int64(time.Second)
+
+// grow reserves the next chunk of slots, if the pool still has seen
+// slots reserved (otherwise another goroutine grew it meanwhile and grow
+// returns nil at once, for the caller to look again). The chunk doubles
+// the reserved slots, up to Slots; if the kernel refuses it, grow asks
+// for half as many, down to one slot, and fails with the kernel's error
+// if even that is refused (and for a second after that without asking).
+// It makes one reservation (arena.reserve) per try.
+func (p *Pool) grow(seen int) error {
+	p.growMu.Lock()
+	defer p.growMu.Unlock()
+	lo := int(p.reserved.Load())
+	switch {
+	case p.closed.Load():
+		return ErrClosed
+	case lo != seen:
+		return nil
+	case lo == len(p.meta):
+		return ErrNoSlot
+	case p.growFailed != 0 && time.Now().UnixNano()-p.growFailed < growRetry:
+		return p.growErr
+	}
+	n := max(1, min(lo, len(p.meta)-lo))
+	for {
+		err := p.reserve(lo, lo+n)
+		if err == nil {
+			break
+		}
+		if n == 1 {
+			p.growFailed, p.growErr = time.Now().UnixNano(), err
+			return err
+		}
+		n /= 2
+	}
+	p.growFailed = 0
+	p.addSlots(lo, lo+n)
+	return nil
 }
 
 // SlotBytes returns the size of every slot in bytes.
 func (p *Pool) SlotBytes() uint64 { return p.slotBytes }
 
-// Len returns the number of slots.
+// Len returns the number of slots (Config.Slots), reserved or not.
 func (p *Pool) Len() int { return len(p.meta) }
+
+// Reserved returns the number of slots whose address space is reserved
+// so far (see Config.InitialSlots): slots [0, Reserved()).
+func (p *Pool) Reserved() int { return int(p.reserved.Load()) }
 
 // Shards returns the number of free-list shards (see Config.Shards).
 // Slot i belongs to shard i % Shards() for good.
@@ -392,12 +489,15 @@ func (p *Pool) Acquire(affinity uint64) (Slot, error) { return p.AcquireImage(af
 // and memory index; 0 means none. AcquireImage prefers, in this order: the
 // most recently released free slot whose last tenant had the same affinity
 // (a warm slot, see Slot.Warm); one whose last tenant had affinity 0; a
-// never-used slot; the least recently released free slot. Slots on the
-// calling goroutine's home shard are preferred at each step, so the order
-// is best effort.
+// never-used slot (reserving the next chunk of slots if no reserved one is
+// left; see Config.InitialSlots); the least recently released free slot.
+// Slots on the calling goroutine's home shard are preferred at each step,
+// so the order is best effort.
 //
-// It returns ErrNoSlot if every slot is in use, ErrClosed after Close.
-// It makes no system call and no heap allocation; it takes one shard lock
+// It returns ErrNoSlot if every slot is in use (wrapped with the kernel's
+// error if the pool could not reserve more), ErrClosed after Close. It
+// makes no heap allocation, and no system call except the one-time
+// reservation of a chunk when the pool grows; it takes one shard lock
 // (more only when the home shard has no fitting slot).
 func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 	if img != nil && img.hi > p.slotBytes {
@@ -435,12 +535,30 @@ func (p *Pool) AcquireImage(affinity uint64, img *Image) (Slot, error) {
 	if s, ok, err := p.search(home, affinity, img, func(sh *shard) int32 { return sh.takeKey(p.meta, affinity) }); ok || err != nil {
 		return s, err
 	}
+	// A pool not reserved in full takes a never-used slot from any shard,
+	// then grows, rather than take another tenant's warm slot: the order
+	// above, with the unreserved slots counted as never used.
+	var growErr error
+	for seen := int(p.reserved.Load()); seen < len(p.meta); seen = int(p.reserved.Load()) {
+		if s, ok, err := p.search(home, affinity, img, func(sh *shard) int32 { return sh.takeUnclaimed(p.meta) }); ok || err != nil {
+			return s, err
+		}
+		if growErr = p.grow(seen); growErr != nil {
+			if errors.Is(growErr, ErrClosed) {
+				return Slot{}, ErrClosed
+			}
+			break
+		}
+	}
 	// Pass 2: anything, least harmful first.
 	if s, ok, err := p.search(home, affinity, img, func(sh *shard) int32 { return sh.takeAny(p.meta) }); ok || err != nil {
 		return s, err
 	}
 	if p.closed.Load() {
 		return Slot{}, ErrClosed
+	}
+	if growErr != nil && !errors.Is(growErr, ErrNoSlot) {
+		return Slot{}, fmt.Errorf("%w (%d of %d slots reserved, reserving more: %w)", ErrNoSlot, p.reserved.Load(), len(p.meta), growErr)
 	}
 	return Slot{}, ErrNoSlot
 }
@@ -640,6 +758,8 @@ func (p *Pool) evict(sh *shard, idx []int32) {
 // being released). After a successful Close, Acquire returns ErrClosed
 // and further Close calls return nil.
 func (p *Pool) Close() error {
+	p.growMu.Lock()
+	defer p.growMu.Unlock()
 	for i := range p.shards {
 		p.shards[i].mu.Lock()
 	}
@@ -655,7 +775,7 @@ func (p *Pool) Close() error {
 	for i := range p.shards {
 		free += int(p.shards[i].nfree.Load())
 	}
-	if busy := len(p.meta) - free; busy != 0 {
+	if busy := int(p.reserved.Load()) - free; busy != 0 {
 		return fmt.Errorf("memory: Close with %d of %d slots in use: %w", busy, len(p.meta), ErrBusy)
 	}
 	p.closed.Store(true)
@@ -671,9 +791,11 @@ func (p *Pool) Close() error {
 // after the other, so while other goroutines are acquiring and releasing
 // the totals need not be mutually consistent.
 type Stats struct {
-	Slots int // total slots
-	InUse int // acquired and not yet returned by Release
-	Idle  int // Slots - InUse
+	Slots    int // total slots (Config.Slots)
+	Reserved int // of which have their address space reserved (see Config.InitialSlots)
+	Chunks   int // reservations made for them (one mmap each on Unix)
+	InUse    int // acquired and not yet returned by Release
+	Idle     int // Slots - InUse
 
 	Acquires uint64 // successful Acquire calls
 	WarmHits uint64 // of which got a slot whose last tenant had the same non-zero affinity
@@ -709,6 +831,7 @@ func (p *Pool) Stats() Stats {
 		sh.mu.Unlock()
 	}
 	st.Slots = len(p.meta)
+	st.Reserved, st.Chunks = int(p.reserved.Load()), int(p.chunks.Load())
 	st.Acquires, st.WarmHits, st.Fresh, st.Releases = c.acquires, c.warmHits, c.fresh, c.releases
 	st.ImageHits, st.ImageWrites, st.ImageBytes = c.imageHits, c.imageWrites, c.imageBytes
 	st.MemsetRuns, st.MemsetBytes, st.RestoredBytes = c.memsetRuns, c.memsetBytes, c.restoredBytes

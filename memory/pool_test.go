@@ -373,7 +373,7 @@ func TestFullAndRelease(t *testing.T) {
 	if err := p.Close(); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Close while in use: %v, want ErrBusy", err)
 	}
-	want := Stats{Slots: slots, InUse: slots, Idle: 0, Acquires: slots, Fresh: slots}
+	want := Stats{Slots: slots, Reserved: slots, Chunks: 1, InUse: slots, Idle: 0, Acquires: slots, Fresh: slots}
 	if diff := cmp.Diff(want, p.Stats()); diff != "" {
 		t.Errorf("stats when full (-want +got):\n%s", diff)
 	}
@@ -394,7 +394,7 @@ func TestFullAndRelease(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want = Stats{Slots: slots, InUse: 0, Idle: slots, Acquires: slots + 1, Fresh: slots, Releases: slots + 1}
+	want = Stats{Slots: slots, Reserved: slots, Chunks: 1, InUse: 0, Idle: slots, Acquires: slots + 1, Fresh: slots, Releases: slots + 1}
 	if diff := cmp.Diff(want, p.Stats()); diff != "" {
 		t.Errorf("stats after release (-want +got):\n%s", diff)
 	}
