@@ -1504,10 +1504,35 @@ func (t *translator) load(op byte) {
 	off := t.memarg()
 	l := loadOps[op-0x28]
 	i := len(t.stack) - 1
+	if b, c, ok := t.indexAddress(i); ok {
+		t.pop()
+		t.emitProducer(word(l.idx, t.home(i), b, c), uint64(off)<<32)
+		t.pushTemp(l.typ)
+		return
+	}
 	base, k := t.address(i)
 	t.pop()
 	t.emitProducer(word(l.op, t.home(i), base, 0), uint64(k)|uint64(off)<<32)
 	t.pushTemp(l.typ)
+}
+
+// indexAddress reports whether the address operand stack[i] of a load is
+// a temporary that the i32.add just emitted computed (used only here),
+// and returns the add's operands, which the load's _idx form adds
+// itself; the add is removed.
+func (t *translator) indexAddress(i int) (b, c uint16, ok bool) {
+	o := t.stack[i]
+	if o.kind != kTemp || t.producer < 0 || len(t.code) != t.producer+1 {
+		return 0, 0, false
+	}
+	w := t.code[t.producer]
+	if wOp(w) != opI32Add || wA(w) != o.cell {
+		return 0, 0, false
+	}
+	t.code = t.code[:t.producer]
+	t.src = t.src[:len(t.src)-1]
+	t.producer = -1
+	return wB(w), wC(w), true
 }
 
 func (t *translator) store(op byte) {

@@ -95,6 +95,8 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("global[%d] = c%d", a, b)
 	case fmtLoad:
 		args = fmt.Sprintf("c%d = [c%d%s + %d]", a, b, addend(x(1)), x(1)>>32)
+	case fmtLoadIdx:
+		args = fmt.Sprintf("c%d = [c%d + c%d%s + %d]", a, b, cc, addend(x(1)), x(1)>>32)
 	case fmtStore:
 		args = fmt.Sprintf("[c%d%s + %d] = c%d", a, addend(x(1)), x(1)>>32, b)
 	case fmtABCX:

@@ -49,6 +49,11 @@ func TestFused(t *testing.T) {
 		{"shl_add", []uint64{3, 1}, 13, `
 0000  i32.shl_add      c3 = c0, c1, 2
 0002  return1          c3`},
+		{"load8_u_idx", []uint64{12, 8}, 99, `
+0000  const32          c4 = 0x63
+0001  i32.store8       [c2 +32 21 + 0] = c4
+0003  i32.load8_u_idx  c3 = [c0 + c1 + 1]
+0005  return1          c3`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

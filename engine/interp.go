@@ -1138,6 +1138,18 @@ loop:
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opI32LoadIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opI64Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1149,6 +1161,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opI64LoadIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = le64(p)
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opF32Load:
 			x := x1(pc)
@@ -1162,6 +1186,18 @@ loop:
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opF32LoadIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opF64Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1173,6 +1209,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opF64LoadIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = le64(p)
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Load8S:
 			x := x1(pc)
@@ -1186,6 +1234,18 @@ loop:
 			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opI32Load8SIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opI32Load8U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1197,6 +1257,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opI32Load8UIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Load16S:
 			x := x1(pc)
@@ -1210,6 +1282,18 @@ loop:
 			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opI32Load16SIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opI32Load16U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1221,6 +1305,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opI32Load16UIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le16(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load8S:
 			x := x1(pc)
@@ -1234,6 +1330,18 @@ loop:
 			*ra(fp, w) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opI64Load8SIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opI64Load8U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1245,6 +1353,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opI64Load8UIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load16S:
 			x := x1(pc)
@@ -1258,6 +1378,18 @@ loop:
 			*ra(fp, w) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opI64Load16SIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opI64Load16U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1269,6 +1401,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opI64Load16UIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le16(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load32S:
 			x := x1(pc)
@@ -1282,6 +1426,18 @@ loop:
 			*ra(fp, w) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
+		case opI64Load32SIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
 		case opI64Load32U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1293,6 +1449,18 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
+			continue
+		case opI64Load32UIdx:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Store:
 			x := x1(pc)

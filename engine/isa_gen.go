@@ -28,6 +28,7 @@ const (
 	fmtGlobalGet                  // A: dst, B: globalidx
 	fmtGlobalSet                  // A: globalidx, B: src
 	fmtLoad                       // A: dst, B: base cell; +1 word: k | offset<<32
+	fmtLoadIdx                    // A: dst, B, C: base cells (added); +1 word: k | offset<<32
 	fmtStore                      // A: base cell, B: value cell; +1 word: k | offset<<32
 	fmtABCX                       // A, B, C: cells read; +1 word: index (or two, low and high 32 bits)
 	fmtDABX                       // A: dst, B, C: cells read; +1 word: index
@@ -71,6 +72,7 @@ const (
 	sizeGlobalGet    = 8
 	sizeGlobalSet    = 8
 	sizeLoad         = 16
+	sizeLoadIdx      = 16
 	sizeStore        = 16
 	sizeABCX         = 16
 	sizeDABX         = 16
@@ -112,6 +114,7 @@ var formatWords = [fmtCount]uint8{
 	fmtGlobalGet:    0,
 	fmtGlobalSet:    0,
 	fmtLoad:         1,
+	fmtLoadIdx:      1,
 	fmtStore:        1,
 	fmtABCX:         1,
 	fmtDABX:         1,
@@ -235,19 +238,33 @@ const (
 	opBrI64GeU
 	opBrI64GeUImm
 	opI32Load
+	opI32LoadIdx
 	opI64Load
+	opI64LoadIdx
 	opF32Load
+	opF32LoadIdx
 	opF64Load
+	opF64LoadIdx
 	opI32Load8S
+	opI32Load8SIdx
 	opI32Load8U
+	opI32Load8UIdx
 	opI32Load16S
+	opI32Load16SIdx
 	opI32Load16U
+	opI32Load16UIdx
 	opI64Load8S
+	opI64Load8SIdx
 	opI64Load8U
+	opI64Load8UIdx
 	opI64Load16S
+	opI64Load16SIdx
 	opI64Load16U
+	opI64Load16UIdx
 	opI64Load32S
+	opI64Load32SIdx
 	opI64Load32U
+	opI64Load32UIdx
 	opI32Store
 	opI64Store
 	opF32Store
@@ -539,19 +556,33 @@ var opInfos = [opCount]opInfo{
 	opBrI64GeU:           {"br_i64_ge_u", fmtBrAB},
 	opBrI64GeUImm:        {"br_i64_ge_u_imm", fmtBrAI},
 	opI32Load:            {"i32.load", fmtLoad},
+	opI32LoadIdx:         {"i32.load_idx", fmtLoadIdx},
 	opI64Load:            {"i64.load", fmtLoad},
+	opI64LoadIdx:         {"i64.load_idx", fmtLoadIdx},
 	opF32Load:            {"f32.load", fmtLoad},
+	opF32LoadIdx:         {"f32.load_idx", fmtLoadIdx},
 	opF64Load:            {"f64.load", fmtLoad},
+	opF64LoadIdx:         {"f64.load_idx", fmtLoadIdx},
 	opI32Load8S:          {"i32.load8_s", fmtLoad},
+	opI32Load8SIdx:       {"i32.load8_s_idx", fmtLoadIdx},
 	opI32Load8U:          {"i32.load8_u", fmtLoad},
+	opI32Load8UIdx:       {"i32.load8_u_idx", fmtLoadIdx},
 	opI32Load16S:         {"i32.load16_s", fmtLoad},
+	opI32Load16SIdx:      {"i32.load16_s_idx", fmtLoadIdx},
 	opI32Load16U:         {"i32.load16_u", fmtLoad},
+	opI32Load16UIdx:      {"i32.load16_u_idx", fmtLoadIdx},
 	opI64Load8S:          {"i64.load8_s", fmtLoad},
+	opI64Load8SIdx:       {"i64.load8_s_idx", fmtLoadIdx},
 	opI64Load8U:          {"i64.load8_u", fmtLoad},
+	opI64Load8UIdx:       {"i64.load8_u_idx", fmtLoadIdx},
 	opI64Load16S:         {"i64.load16_s", fmtLoad},
+	opI64Load16SIdx:      {"i64.load16_s_idx", fmtLoadIdx},
 	opI64Load16U:         {"i64.load16_u", fmtLoad},
+	opI64Load16UIdx:      {"i64.load16_u_idx", fmtLoadIdx},
 	opI64Load32S:         {"i64.load32_s", fmtLoad},
+	opI64Load32SIdx:      {"i64.load32_s_idx", fmtLoadIdx},
 	opI64Load32U:         {"i64.load32_u", fmtLoad},
+	opI64Load32UIdx:      {"i64.load32_u_idx", fmtLoadIdx},
 	opI32Store:           {"i32.store", fmtStore},
 	opI64Store:           {"i64.store", fmtStore},
 	opF32Store:           {"f32.store", fmtStore},
@@ -882,23 +913,23 @@ var satOps = [8]numInfo{
 // loadOps and storeOps hold the loads (0x28-0x35) and stores
 // (0x36-0x3e) by wasm opcode less the first.
 var loadOps = [14]struct {
-	op  opcode
-	typ decoder.ValType
+	op, idx opcode
+	typ     decoder.ValType
 }{
-	0:  {opI32Load, decoder.I32},    // 0x28
-	1:  {opI64Load, decoder.I64},    // 0x29
-	2:  {opF32Load, decoder.F32},    // 0x2a
-	3:  {opF64Load, decoder.F64},    // 0x2b
-	4:  {opI32Load8S, decoder.I32},  // 0x2c
-	5:  {opI32Load8U, decoder.I32},  // 0x2d
-	6:  {opI32Load16S, decoder.I32}, // 0x2e
-	7:  {opI32Load16U, decoder.I32}, // 0x2f
-	8:  {opI64Load8S, decoder.I64},  // 0x30
-	9:  {opI64Load8U, decoder.I64},  // 0x31
-	10: {opI64Load16S, decoder.I64}, // 0x32
-	11: {opI64Load16U, decoder.I64}, // 0x33
-	12: {opI64Load32S, decoder.I64}, // 0x34
-	13: {opI64Load32U, decoder.I64}, // 0x35
+	0:  {opI32Load, opI32LoadIdx, decoder.I32},       // 0x28
+	1:  {opI64Load, opI64LoadIdx, decoder.I64},       // 0x29
+	2:  {opF32Load, opF32LoadIdx, decoder.F32},       // 0x2a
+	3:  {opF64Load, opF64LoadIdx, decoder.F64},       // 0x2b
+	4:  {opI32Load8S, opI32Load8SIdx, decoder.I32},   // 0x2c
+	5:  {opI32Load8U, opI32Load8UIdx, decoder.I32},   // 0x2d
+	6:  {opI32Load16S, opI32Load16SIdx, decoder.I32}, // 0x2e
+	7:  {opI32Load16U, opI32Load16UIdx, decoder.I32}, // 0x2f
+	8:  {opI64Load8S, opI64Load8SIdx, decoder.I64},   // 0x30
+	9:  {opI64Load8U, opI64Load8UIdx, decoder.I64},   // 0x31
+	10: {opI64Load16S, opI64Load16SIdx, decoder.I64}, // 0x32
+	11: {opI64Load16U, opI64Load16UIdx, decoder.I64}, // 0x33
+	12: {opI64Load32S, opI64Load32SIdx, decoder.I64}, // 0x34
+	13: {opI64Load32U, opI64Load32UIdx, decoder.I64}, // 0x35
 }
 
 var storeOps = [9]opcode{

@@ -40,4 +40,8 @@
   ;; i32.shl_add: a scaled index.
   (func (export "shl_add") (param i32 i32) (result i32)
     (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 2))))
+  ;; i32.load8_u_idx: a load from the sum of two cells (base + index).
+  (func (export "load8_u_idx") (param i32 i32) (result i32)
+    (i32.store8 (i32.const 21) (i32.const 99))
+    (i32.load8_u offset=1 (i32.add (local.get 0) (local.get 1))))
 )

@@ -41,6 +41,7 @@ var Formats = []Format{
 	{"GlobalGet", 0, "A: dst, B: globalidx"},
 	{"GlobalSet", 0, "A: globalidx, B: src"},
 	{"Load", 1, "A: dst, B: base cell; +1 word: k | offset<<32"},
+	{"LoadIdx", 1, "A: dst, B, C: base cells (added); +1 word: k | offset<<32"},
 	{"Store", 1, "A: base cell, B: value cell; +1 word: k | offset<<32"},
 	{"ABCX", 1, "A, B, C: cells read; +1 word: index (or two, low and high 32 bits)"},
 	{"DABX", 1, "A: dst, B, C: cells read; +1 word: index"},
