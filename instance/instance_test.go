@@ -553,3 +553,100 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("slots in use at the end, env and nomax (-want +got):\n%s", diff)
 	}
 }
+
+// TestImportsFollowTheNamespace: instances of one compiled module resolve
+// their imports anew whenever the namespace changed since the last
+// instance (resolveImports caches a resolution per namespace): after the
+// exporter closes, instantiation fails; after another module takes its
+// name, instances call the new one's function.
+func TestImportsFollowTheNamespace(t *testing.T) {
+	rt := newTestRuntime(t, Config{})
+	env := func(k int32) Instance {
+		t.Helper()
+		inst, err := rt.NewHostModuleBuilder("env").NewFunctionBuilder().
+			WithFunc(func(a, b int32) int32 { return k*a + b }).Export("add").Instantiate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inst
+	}
+	wasm, err := os.ReadFile("testdata/host_call.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := rt.Compile(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func() (uint64, error) {
+		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+		if err != nil {
+			return 0, err
+		}
+		defer inst.Close(ctx)
+		res, err := inst.ExportedFunction("call_add").Call(ctx, 2, 3)
+		if err != nil {
+			return 0, err
+		}
+		return res[0], nil
+	}
+	e1 := env(1)
+	for range 3 { // the first resolves by name, the others reuse it
+		if got, err := call(); err != nil || got != 5 {
+			t.Fatalf("with env k=1: call_add(2, 3) = %d, %v; want 5", got, err)
+		}
+	}
+	e1.Close(ctx)
+	if _, err := call(); !errors.Is(err, ErrUnknownImport) {
+		t.Fatalf("after env closed: %v, want ErrUnknownImport", err)
+	}
+	env(10)
+	for range 2 {
+		if got, err := call(); err != nil || got != 23 {
+			t.Fatalf("with env k=10: call_add(2, 3) = %d, %v; want 23", got, err)
+		}
+	}
+}
+
+// BenchmarkResolveImports: resolving 16 function imports by name (what
+// every instantiation did) against the cached resolution of an unchanged
+// namespace.
+func BenchmarkResolveImports(b *testing.B) {
+	rt := newTestRuntime(b, Config{})
+	hb := rt.NewHostModuleBuilder("env")
+	// A module importing env.f0..f15, all () -> ().
+	mod := []byte{0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0}
+	var imports []byte
+	for i := range 16 {
+		name := fmt.Sprintf("f%d", i)
+		hb.NewFunctionBuilder().WithFunc(func() {}).Export(name)
+		imports = append(imports, 3, 'e', 'n', 'v', byte(len(name)))
+		imports = append(imports, name...)
+		imports = append(imports, 0, 0)
+	}
+	if _, err := hb.Instantiate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	sec := append([]byte{16}, imports...)
+	mod = append(append(append(mod, 2), uleb(nil, len(sec))...), sec...)
+	cm, err := rt.Compile(ctx, mod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &engine.Instance{Funcs: make([]*engine.Function, 16)}
+	b.Run("by-name", func(b *testing.B) {
+		names := *rt.names.Load()
+		for b.Loop() {
+			if err := rt.resolveImportsByName(cm, e, names); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			if err := rt.resolveImports(cm, e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
@@ -535,11 +536,66 @@ func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, slot *slot
 
 // resolveImports fills the imported entries of e's index spaces.
 func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
+	names := r.names.Load()
+	if c := cm.imports.Load(); c != nil && c.rt == r && c.names == names {
+		copy(e.Funcs, c.funcs)
+		copy(e.Tables, c.tables)
+		copy(e.Globals, c.globals)
+		copy(e.Tags, c.tags)
+		if c.memory != nil {
+			e.Memory = c.memory
+		}
+		return nil
+	}
+	if err := r.resolveImportsByName(cm, e, *names); err != nil {
+		return err
+	}
+	m := cm.mod.Decoded
+	cm.imports.Store(&resolvedImports{
+		rt: r, names: names,
+		funcs:   slices.Clone(e.Funcs[:m.NumImportedFuncs]),
+		tables:  slices.Clone(e.Tables[:m.NumImportedTables]),
+		globals: slices.Clone(e.Globals[:m.NumImportedGlobals]),
+		tags:    slices.Clone(e.Tags[:m.NumImportedTags]),
+		memory:  importedMemory(m, e),
+	})
+	return nil
+}
+
+// resolvedImports is what a module's imports resolved to in a runtime's
+// namespace: the exporters' functions, tables, globals, tags and memory,
+// in import order. While the namespace is the same map (it is copied on
+// every change, see setName), every import resolves to the same objects
+// and still matches: a table or memory only grows, which keeps an
+// import's minimum satisfied and its maximum unchanged. So instances
+// after the first reuse it, skipping the lookups by name (a quarter of a
+// WASI reactor's instantiate -> call -> close).
+type resolvedImports struct {
+	rt      *Runtime
+	names   *map[string]Instance
+	funcs   []*engine.Function
+	tables  []*engine.Table
+	globals []*engine.Global
+	tags    []*engine.Tag
+	memory  *engine.Memory
+}
+
+// importedMemory is e's memory if m imports it, else nil.
+func importedMemory(m *decoder.Module, e *engine.Instance) *engine.Memory {
+	if m.NumImportedMemories > 0 {
+		return e.Memory
+	}
+	return nil
+}
+
+// resolveImportsByName resolves cm's imports in the namespace names into
+// e's index spaces, checking each against its export.
+func (r *Runtime) resolveImportsByName(cm *CompiledModule, e *engine.Instance, names map[string]Instance) error {
 	m := cm.mod.Decoded
 	var nf, nt, ng, ntag int
 	for i := range m.Imports {
 		imp := &m.Imports[i]
-		from, ok := r.lookup(imp.Module)
+		from, ok := names[imp.Module]
 		if !ok {
 			return fmt.Errorf("%w: %q.%q: no module %q is registered", ErrUnknownImport, imp.Module, imp.Name, imp.Module)
 		}

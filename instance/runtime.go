@@ -396,6 +396,9 @@ type CompiledModule struct {
 	// snap is set for a snapshot (Runtime.Snapshot): its tables and
 	// dropped segments are restored from it, not from the segments.
 	snap *snapState
+	// imports is the last resolution of the imports (resolveImports),
+	// valid while the runtime's namespace is the one it was made from.
+	imports atomic.Pointer[resolvedImports]
 }
 
 // Compile decodes, validates (with the runtime's features) and compiles a
