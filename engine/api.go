@@ -17,7 +17,7 @@ import (
 // ("unsupported opcode").
 const Features = api.CoreFeaturesV2 | experimental.CoreFeaturesExtendedConst |
 	experimental.CoreFeaturesTailCall | experimental.CoreFeaturesTypedFunctionReferences |
-	experimental.CoreFeaturesExceptionHandling
+	experimental.CoreFeaturesExceptionHandling | experimental.CoreFeaturesThreads
 
 // Module is a compiled module: the decoded module plus the interpreter's
 // code for each defined function. It is immutable and safe for concurrent

@@ -33,7 +33,7 @@ func (m *machine) memoryInit(fp unsafe.Pointer, w, x uint64) trapCode {
 		data = m.inst.Module.Decoded.Data[x].Init
 	}
 	mem := m.inst.Memory
-	if mem == nil || !inRange(s, n, uint64(len(data))) || !inRange(d, n, mem.Size) {
+	if mem == nil || !inRange(s, n, uint64(len(data))) || !inRange(d, n, mem.Len()) {
 		return trapOOBMemory
 	}
 	if tc := m.bulkCharge(n); tc != trapNone {
@@ -49,7 +49,7 @@ func (m *machine) memoryInit(fp unsafe.Pointer, w, x uint64) trapCode {
 func (m *machine) memoryCopy(fp unsafe.Pointer, w uint64) trapCode {
 	d, s, n := u32cell(fp, wA(w)), u32cell(fp, wB(w)), u32cell(fp, wC(w))
 	mem := m.inst.Memory
-	if mem == nil || !inRange(s, n, mem.Size) || !inRange(d, n, mem.Size) {
+	if mem == nil || !inRange(s, n, mem.Len()) || !inRange(d, n, mem.Len()) {
 		return trapOOBMemory
 	}
 	if tc := m.bulkCharge(n); tc != trapNone {
@@ -110,7 +110,7 @@ func (m *machine) bulkCharge(n uint64) trapCode {
 func (m *machine) memoryFill(fp unsafe.Pointer, w uint64) trapCode {
 	d, v, n := u32cell(fp, wA(w)), byte(*cell(fp, uint64(wB(w)))), u32cell(fp, wC(w))
 	mem := m.inst.Memory
-	if mem == nil || !inRange(d, n, mem.Size) {
+	if mem == nil || !inRange(d, n, mem.Len()) {
 		return trapOOBMemory
 	}
 	if tc := m.bulkCharge(n); tc != trapNone {

@@ -910,6 +910,12 @@ func (t *translator) skipImmediates(op byte) {
 			t.memarg()
 			t.byte1()
 		}
+	case 0xfe:
+		if sub := t.u32(); sub == atomicFenceOp {
+			t.byte1()
+		} else {
+			t.memarg()
+		}
 	default:
 		if op >= 0x28 && op <= 0x3e {
 			t.u32()
@@ -1286,6 +1292,8 @@ func (t *translator) instr(op byte, opAt int) bool {
 		t.prefixFC()
 	case 0xfd:
 		t.simd()
+	case 0xfe:
+		t.atomic()
 	case 0x25: // table.get
 		x := t.u32()
 		i := len(t.stack) - 1
@@ -1765,4 +1773,49 @@ func (t *translator) binaryOp(op opcode, res decoder.ValType, extra ...uint64) {
 	t.stack = t.stack[:n-2]
 	t.emitProducer(word(op, t.nextHome(), a, b), extra...)
 	t.pushTemp(res)
+}
+
+// atomic translates a 0xfe-prefixed instruction (threads proposal): the
+// access is selected at run time by its sub-opcode (see atomic.go).
+func (t *translator) atomic() {
+	sub := t.u32()
+	if sub == atomicFenceOp {
+		t.byte1()
+		t.emit(word(opAtomicFence, 0, 0, 0))
+		return
+	}
+	if sub > atomicLast || (sub > atomicWait64 && sub < atomicLoadLo) {
+		t.fail("unknown atomic instruction 0xfe %d", sub)
+		return
+	}
+	off := uint64(t.memarg())
+	res := decoder.I32
+	if sub >= atomicLoadLo {
+		if _, is64 := atomicShape(sub); is64 {
+			res = decoder.I64
+		}
+	}
+	n := len(t.stack)
+	switch {
+	case sub == atomicNotify:
+		t.binaryOp(opMemoryAtomicNotify, decoder.I32, off)
+	case sub == atomicWait32 || sub == atomicWait64:
+		a, b, c := t.use(n-3), t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-3]
+		t.emitProducer(word(opMemoryAtomicWait, t.nextHome(), a, b), off|uint64(c)<<32|uint64(sub)<<48)
+		t.pushTemp(decoder.I32)
+	case sub < atomicStoreLo:
+		t.unaryOp(opAtomicLoad, uint16(sub), res, off)
+	case sub < atomicRMWLo:
+		a, v := t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-2]
+		t.emit(word(opAtomicStore, a, v, uint16(sub)), off)
+	case sub < atomicCmpxLo:
+		t.binaryOp(opAtomicRmw, res, off|uint64(sub)<<32)
+	default:
+		a, b, c := t.use(n-3), t.use(n-2), t.use(n-1)
+		t.stack = t.stack[:n-3]
+		t.emitProducer(word(opAtomicCmpxchg, t.nextHome(), a, b), off|uint64(c)<<32|uint64(sub)<<48)
+		t.pushTemp(res)
+	}
 }

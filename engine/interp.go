@@ -70,6 +70,10 @@ type machine struct {
 	// sampler, when a profiler samples this call (see Sampler).
 	sampler *Sampler
 
+	// waiting is the waiter of a memory.atomic.wait in progress, which
+	// stop wakes (see atomic.go).
+	waiting atomic.Pointer[waiter]
+
 	// Machines of goroutines on different cores are often neighbours on
 	// the heap; a cache line of padding keeps the fields written by every
 	// call off the next machine's line.
@@ -245,7 +249,7 @@ func memState(inst *Instance) (base unsafe.Pointer, size uint64, cards unsafe.Po
 	// SAFETY: Buf and Cards are non-empty; the loop only dereferences
 	// base+ea for ea+size <= Size <= len(Buf), and cards+(ea>>CardShift)
 	// for such ea, which is < len(Cards).
-	return unsafe.Pointer(&mem.Buf[0]), mem.Size, unsafe.Pointer(&mem.Cards[0])
+	return unsafe.Pointer(&mem.Buf[0]), mem.Len(), unsafe.Pointer(&mem.Cards[0])
 }
 
 // Cell access: A, B and C are 16-bit cell numbers at bits 16, 32 and 48 of
@@ -2331,6 +2335,40 @@ func (m *machine) slow(w uint64) trapCode {
 		g.Ref = FuncRefFunction(g.Val)
 		pc = unsafe.Add(pc, sizeGlobalSet)
 
+	case opAtomicLoad:
+		if t := m.atomicLoad(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, sizeDAX)
+	case opAtomicStore:
+		if t := m.atomicStore(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, sizeABX)
+	case opAtomicRmw:
+		if t := m.atomicRMW(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, sizeDABX)
+	case opAtomicCmpxchg:
+		if t := m.atomicCmpxchg(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, sizeDABX)
+	case opMemoryAtomicWait:
+		if t := m.atomicWait(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, sizeDABX)
+	case opMemoryAtomicNotify:
+		if t := m.atomicNotify(fp, w, x1(pc)); t != trapNone {
+			return t
+		}
+		pc = unsafe.Add(pc, sizeDABX)
+	case opAtomicFence:
+		atomicFence()
+		pc = unsafe.Add(pc, sizeNone)
+
 	case opV128Load:
 		sub := uint32(wC(w))
 		ea := uint64(uint32(*rb(fp, w))) + x1(pc)
@@ -2596,6 +2634,9 @@ const (
 func (m *machine) stop() {
 	m.stopped.Store(1)
 	m.interrupt.Or(interruptStop)
+	if w := m.waiting.Load(); w != nil { // after stopped: see machine.wait
+		w.wake()
+	}
 }
 
 func (m *machine) poll() trapCode {

@@ -448,6 +448,13 @@ const (
 	opV128Ternary
 	opV128Shift
 	opV128Test
+	opAtomicLoad
+	opAtomicStore
+	opAtomicRmw
+	opAtomicCmpxchg
+	opMemoryAtomicWait
+	opMemoryAtomicNotify
+	opAtomicFence
 	opCount
 )
 
@@ -766,6 +773,13 @@ var opInfos = [opCount]opInfo{
 	opV128Ternary:        {"v128.ternary", fmtDABX},
 	opV128Shift:          {"v128.shift", fmtDABX},
 	opV128Test:           {"v128.test", fmtDAS},
+	opAtomicLoad:         {"atomic.load", fmtDAX},
+	opAtomicStore:        {"atomic.store", fmtABX},
+	opAtomicRmw:          {"atomic.rmw", fmtDABX},
+	opAtomicCmpxchg:      {"atomic.cmpxchg", fmtDABX},
+	opMemoryAtomicWait:   {"memory.atomic.wait", fmtDABX},
+	opMemoryAtomicNotify: {"memory.atomic.notify", fmtDABX},
+	opAtomicFence:        {"atomic.fence", fmtNone},
 }
 
 // numericOps holds the translation of each numeric instruction (spec

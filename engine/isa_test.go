@@ -97,6 +97,16 @@ func TestOpcodeWidths(t *testing.T) {
 				x1 = sub(simdShift)
 			case opV128Ternary:
 				x1 = 10 | sub(simdTernary)<<16
+			case opAtomicLoad:
+				c = atomicLoadLo
+			case opAtomicStore:
+				c = atomicStoreLo
+			case opAtomicRmw:
+				x1 = atomicRMWLo << 32
+			case opAtomicCmpxchg:
+				x1 = atomicCmpxLo<<48 | 8<<32
+			case opMemoryAtomicWait:
+				x1 = atomicWait32<<48 | 8<<32 // cell 8 (0): no timeout, never blocks here
 			case opV128LoadLane:
 				x1 = sub(simdLoadLane) << 40
 			case opV128StoreLane:
@@ -162,6 +172,7 @@ func runOne(t *testing.T, words []uint64, a, b, c uint16, vals [2]uint64) (int, 
 		DroppedElem: make([]bool, 1),
 		Module:      &Module{Decoded: &decoder.Module{Data: make([]decoder.Data, 1), Elements: make([]decoder.Element, 1)}},
 	}
+	inst.Memory.MakeShared(nil) // memory.atomic.wait needs a shared memory; the others do not care
 	ret := &Function{Instance: inst, Code: &Code{Words: []uint64{word(opReturn, 0, 0, 0)}, FrameCells: 1}, Type: &decoder.FuncType{}}
 	inst.Funcs = []*Function{ret}
 	inst.Tables = []*Table{{Funcs: []*Function{ret}, Max: 4, Type: decoder.TableType{Elem: decoder.FuncRef}}}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/wpi-dev/wpi/decoder"
@@ -27,7 +29,9 @@ const CardShift = layout.CardShift
 // Bytes at and past Size are zero: memory.grow only moves Size, and a slot
 // is handed out zeroed past its initial image.
 //
-// A Memory is not safe for concurrent use; it belongs to one instance.
+// A Memory is not safe for concurrent use; it belongs to one instance,
+// unless it is shared (see Shared): then its bytes are written by
+// several goroutines (wasm's atomics order them) and its size is Len.
 type Memory struct {
 	// Buf is the accessible part of the memory's slot, at least Size
 	// bytes. On mmap hosts it is the whole slot (len(Buf) is the largest
@@ -36,7 +40,8 @@ type Memory struct {
 	// Go-heap slot backend it is what is committed so far, and Grow asks
 	// Commit for more.
 	Buf []byte
-	// Size is the current length in bytes, a multiple of PageSize.
+	// Size is the current length in bytes, a multiple of PageSize; for a
+	// shared memory, the length at MakeShared (the current one is Len).
 	Size uint64
 	// MaxPages is the most pages the memory may grow to: the least of its
 	// declared maximum, len(Buf)/PageSize and MaxPages.
@@ -52,6 +57,55 @@ type Memory struct {
 	// it when the new size exceeds len(Buf), and fails (memory.grow
 	// returns -1) if it does. nil where Buf is the whole slot.
 	Commit Committer
+	// Shared is set (by MakeShared) for a shared memory (threads
+	// proposal), which instances on several goroutines use at once.
+	Shared *Shared
+}
+
+// Shared is the state of a shared memory that several goroutines read
+// and write at once. Its size is published atomically: Grow (serialised
+// by mu) stores it, every reader loads it (Len). Buf never changes after
+// MakeShared, so a shared memory never moves (its slot is accessible
+// up to the maximum). Its cards are not exact: atomic writes do not mark
+// them (two goroutines would write one card byte at once), so the owner
+// must treat the whole of [0, Len) as written when the last user is done
+// (MarkDirty(0, Len())).
+type Shared struct {
+	mu   sync.Mutex
+	size atomic.Uint64
+	// Owner is free for the instance layer (the reference count of the
+	// instances using the memory).
+	Owner any
+}
+
+// MakeShared marks m as a shared memory: from now on its size is Len, and
+// Buf, Cards and Commit must not change until the last user is done. Buf
+// must already hold the memory's largest size (MaxPages), since a shared
+// memory never moves.
+func (m *Memory) MakeShared(owner any) {
+	s := &Shared{Owner: owner}
+	s.size.Store(m.Size)
+	m.Shared, m.Commit = s, nil
+}
+
+// Detach makes m inaccessible for good: no bytes, size 0, no growth (an
+// instance layer's closed memory). For a shared memory, only the last
+// user may detach it.
+func (m *Memory) Detach() {
+	m.Buf, m.Cards, m.Commit = nil, nil, nil
+	m.Size, m.MaxPages = 0, 0
+	if s := m.Shared; s != nil {
+		s.size.Store(0)
+	}
+}
+
+// Len returns the current size in bytes: Size, or the published size of
+// a shared memory (which another goroutine may grow at any time).
+func (m *Memory) Len() uint64 {
+	if s := m.Shared; s != nil {
+		return s.size.Load()
+	}
+	return m.Size
 }
 
 // Committer makes the first size bytes of a memory's slot accessible and
@@ -62,13 +116,23 @@ type Committer interface {
 }
 
 // Pages returns the current size in 64 KiB pages.
-func (m *Memory) Pages() uint64 { return m.Size / PageSize }
+func (m *Memory) Pages() uint64 { return m.Len() / PageSize }
 
 // Grow implements memory.grow (spec §4.4.7): it adds delta pages and
 // returns the previous size in pages, or ok == false (size unchanged) if
 // the result would exceed MaxPages or Commit fails. Where Buf is the whole
 // slot it never calls the kernel.
 func (m *Memory) Grow(delta uint64) (old uint64, ok bool) {
+	if s := m.Shared; s != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		old = s.size.Load() / PageSize
+		if delta > m.MaxPages || old+delta > m.MaxPages || (old+delta)*PageSize > uint64(len(m.Buf)) {
+			return old, false
+		}
+		s.size.Store((old + delta) * PageSize)
+		return old, true
+	}
 	old = m.Size / PageSize
 	if delta > m.MaxPages || old+delta > m.MaxPages {
 		return old, false
@@ -90,7 +154,7 @@ func (m *Memory) Grow(delta uint64) (old uint64, ok bool) {
 
 // Bytes returns the current contents, Buf[:Size]. Writes through it are
 // not tracked: call MarkDirty for them.
-func (m *Memory) Bytes() []byte { return m.Buf[:m.Size] }
+func (m *Memory) Bytes() []byte { return m.Buf[:m.Len()] }
 
 // MarkDirty records that bytes [off, off+n) were written. The range must
 // lie inside Buf.
@@ -107,7 +171,7 @@ func (m *Memory) MarkDirty(off, n uint64) {
 // Write copies p to offset off and marks the bytes dirty. It returns false,
 // writing nothing, if the range is out of bounds of Size.
 func (m *Memory) Write(off uint64, p []byte) bool {
-	if off > m.Size || uint64(len(p)) > m.Size-off {
+	if size := m.Len(); off > size || uint64(len(p)) > size-off {
 		return false
 	}
 	copy(m.Buf[off:], p)
@@ -118,7 +182,7 @@ func (m *Memory) Write(off uint64, p []byte) bool {
 // Read returns a view of n bytes at off, or false if out of bounds. The
 // view aliases the memory; it is valid until the instance is closed.
 func (m *Memory) Read(off, n uint64) ([]byte, bool) {
-	if off > m.Size || n > m.Size-off {
+	if size := m.Len(); off > size || n > size-off {
 		return nil, false
 	}
 	return m.Buf[off : off+n : off+n], true

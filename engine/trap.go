@@ -29,6 +29,12 @@ var (
 	ErrNullReference = &Trap{"null reference"}
 	// ErrNullExceptionReference: throw_ref of a null exnref.
 	ErrNullExceptionReference = &Trap{"null exception reference"}
+	// ErrUnalignedAtomic: an atomic access (threads) whose effective
+	// address is not a multiple of its size.
+	ErrUnalignedAtomic = &Trap{"unaligned atomic"}
+	// ErrExpectedSharedMemory: memory.atomic.wait32/64 on a memory that
+	// is not shared.
+	ErrExpectedSharedMemory = &Trap{"expected shared memory"}
 	// ErrInterrupted is returned when a running call is stopped because its
 	// context was cancelled or its deadline passed. The context's error is
 	// wrapped too: errors.Is(err, context.DeadlineExceeded) holds for a
@@ -59,6 +65,8 @@ const (
 	trapNullFuncRef
 	trapNullRef
 	trapNullExnRef
+	trapUnalignedAtomic
+	trapExpectedShared
 	trapHost // a host function returned an error or panicked; see machine.hostErr
 )
 
@@ -78,6 +86,8 @@ var trapErrors = [...]*Trap{
 	trapNullFuncRef:          ErrNullFunctionReference,
 	trapNullRef:              ErrNullReference,
 	trapNullExnRef:           ErrNullExceptionReference,
+	trapUnalignedAtomic:      ErrUnalignedAtomic,
+	trapExpectedShared:       ErrExpectedSharedMemory,
 }
 
 // FrameInfo is one entry of a trap's wasm backtrace, innermost first.

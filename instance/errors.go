@@ -63,6 +63,12 @@ var (
 	// ErrTrapNullExceptionReference: throw_ref of a null exnref
 	// (exception handling).
 	ErrTrapNullExceptionReference = &Trap{"null exception reference"}
+	// ErrTrapUnalignedAtomic: an atomic access (threads) whose effective
+	// address is not a multiple of its size.
+	ErrTrapUnalignedAtomic = &Trap{"unaligned atomic"}
+	// ErrTrapExpectedSharedMemory: memory.atomic.wait32/64 on a memory
+	// that is not shared (threads).
+	ErrTrapExpectedSharedMemory = &Trap{"expected shared memory"}
 )
 
 // trapOf maps the engine's trap kinds to the package's, which are the
@@ -87,6 +93,8 @@ var trapOf = map[*engine.Trap]*Trap{
 	engine.ErrNullFunctionReference:  ErrTrapNullFunctionReference,
 	engine.ErrNullReference:          ErrTrapNullReference,
 	engine.ErrNullExceptionReference: ErrTrapNullExceptionReference,
+	engine.ErrUnalignedAtomic:        ErrTrapUnalignedAtomic,
+	engine.ErrExpectedSharedMemory:   ErrTrapExpectedSharedMemory,
 }
 
 var (

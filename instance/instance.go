@@ -141,6 +141,9 @@ type instCore struct {
 	hasSlot bool
 	// memory is the defined memory, detached on Close.
 	memory *engine.Memory
+	// shared is the shared memory (threads) the instance defines or
+	// imports, released on Close (see sharedMemory).
+	shared *sharedMemory
 	// ecfg is the runtime's engine configuration with Fuel pointing at
 	// fuel while metering is on. Calls into the instance from Go use it.
 	ecfg engine.Config
@@ -424,6 +427,10 @@ func (i Instance) Fuel() (remaining int64, metered bool) {
 
 // releaseMemory detaches the defined memory and gives its slot back.
 func (c *instCore) releaseMemory() {
+	if c.shared != nil {
+		c.shared.release()
+		c.shared = nil
+	}
 	var highWater uint64
 	if c.memory != nil {
 		highWater = c.memory.Size // a memory never shrinks: its largest size
@@ -706,7 +713,7 @@ func (m Memory) mem() *engine.Memory {
 
 // Size returns the current size in bytes (a multiple of 65536, at most
 // 4 GiB, so it does not always fit a uint32).
-func (m Memory) Size() uint64 { return m.mem().Size }
+func (m Memory) Size() uint64 { return m.mem().Len() }
 
 // Pages returns the current size in 64 KiB pages.
 func (m Memory) Pages() uint64 { return m.mem().Pages() }
@@ -735,7 +742,7 @@ func (m Memory) Write(off uint64, p []byte) bool { return m.mem().Write(off, p) 
 // It does not allocate.
 func (m Memory) WriteString(off uint64, s string) bool {
 	mm := m.mem()
-	if off > mm.Size || uint64(len(s)) > mm.Size-off {
+	if size := mm.Len(); off > size || uint64(len(s)) > size-off {
 		return false
 	}
 	copy(mm.Buf[off:], s)

@@ -100,7 +100,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	}
 	inst := c.handle()
 	c.rt, c.name, c.exports, c.e = r, name, cm.exports, &st.e
-	c.slot, c.hasSlot, c.memory = slotHandle{}, false, nil
+	c.slot, c.hasSlot, c.memory, c.shared = slotHandle{}, false, nil, nil
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, untracked // seq stays
 	c.ecfg, c.fuel = r.ecfg, 0
 	c.stop.Reset() // no call uses the state: it was closed and finished
@@ -177,11 +177,25 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 			c.releaseMemory()
 		}
 	}()
-	if len(m.Memories) > 0 {
+	switch {
+	case len(m.Memories) > 0 && m.Memories[0].Shared:
+		sm, err := r.newShared(ctx, m.Memories[0], mc.MemoryLimitPages, cm.affinity, cm.image)
+		if err != nil {
+			return Instance{}, err
+		}
+		c.shared, e.Memory = sm, &sm.mem
+	case len(m.Memories) > 0:
 		if err := r.initMemory(ctx, &st.mem, &c.slot, m.Memories[0], mc.MemoryLimitPages, cm.affinity, cm.image); err != nil {
 			return Instance{}, err
 		}
 		c.hasSlot, c.memory, e.Memory = true, &st.mem, &st.mem
+	case e.Memory != nil && e.Memory.Shared != nil:
+		// An imported shared memory: one more user of its slot.
+		sm := e.Memory.Shared.Owner.(*sharedMemory)
+		if !sm.acquire() {
+			return Instance{}, fmt.Errorf("instance: imported shared memory: %w", ErrClosed)
+		}
+		c.shared = sm
 	}
 
 	// With an image, the pool has put the active data segments in place.
@@ -781,7 +795,7 @@ func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule) error {
 			if err != nil {
 				return fmt.Errorf("instance: data segment %d: %w", i, err)
 			}
-			if size := e.Memory.Size; uint64(uint32(off.lo))+uint64(len(seg.Init)) > size {
+			if size := e.Memory.Len(); uint64(uint32(off.lo))+uint64(len(seg.Init)) > size {
 				return fmt.Errorf("instance: %w: data segment does not fit (segment %d: offset %d + %d bytes > memory size %d)",
 					ErrSegmentDoesNotFit, i, uint32(off.lo), len(seg.Init), size)
 			}

@@ -159,10 +159,7 @@ var knownFailures = map[string]string{}
 // proposal's instructions yet, with the reason. Such a file must still
 // fail (an entry whose file passes fails the test, so the list stays
 // true); every other file of the folder must pass whole.
-var proposalUnimplemented = map[string]string{
-
-	"threads/atomic.json": "threads",
-}
+var proposalUnimplemented = map[string]string{}
 
 func runSuite(t *testing.T, dir string, features api.CoreFeatures, skip func(name string) string) {
 	files, err := filepath.Glob(filepath.Join(dir, "testdata", "*.json"))

@@ -322,4 +322,15 @@ var Table = concat(
 	slow("v128.ternary", "DABX"), // A = op x>>16 of B, C, cell x&0xffff
 	slow("v128.shift", "DABX"),   // A = op x of B shifted by i32 C
 	slow("v128.test", "DAS"),     // A (i32) = op C of B
+
+	// Threads: atomic memory accesses, wait and notify (see atomic.go).
+	// The 0xfe sub-opcode selects the access at run time; x's low 32
+	// bits are the memarg offset.
+	slow("atomic.load", "DAX"),           // A = atomic load sub-op C at [B + x]
+	slow("atomic.store", "ABX"),          // [A + x] = B; C: sub-op
+	slow("atomic.rmw", "DABX"),           // A = [B + x&0xffffffff], which becomes it op C (sub-op x>>32)
+	slow("atomic.cmpxchg", "DABX"),       // A = [B + x&0xffffffff], replaced by cell x>>32&0xffff if equal to C; sub-op x>>48
+	slow("memory.atomic.wait", "DABX"),   // A = wait at [B + x&0xffffffff] while it holds C, timeout cell x>>32&0xffff; sub-op x>>48
+	slow("memory.atomic.notify", "DABX"), // A = waiters woken at [B + x], at most C
+	slow("atomic.fence", "None"),
 )
