@@ -135,7 +135,11 @@ type state struct {
 	cfg  Config
 	args []string
 	env  []string
-	fds  map[uint32]*fdEntry
+	// fds is the descriptor table, indexed by descriptor: nil for a free
+	// one. It only grows as far as the lowest free descriptor does (add;
+	// fd_renumber's target must be open), and nfds counts the open ones.
+	fds  []*fdEntry
+	nfds int
 	// stdio holds the entries of descriptors 0, 1 and 2 as opened.
 	stdio [3]fdEntry
 	// scratch is a buffer for I/O. Reused across calls, and across
@@ -149,7 +153,7 @@ const maxKeptScratch = 64 << 10
 
 func newState(cfg Config) (*state, error) {
 	defaults(&cfg)
-	s := &state{cfg: cfg, args: cfg.Args, env: cfg.Env, fds: map[uint32]*fdEntry{}}
+	s := &state{cfg: cfg, args: cfg.Args, env: cfg.Env, fds: make([]*fdEntry, 0, 3+len(cfg.Mounts)+len(cfg.Listeners))}
 	s.openStdio()
 	next := uint32(3)
 	for _, m := range cfg.Mounts {
@@ -168,12 +172,12 @@ func newState(cfg Config) (*state, error) {
 			s.closeAll()
 			return nil, &os.PathError{Op: "open", Path: m.HostDir, Err: e}
 		}
-		s.fds[next] = &fdEntry{kind: kindFile, file: dir, mount: mp, isDir: true, preopen: guest,
-			rights: rightsDir, rightsInherit: rightsAll}
+		s.set(next, &fdEntry{kind: kindFile, file: dir, mount: mp, isDir: true, preopen: guest,
+			rights: rightsDir, rightsInherit: rightsAll})
 		next++
 	}
 	for _, l := range cfg.Listeners {
-		s.fds[next] = &fdEntry{kind: kindListener, ln: newAcceptAhead(l), rights: rightsListener}
+		s.set(next, &fdEntry{kind: kindListener, ln: newAcceptAhead(l), rights: rightsListener})
 		next++
 	}
 	return s, nil
@@ -190,7 +194,7 @@ func (s *state) openStdio() {
 	s.stdio[1] = fdEntry{kind: kindStdout, w: s.cfg.Stdout, rights: rightsStdio}
 	s.stdio[2] = fdEntry{kind: kindStdout, w: s.cfg.Stderr, rights: rightsStdio}
 	for fd := range s.stdio {
-		s.fds[uint32(fd)] = &s.stdio[fd]
+		s.set(uint32(fd), &s.stdio[fd])
 	}
 	if cap(s.scratch) > maxKeptScratch {
 		s.scratch = nil
@@ -202,8 +206,31 @@ func statDir(dir string) (os.FileInfo, error) { return os.Stat(dir) }
 // closeAll closes every descriptor that the module opened.
 func (s *state) closeAll() {
 	for fd, e := range s.fds {
-		s.closeEntry(e)
-		delete(s.fds, fd)
+		if e != nil {
+			s.closeEntry(e)
+			s.fds[fd] = nil
+		}
+	}
+	s.fds, s.nfds = s.fds[:0], 0
+}
+
+// set puts e at descriptor fd, which is free or the next one past the
+// table's end.
+func (s *state) set(fd uint32, e *fdEntry) {
+	for uint32(len(s.fds)) <= fd {
+		s.fds = append(s.fds, nil)
+	}
+	if s.fds[fd] == nil {
+		s.nfds++
+	}
+	s.fds[fd] = e
+}
+
+// del frees descriptor fd (which is open).
+func (s *state) del(fd uint32) {
+	if int(fd) < len(s.fds) && s.fds[fd] != nil {
+		s.fds[fd] = nil
+		s.nfds--
 	}
 }
 
@@ -221,18 +248,17 @@ func (s *state) closeEntry(e *fdEntry) experimentalsys.Errno {
 
 // lookup returns the entry of fd, or EBADF.
 func (s *state) lookup(fd uint32) (*fdEntry, errno) {
-	e, ok := s.fds[fd]
-	if !ok {
+	if int64(fd) >= int64(len(s.fds)) || s.fds[fd] == nil {
 		return nil, errBadf
 	}
-	return e, errSuccess
+	return s.fds[fd], errSuccess
 }
 
 // add puts e at the lowest free descriptor.
 func (s *state) add(e *fdEntry) uint32 {
 	for fd := uint32(3); ; fd++ {
-		if _, ok := s.fds[fd]; !ok {
-			s.fds[fd] = e
+		if int(fd) >= len(s.fds) || s.fds[fd] == nil {
+			s.set(fd, e)
 			return fd
 		}
 	}
@@ -496,8 +522,11 @@ func (a *acceptAhead) accept(ctx context.Context, block bool) (net.Conn, errno, 
 // stdio, a preopen or a listener.
 func (s *state) CheckSnapshot() error {
 	n := uint32(3 + len(s.cfg.Mounts) + len(s.cfg.Listeners))
-	for fd, e := range s.fds {
+	for i, e := range s.fds {
+		fd := uint32(i)
 		switch {
+		case e == nil:
+			continue
 		case fd < 3 && e == &s.stdio[fd]:
 		case fd >= 3 && fd < 3+uint32(len(s.cfg.Mounts)) && e.kind == kindFile && e.preopen != "" && e.path == "":
 		case fd >= 3+uint32(len(s.cfg.Mounts)) && fd < n && e.kind == kindListener:
@@ -507,8 +536,8 @@ func (s *state) CheckSnapshot() error {
 			return fmt.Errorf("wasi: descriptor %d was opened or renumbered by the guest", fd)
 		}
 	}
-	if uint32(len(s.fds)) != n {
-		return fmt.Errorf("wasi: the guest closed %d of its %d initial descriptors", n-uint32(len(s.fds)), n)
+	if uint32(s.nfds) != n {
+		return fmt.Errorf("wasi: the guest closed %d of its %d initial descriptors", n-uint32(s.nfds), n)
 	}
 	return nil
 }

@@ -224,7 +224,7 @@ func fdClose(s *state, c *call) (errno, error) {
 	if en != errSuccess {
 		return en, nil
 	}
-	delete(s.fds, c.u32(0))
+	s.del(c.u32(0))
 	return fromSys(s.closeEntry(e)), nil
 }
 
@@ -643,8 +643,8 @@ func fdRenumber(s *state, c *call) (errno, error) {
 		return errSuccess, nil
 	}
 	s.closeEntry(old)
-	s.fds[to] = e
-	delete(s.fds, from)
+	s.fds[to] = e // open: the count stays
+	s.del(from)
 	return errSuccess, nil
 }
 
@@ -901,7 +901,7 @@ func pathOpen(s *state, c *call) (errno, error) {
 	}
 	fd := s.add(e)
 	if !c.putU32(c.u32(8), fd) {
-		delete(s.fds, fd)
+		s.del(fd)
 		f.Close()
 		return errFault, nil
 	}

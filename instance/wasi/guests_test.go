@@ -247,3 +247,50 @@ func buildGoReactor(t *testing.T) []byte {
 	}
 	return wasm
 }
+
+// BenchmarkGuestSnapshotC: one op is instantiate -> sum() -> close of
+// the C reactor's snapshot with WASI (a recycled WASI state, stdio
+// only): the per-instance cost of a real guest that start-up no longer
+// decides.
+func BenchmarkGuestSnapshotC(b *testing.B) {
+	ctx := context.Background()
+	wasm, err := os.ReadFile("testdata/guests/ctors.wasm")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	if _, err := Instantiate(ctx, rt, Config{}); err != nil {
+		b.Fatal(err)
+	}
+	cm, err := rt.Compile(ctx, wasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc := WithConfig(instance.ModuleConfig{}, Config{Args: []string{"guest"}, Env: guestEnv})
+	src, err := rt.Instantiate(ctx, cm, mc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := Run(ctx, src); err != nil {
+		b.Fatal(err)
+	}
+	snap, err := rt.Snapshot(ctx, src, instance.SnapshotConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src.Close(ctx)
+	for b.Loop() {
+		inst, err := rt.Instantiate(ctx, snap, mc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := inst.ExportedFunction("sum").Call(ctx); err != nil {
+			b.Fatal(err)
+		}
+		inst.Close(ctx)
+	}
+}
