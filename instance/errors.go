@@ -219,6 +219,7 @@ type HostPanicError struct {
 	Value any
 }
 
+// Error returns "host function module.name panicked: " and the value.
 func (e *HostPanicError) Error() string {
 	return fmt.Sprintf("host function %s panicked: %v", e.Func, e.Value)
 }

@@ -17,8 +17,9 @@ import (
 // ModuleConfig configures one instantiation. The zero value is an
 // unnamed instance with the runtime's limits, no fuel metering and no
 // host values. Set the fields directly; attach host values with
-// WithValue and WithValueFunc, which return a modified copy (the
-// original is not changed, so one ModuleConfig can serve many
+// WithValue and WithValueFunc, and name exports to call at
+// instantiation with WithStartFunctions, which return a modified copy
+// (the original is not changed, so one ModuleConfig can serve many
 // instantiations, from many goroutines).
 type ModuleConfig struct {
 	// Name, if not empty, registers the instance under this module name,
@@ -292,7 +293,8 @@ func (c *instCore) callDone() {
 // slot is reset and returned to the pool and a slot is acquired again,
 // the warm one whenever it is free, so Reset costs what the last tenancy
 // dirtied, like Close and Instantiate do; globals, tables and segments
-// are initialised again and the start function runs again.
+// are initialised again and the start function (and the
+// WithStartFunctions exports) run again.
 //
 // Reset serves one request per tenancy from a goroutine that owns its
 // instance and its handles. It returns ErrClosed for a closed instance
@@ -732,7 +734,11 @@ func (m Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
 // Read returns a view of n bytes at off, or false if out of range. The
 // view aliases the memory: it is valid until the instance closes, sees
 // later writes, and writes through it are not tracked for the slot reset,
-// so use Write to modify memory.
+// so use Write to modify memory. Where slots live on the Go heap (wasip1,
+// js, plan9; see the README's platform table) a grow moves the memory
+// and a view taken before it no longer sees the memory: as with wazero's
+// api.Memory.Read, take the view again after anything that may grow the
+// memory (Grow, a call into the guest).
 func (m Memory) Read(off, n uint64) ([]byte, bool) { return m.mem().Read(off, n) }
 
 // Write copies p to off; false (nothing written) if out of range.

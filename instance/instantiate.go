@@ -42,10 +42,12 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 //     bounds table access" / "out of bounds memory access"); segments
 //     before it stay applied, which is visible when the table or memory is
 //     imported (Wasm 2.0; see Config.Features for 1.0);
-//  4. the start function runs, if any.
+//  4. the start function runs, if any;
+//  5. the exports ModuleConfig.WithStartFunctions names are called, in
+//     order.
 //
 // On any failure the slot is reset and returned to the pool, and the error
-// is returned (the *TrapError for a trap in step 3 or 4) with the zero
+// is returned (the *TrapError for a trap in step 3, 4 or 5) with the zero
 // Instance. A host function panicking in the start function gives an
 // error too.
 //

@@ -35,10 +35,12 @@ type Profiler struct {
 	start  time.Time
 }
 
-// StartProfiler starts sampling the runtime's calls every period (0:
-// DefaultProfilePeriod). One profiler runs per runtime at a time: a
-// second fails until the first is stopped. When no profiler runs, a call
-// pays one atomic load for the feature.
+// StartProfiler starts sampling the runtime's calls every period (0 or
+// less: DefaultProfilePeriod). One profiler runs per runtime at a time: a
+// second fails until the first is stopped. It fails with ErrClosed on a
+// closed runtime, and Runtime.Close stops a running profiler (its
+// samples are dropped: Stop it first to keep them). When no profiler
+// runs, a call pays one atomic load for the feature.
 func (r *Runtime) StartProfiler(period time.Duration) (*Profiler, error) {
 	if r == nil || r.closed.Load() {
 		return nil, fmt.Errorf("instance: StartProfiler: runtime %w", ErrClosed)
@@ -76,7 +78,8 @@ func (p *Profiler) Stop() *profile.Profile {
 }
 
 // WriteProfile stops p and writes its profile to w in pprof's gzipped
-// protocol buffer format.
+// protocol buffer format. It fails if p was stopped already, or with w's
+// error.
 func (p *Profiler) WriteProfile(w io.Writer) error {
 	prof := p.Stop()
 	if prof == nil {

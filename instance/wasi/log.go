@@ -44,7 +44,7 @@ var scopeNames = []struct {
 
 // ParseLogScopes parses a comma-separated list of scope names (all,
 // clock, proc, filesystem, poll, random, sock), as wazero's --hostlogging
-// takes them. The empty list is no scope.
+// takes them. The empty list is no scope; an unknown name is an error.
 func ParseLogScopes(list string) (LogScopes, error) {
 	var s LogScopes
 	for _, n := range strings.Split(list, ",") {

@@ -254,7 +254,10 @@ func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
 // (exports _initialize), else _start. A proc_exit(0) counts as success;
 // any other exit gives an error for which ExitCode reports the code. A
 // closed guest (or the zero Instance) gives an error matching
-// instance.ErrClosed; a guest exporting neither function, nil.
+// instance.ErrClosed; a guest exporting neither function, nil. A reactor
+// instantiated with ModuleConfig.WithStartFunctions("_initialize") is
+// initialised already: call its exports, not Run, which would run
+// _initialize a second time.
 func Run(ctx context.Context, guest instance.Instance) error {
 	if guest.Closed() {
 		return fmt.Errorf("wasi: Run: guest module %w", instance.ErrClosed)
