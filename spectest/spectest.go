@@ -4,8 +4,9 @@
 //
 // RunFile runs one JSON file in a fresh instance.Runtime that has the
 // "spectest" host module registered (SpectestModule) and reports each
-// command's outcome. Assertions and actions are counted; module and
-// register commands count only when they fail. Text-format modules
+// command's outcome. Assertions, actions and module commands (a module
+// must decode, validate and instantiate) are counted; register commands
+// count only when they fail. Text-format modules
 // (assert_malformed / assert_invalid on .wat files) are skipped.
 //
 // Values follow wast2json: numbers are decimal strings of their bit
@@ -178,7 +179,7 @@ func RunFile(ctx context.Context, path string, opts Options) (Result, error) {
 	r := &runner{rt: rt, dir: filepath.Dir(path), opts: opts, named: map[string]instance.Instance{}}
 	for _, c := range s.Commands {
 		st, msg := r.run(ctx, c)
-		counted := c.Type != "module" && c.Type != "register"
+		counted := c.Type != "register"
 		if counted || st == Failed {
 			res.add(c, st, msg)
 		}

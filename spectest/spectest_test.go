@@ -34,13 +34,13 @@ func TestRunnerFixture(t *testing.T) {
 		got = append(got, verdict{c.Line, c.Status})
 	}
 	want := []verdict{
-		{10, Passed}, {11, Passed}, {12, Passed}, {14, Failed}, {19, Passed},
+		{3, Passed}, {10, Passed}, {11, Passed}, {12, Passed}, {14, Failed}, {15, Passed}, {19, Passed},
 		{22, Passed}, {26, Failed}, {29, Passed}, {32, Skipped}, {35, Passed},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s\nresult: %+v", diff, res)
 	}
-	if diff := cmp.Diff([]int{7, 2, 1}, []int{res.Passed, res.Failed, res.Skipped}); diff != "" {
+	if diff := cmp.Diff([]int{9, 2, 1}, []int{res.Passed, res.Failed, res.Skipped}); diff != "" {
 		t.Errorf("[passed failed skipped] (-want +got):\n%s", diff)
 	}
 }
