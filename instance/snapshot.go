@@ -42,7 +42,8 @@ type SnapshotConfig struct {
 
 // ErrNotSnapshottable is wrapped by Runtime.Snapshot's errors for an
 // instance whose state a module cannot express: it imports a memory, a
-// table or a mutable global (their state belongs to another instance), a
+// table or a mutable global (their state belongs to another instance), it
+// defines a shared memory (other instances may write it meanwhile), a
 // table holds a non-null externref or a function of another instance, a
 // global holds a non-null externref, or a host value refuses (see
 // SnapshotChecker; instance/wasi refuses descriptors the guest opened).
@@ -127,6 +128,11 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 		case imp.Kind == decoder.ExternGlobal && imp.Global.Mutable:
 			return nil, notSnap("it imports mutable global %q.%q", imp.Module, imp.Name)
 		}
+	}
+	if len(m.Memories) > 0 && m.Memories[0].Shared {
+		// Other instances, on other goroutines, may write it during the
+		// snapshot: its bytes are no one instance's state.
+		return nil, notSnap("its memory is shared")
 	}
 	for _, v := range inst.values {
 		if c, ok := v.val.(SnapshotChecker); ok {

@@ -324,9 +324,13 @@ func TestSnapshotErrors(t *testing.T) {
 	if _, err := rtMut.NewHostModuleBuilder("env").ExportGlobal("base", api.ValueTypeI32, true, 0).Instantiate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	rtThreads := newTestRuntime(t, Config{Features: SupportedFeatures})
 	runtimeOf := func(module string) *Runtime {
-		if module == "imp_global_mut" {
+		switch module {
+		case "imp_global_mut":
 			return rtMut
+		case "shared_mem":
+			return rtThreads
 		}
 		return rt
 	}
@@ -351,6 +355,7 @@ func TestSnapshotErrors(t *testing.T) {
 		{name: "imported memory", module: "imp_mem_ok", want: ErrNotSnapshottable, detail: `imports memory "env"."mem"`},
 		{name: "imported table", module: "imp_table_ok", want: ErrNotSnapshottable, detail: `imports table "env"."tab"`},
 		{name: "imported mutable global", module: "imp_global_mut", want: ErrNotSnapshottable, detail: `mutable global "env"."base"`},
+		{name: "shared memory", module: "shared_mem", want: ErrNotSnapshottable, detail: "its memory is shared"},
 		{name: "externref in a table", module: "snap", prep: func(i Instance) Instance {
 			if _, err := i.ExportedFunction("setext").Call(ctx, 7); err != nil {
 				t.Fatal(err)
