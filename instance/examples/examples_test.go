@@ -95,8 +95,8 @@ func readSources(t *testing.T, dir string) {
 }
 
 func TestPortsMatchWazero(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds 16 programs")
+	if testing.Short() || raceEnabled {
+		t.Skip("builds 16 programs (without -race: see raceEnabled)")
 	}
 	goCmd := goCommand(t)
 	var names []string
