@@ -545,6 +545,13 @@ func (t *translator) fuse() {
 	case op1 == opI32Add && op2 == opI32AddImm:
 		f = [3]uint64{word(opI32AddAddImm, wA(w1), wB(w1), wC(w1)), uint64(wA(w2)) | uint64(wB(w2))<<16 | t.code[s2+1]<<32}
 		nf = 2
+	case op1 == opCopy && op2 == opI32Load && wB(w2) == wA(w1):
+		f = [3]uint64{word(opCopyI32Load, wA(w1), wB(w1), wA(w2)), t.code[s2+1]}
+		nf = 2
+		t.src[n-2].off = t.src[n-1].off // a trap is the load's
+	case op1 == opI32Store && op2 == opCopy && wB(w2) == wA(w1):
+		f = [3]uint64{word(opI32StoreCopy, wA(w1), wB(w1), wA(w2)), t.code[s1+1]}
+		nf = 2
 	case op1 == opI32ShrUImm && op2 == opI32AndImm && t.temp(wA(w1)) && wB(w2) == wA(w1):
 		f = [3]uint64{word(opI32BitfieldU, wA(w2), wB(w1), 0), t.code[s1+1]&31 | t.code[s2+1]<<32}
 		nf = 2
@@ -1082,9 +1089,9 @@ func (t *translator) condBranch(invert bool) int {
 }
 
 // addBranch fuses the branch op on cells b and c (immediate k) with the
-// i32.add_imm just emitted when the branch tests the add's result, in
-// place of the add (the fused form writes the result, then branches),
-// and returns the word to patch with the target.
+// instruction just emitted, in its place: an i32.add_imm whose result
+// the branch tests, or a copy (the fused form writes the result, then
+// branches). It returns the word to patch with the target.
 func (t *translator) addBranch(op opcode, b, c uint16, k uint64) (int, bool) {
 	n := len(t.src)
 	if n == 0 || t.lastLabel >= len(t.code) {
@@ -1092,6 +1099,21 @@ func (t *translator) addBranch(op opcode, b, c uint16, k uint64) (int, bool) {
 	}
 	s := int(t.src[n-1].word)
 	w := t.code[s]
+	if wOp(w) == opCopy && s+sizeDA/8 == len(t.code) {
+		// A copy, then a branch testing any cell (read after the copy).
+		var f []uint64
+		switch op {
+		case opBrIfNz:
+			f = []uint64{word(opCopyBrNz, wA(w), wB(w), b), 0}
+		case opBrI32NeImm:
+			f = []uint64{word(opCopyBrI32NeImm, wA(w), wB(w), b), 0, k}
+		default:
+			return 0, false
+		}
+		t.code = append(t.code[:s], f...)
+		t.producer = -1
+		return s + 1, true
+	}
 	if wOp(w) != opI32AddImm || s+sizeDAI/8 != len(t.code) {
 		return 0, false
 	}

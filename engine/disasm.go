@@ -74,6 +74,10 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d, %d -> %04d", a, b, int32(x(2)), tgt(1))
 	case fmtBrDAIC:
 		args = fmt.Sprintf("c%d = c%d, %d; c%d -> %04d", a, b, int32(x(2)), cc, tgt(1))
+	case fmtBrCopy:
+		args = fmt.Sprintf("c%d = c%d; c%d -> %04d", a, b, cc, tgt(1))
+	case fmtBrCopyI:
+		args = fmt.Sprintf("c%d = c%d; c%d, %d -> %04d", a, b, cc, int32(x(2)), tgt(1))
 	case fmtBrDAII:
 		args = fmt.Sprintf("c%d = c%d, %d; %d -> %04d", a, b, int32(x(2)), int32(x(2)>>32), tgt(1))
 	case fmtBrTable:
@@ -119,6 +123,10 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d, %d, %d", a, b, int32(x(1)), int32(x(1)>>32))
 	case fmtDABI:
 		args = fmt.Sprintf("c%d = c%d, c%d, %d", a, b, cc, int64(x(1)))
+	case fmtCopyLoad:
+		args = fmt.Sprintf("c%d = c%d; c%d = [c%d%s + %d]", a, b, cc, a, addend(x(1)), x(1)>>32)
+	case fmtStoreCopy:
+		args = fmt.Sprintf("[c%d%s + %d] = c%d; c%d = c%d", a, addend(x(1)), x(1)>>32, b, cc, a)
 	case fmtDABC:
 		args = fmt.Sprintf("c%d = c%d, c%d, c%d", a, b, cc, x(1))
 	case fmtV128Const:

@@ -54,6 +54,27 @@ func TestFused(t *testing.T) {
 0001  i32.store8       [c2 +32 21 + 0] = c4
 0003  i32.load8_u_idx  c3 = [c0 + c1 + 1]
 0005  return1          c3`},
+		{"reverse", []uint64{100}, 300 + 200, `
+0000  const32          c5 = 0xc8
+0001  i32.store        [c3 +32 100 + 0] = c5
+0003  const32          c5 = 0x12c
+0004  i32.store        [c3 +32 200 + 0] = c5
+0006  copy             c2 = c0
+0007  copy.i32.load    c0 = c2; c2 = [c0 + 0]
+0009  i32.store        [c0 + 0] = c1
+0011  copy.br_nz       c1 = c0; c2 -> 0007
+0013  i32.load         c5 = [c3 +32 300 + 0]
+0015  i32.add          c4 = c1, c5
+0016  return1          c4`},
+		{"i32.store.copy", []uint64{40, 9}, 49, `
+0000  i32.store.copy   [c0 + 0] = c1; c2 = c0
+0002  i32.load         c5 = [c0 + 0]
+0004  i32.add          c4 = c2, c5
+0005  return1          c4`},
+		{"copy.br_i32_ne_imm", []uint64{0}, 7, `
+0000  i32.add_imm      c1 = c1, 1
+0002  copy.br_i32_ne_imm c0 = c1; c1, 7 -> 0000
+0005  return1          c0`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

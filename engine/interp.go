@@ -603,6 +603,51 @@ loop:
 			}
 			pc = unsafe.Add(pc, sizeBrDAII)
 			continue
+		case opCopyBrNz:
+			*ra(fp, w) = *rb(fp, w)
+			if *rc(fp, w) != 0 { // read after A is written: C may be A
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrCopy)
+			continue
+		case opCopyBrI32NeImm:
+			*ra(fp, w) = *rb(fp, w)
+			if uint32(*rc(fp, w)) != uint32(x2(pc)) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrCopyI)
+			continue
+		case opCopyI32Load:
+			v := *rb(fp, w)
+			*ra(fp, w) = v
+			x := x1(pc)
+			ea := uint64(uint32(v)+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			*rc(fp, w) = uint64(le32(unsafe.Add(memBase, ea)))
+			pc = unsafe.Add(pc, sizeCopyLoad)
+			continue
+		case opI32StoreCopy:
+			x := x1(pc)
+			b := *ra(fp, w)
+			ea := uint64(uint32(b)+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and
+			// last byte exist (see memState).
+			putLE32(unsafe.Add(memBase, ea), uint32(*rb(fp, w)))
+			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
+			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
+			*rc(fp, w) = b
+			pc = unsafe.Add(pc, sizeStoreCopy)
+			continue
 		case opI32BitfieldU:
 			x := x1(pc)
 			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x&31)) & (x >> 32)

@@ -20,6 +20,8 @@ const (
 	fmtBrAI                       // B: cell; +1 word: target, +1 word: immediate
 	fmtBrDAI                      // A: dst, B: src; +1 word: target, +1 word: immediate (fused: A = B op imm, then a branch on A)
 	fmtBrDAIC                     // A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate
+	fmtBrCopy                     // A: dst, B: src (a copy), C: cell tested; +1 word: target
+	fmtBrCopyI                    // A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate
 	fmtBrDAII                     // A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32
 	fmtBrTable                    // A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)
 	fmtCall                       // A: first argument cell; +1 word: funcidx
@@ -43,6 +45,8 @@ const (
 	fmtDABDAI                     // A: dst, B, C: src cells; +1 word: dst2 | src2<<16 | imm2<<32 (a DAB then a DAI operation)
 	fmtDAII                       // A: dst, B: src; +1 word: imm | imm2<<32
 	fmtDABI                       // A: dst, B, C: src cells; +1 word: immediate
+	fmtCopyLoad                   // A: copy dst, B: copy src, C: load dst; +1 word: k | offset<<32 (the load's base is A)
+	fmtStoreCopy                  // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
 	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
 	fmtCount
 )
@@ -64,6 +68,8 @@ const (
 	sizeBrAI         = 24
 	sizeBrDAI        = 24
 	sizeBrDAIC       = 24
+	sizeBrCopy       = 16
+	sizeBrCopyI      = 24
 	sizeBrDAII       = 24
 	sizeBrTable      = 16
 	sizeCall         = 16
@@ -87,6 +93,8 @@ const (
 	sizeDABDAI       = 16
 	sizeDAII         = 16
 	sizeDABI         = 16
+	sizeCopyLoad     = 16
+	sizeStoreCopy    = 16
 	sizeDABC         = 16
 )
 
@@ -106,6 +114,8 @@ var formatWords = [fmtCount]uint8{
 	fmtBrAI:         2,
 	fmtBrDAI:        2,
 	fmtBrDAIC:       2,
+	fmtBrCopy:       1,
+	fmtBrCopyI:      2,
 	fmtBrDAII:       2,
 	fmtBrTable:      1,
 	fmtCall:         1,
@@ -129,6 +139,8 @@ var formatWords = [fmtCount]uint8{
 	fmtDABDAI:       1,
 	fmtDAII:         1,
 	fmtDABI:         1,
+	fmtCopyLoad:     1,
+	fmtStoreCopy:    1,
 	fmtDABC:         1,
 }
 
@@ -339,6 +351,10 @@ const (
 	opI32AddImmBrNz
 	opI32AddImmBrNe
 	opI32AddImmBrGtUImm
+	opCopyBrNz
+	opCopyBrI32NeImm
+	opCopyI32Load
+	opI32StoreCopy
 	opI32BitfieldU
 	opI32MulAdd
 	opI32ShlAdd
@@ -664,6 +680,10 @@ var opInfos = [opCount]opInfo{
 	opI32AddImmBrNz:      {"i32.add_imm.br_nz", fmtBrDAI},
 	opI32AddImmBrNe:      {"i32.add_imm.br_ne", fmtBrDAIC},
 	opI32AddImmBrGtUImm:  {"i32.add_imm.br_gt_u_imm", fmtBrDAII},
+	opCopyBrNz:           {"copy.br_nz", fmtBrCopy},
+	opCopyBrI32NeImm:     {"copy.br_i32_ne_imm", fmtBrCopyI},
+	opCopyI32Load:        {"copy.i32.load", fmtCopyLoad},
+	opI32StoreCopy:       {"i32.store.copy", fmtStoreCopy},
 	opI32BitfieldU:       {"i32.bitfield_u", fmtDAII},
 	opI32MulAdd:          {"i32.mul_add", fmtDABC},
 	opI32ShlAdd:          {"i32.shl_add", fmtDABI},

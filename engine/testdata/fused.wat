@@ -44,4 +44,29 @@
   (func (export "load8_u_idx") (param i32 i32) (result i32)
     (i32.store8 (i32.const 21) (i32.const 99))
     (i32.load8_u offset=1 (i32.add (local.get 0) (local.get 1))))
+  ;; copy.i32.load and copy.br_nz: a linked-list reversal (CoreMark's);
+  ;; the nodes are at 100, 200, 300.
+  (func (export "reverse") (param $list i32) (result i32) (local $rev i32) (local $next i32)
+    (i32.store (i32.const 100) (i32.const 200))
+    (i32.store (i32.const 200) (i32.const 300))
+    (local.set $next (local.get $list))
+    (loop $l
+      (local.set $list (local.get $next))
+      (local.set $next (i32.load (local.get $list)))
+      (i32.store (local.get $list) (local.get $rev))
+      (local.set $rev (local.get $list))
+      (br_if $l (local.get $next)))
+    (i32.add (local.get $rev) (i32.load (i32.const 300))))
+  ;; i32.store.copy: a store, then a copy of its address.
+  (func (export "i32.store.copy") (param i32 i32) (result i32) (local i32)
+    (i32.store (local.get 0) (local.get 1))
+    (local.set 2 (local.get 0))
+    (i32.add (local.get 2) (i32.load (local.get 0))))
+  ;; copy.br_i32_ne_imm: a copy, then a loop's test.
+  (func (export "copy.br_i32_ne_imm") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (local.get 1))
+      (br_if $l (i32.ne (local.get 1) (i32.const 7))))
+    (local.get 0))
 )

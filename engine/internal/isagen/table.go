@@ -33,6 +33,8 @@ var Formats = []Format{
 	{"BrAI", 2, "B: cell; +1 word: target, +1 word: immediate"},
 	{"BrDAI", 2, "A: dst, B: src; +1 word: target, +1 word: immediate (fused: A = B op imm, then a branch on A)"},
 	{"BrDAIC", 2, "A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate"},
+	{"BrCopy", 1, "A: dst, B: src (a copy), C: cell tested; +1 word: target"},
+	{"BrCopyI", 2, "A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate"},
 	{"BrDAII", 2, "A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32"},
 	{"BrTable", 1, "A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)"},
 	{"Call", 1, "A: first argument cell; +1 word: funcidx"},
@@ -56,6 +58,8 @@ var Formats = []Format{
 	{"DABDAI", 1, "A: dst, B, C: src cells; +1 word: dst2 | src2<<16 | imm2<<32 (a DAB then a DAI operation)"},
 	{"DAII", 1, "A: dst, B: src; +1 word: imm | imm2<<32"},
 	{"DABI", 1, "A: dst, B, C: src cells; +1 word: immediate"},
+	{"CopyLoad", 1, "A: copy dst, B: copy src, C: load dst; +1 word: k | offset<<32 (the load's base is A)"},
+	{"StoreCopy", 1, "A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)"},
 	{"DABC", 1, "A: dst, B, C: src cells; +1 word: a third src cell"},
 }
 
@@ -202,6 +206,10 @@ var Table = concat(
 	hand("i32.add_imm.br_nz", "BrDAI"),        // A = B + imm; branch if A != 0
 	hand("i32.add_imm.br_ne", "BrDAIC"),       // A = B + imm; branch if A != C
 	hand("i32.add_imm.br_gt_u_imm", "BrDAII"), // A = B + imm; branch if A > imm2 (unsigned)
+	hand("copy.br_nz", "BrCopy"),              // A = B; branch if C != 0
+	hand("copy.br_i32_ne_imm", "BrCopyI"),     // A = B; branch if C != imm
+	hand("copy.i32.load", "CopyLoad"),         // A = B; C = [A + k] + offset
+	hand("i32.store.copy", "StoreCopy"),       // [A + k] + offset = B; C = A
 	hand("i32.bitfield_u", "DAII"),            // A = (B >> imm) & imm2: shr_u_imm, and_imm
 	hand("i32.mul_add", "DABC"),               // A = B * C + x: mul, add
 	hand("i32.shl_add", "DABI"),               // A = B << imm + C: shl_imm, add
