@@ -552,6 +552,32 @@ func (t *translator) fuse() {
 	case op1 == opI32Store && op2 == opCopy && wB(w2) == wA(w1):
 		f = [3]uint64{word(opI32StoreCopy, wA(w1), wB(w1), wA(w2)), t.code[s1+1]}
 		nf = 2
+	case (op1 == opI32Xor && (op2 == opI32MulImm || op2 == opI32ShlImm) ||
+		op1 == opI64Xor && op2 == opI64MulImm) && t.temp(wA(w1)) && wB(w2) == wA(w1):
+		op := opI32XorMulImm
+		switch op2 {
+		case opI32ShlImm:
+			op = opI32XorShlImm
+		case opI64MulImm:
+			op = opI64XorMulImm
+		}
+		f = [3]uint64{word(op, wA(w2), wB(w1), wC(w1)), t.code[s2+1]}
+		nf = 2
+	case op1 == opI32ShrUImm && op2 == opI32Xor:
+		if d, ok := other(); ok {
+			f = [3]uint64{word(opI32ShrUImmXor, wA(w2), wB(w1), d), t.code[s1+1] & 31}
+			nf = 2
+		}
+	case op1 == opF64Mul && op2 == opF64Add && t.temp(wA(w1)) && wB(w2) == wA(w1) && wC(w2) != wA(w1):
+		// Only with the product first: the add's operand order decides
+		// which NaN it returns.
+		f = [3]uint64{word(opF64MulAdd, wA(w2), wB(w1), wC(w1)), uint64(wC(w2))}
+		nf = 2
+	case op1 == opI32Load8U && op2 == opI32Xor:
+		if d, ok := other(); ok {
+			f = [3]uint64{word(opI32Load8UXor, wA(w2), wB(w1), d), t.code[s1+1]}
+			nf = 2
+		}
 	case op1 == opI32ShrUImm && op2 == opI32AndImm && t.temp(wA(w1)) && wB(w2) == wA(w1):
 		f = [3]uint64{word(opI32BitfieldU, wA(w2), wB(w1), 0), t.code[s1+1]&31 | t.code[s2+1]<<32}
 		nf = 2

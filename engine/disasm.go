@@ -127,6 +127,8 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d; c%d = [c%d%s + %d]", a, b, cc, a, addend(x(1)), x(1)>>32)
 	case fmtStoreCopy:
 		args = fmt.Sprintf("[c%d%s + %d] = c%d; c%d = c%d", a, addend(x(1)), x(1)>>32, b, cc, a)
+	case fmtLoadB:
+		args = fmt.Sprintf("c%d = [c%d%s + %d], c%d", a, b, addend(x(1)), x(1)>>32, cc)
 	case fmtDABC:
 		args = fmt.Sprintf("c%d = c%d, c%d, c%d", a, b, cc, x(1))
 	case fmtV128Const:

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -75,6 +76,26 @@ func TestFused(t *testing.T) {
 0000  i32.add_imm      c1 = c1, 1
 0002  copy.br_i32_ne_imm c0 = c1; c1, 7 -> 0000
 0005  return1          c0`},
+		{"i32.xor.mul_imm", []uint64{3, 5}, 6 * 16777619, `
+0000  i32.xor.mul_imm  c3 = c0, c1, 16777619
+0002  return1          c3`},
+		{"i32.xor.shl_imm", []uint64{3, 5}, 6 << 3, `
+0000  i32.xor.shl_imm  c3 = c0, c1, 3
+0002  return1          c3`},
+		{"i32.shr_u_imm.xor", []uint64{0x1234, 1}, 0x12 ^ 1, `
+0000  i32.shr_u_imm.xor c3 = c0, c1, 8
+0002  return1          c3`},
+		{"i64.xor.mul_imm", []uint64{3, 5}, 6 * 1099511628211, `
+0000  i64.xor.mul_imm  c3 = c0, c1, 1099511628211
+0002  return1          c3`},
+		{"f64.mul.add", []uint64{math.Float64bits(1.5), math.Float64bits(2), math.Float64bits(0.25)}, math.Float64bits(3.25), `
+0000  f64.mul.add      c4 = c0, c1, c2
+0002  return1          c4`},
+		{"i32.load8_u.xor", []uint64{5, 0x0f}, 0xff, `
+0000  const32          c4 = 0xf0
+0001  i32.store8       [c2 +32 5 + 0] = c4
+0003  i32.load8_u.xor  c3 = [c0 + 0], c1
+0005  return1          c3`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -648,6 +648,40 @@ loop:
 			*rc(fp, w) = b
 			pc = unsafe.Add(pc, sizeStoreCopy)
 			continue
+		case opI32XorMulImm:
+			*ra(fp, w) = uint64(uint32(*rb(fp, w)^*rc(fp, w)) * uint32(x1(pc)))
+			pc = unsafe.Add(pc, sizeDABI)
+			continue
+		case opI32XorShlImm:
+			*ra(fp, w) = uint64(uint32(*rb(fp, w)^*rc(fp, w)) << (x1(pc) & 31))
+			pc = unsafe.Add(pc, sizeDABI)
+			continue
+		case opI32ShrUImmXor:
+			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x1(pc)&31)) ^ *rc(fp, w)
+			pc = unsafe.Add(pc, sizeDABI)
+			continue
+		case opI64XorMulImm:
+			*ra(fp, w) = (*rb(fp, w) ^ *rc(fp, w)) * x1(pc)
+			pc = unsafe.Add(pc, sizeDABI)
+			continue
+		case opF64MulAdd:
+			// float64(...) rounds the product: Go may not fuse it into an
+			// FMA across an explicit conversion.
+			p := float64(f64(*rb(fp, w)) * f64(*rc(fp, w)))
+			*ra(fp, w) = u64f(p + f64(*cell(fp, x1(pc))))
+			pc = unsafe.Add(pc, sizeDABC)
+			continue
+		case opI32Load8UXor:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				trap = trapOOBMemory
+				break loop
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			*ra(fp, w) = uint64(*(*uint8)(unsafe.Add(memBase, ea))) ^ *rc(fp, w)
+			pc = unsafe.Add(pc, sizeLoadB)
+			continue
 		case opI32BitfieldU:
 			x := x1(pc)
 			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x&31)) & (x >> 32)

@@ -47,6 +47,7 @@ const (
 	fmtDABI                       // A: dst, B, C: src cells; +1 word: immediate
 	fmtCopyLoad                   // A: copy dst, B: copy src, C: load dst; +1 word: k | offset<<32 (the load's base is A)
 	fmtStoreCopy                  // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
+	fmtLoadB                      // A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32
 	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
 	fmtCount
 )
@@ -95,6 +96,7 @@ const (
 	sizeDABI         = 16
 	sizeCopyLoad     = 16
 	sizeStoreCopy    = 16
+	sizeLoadB        = 16
 	sizeDABC         = 16
 )
 
@@ -141,6 +143,7 @@ var formatWords = [fmtCount]uint8{
 	fmtDABI:         1,
 	fmtCopyLoad:     1,
 	fmtStoreCopy:    1,
+	fmtLoadB:        1,
 	fmtDABC:         1,
 }
 
@@ -355,6 +358,12 @@ const (
 	opCopyBrI32NeImm
 	opCopyI32Load
 	opI32StoreCopy
+	opI32XorMulImm
+	opI32XorShlImm
+	opI32ShrUImmXor
+	opI64XorMulImm
+	opF64MulAdd
+	opI32Load8UXor
 	opI32BitfieldU
 	opI32MulAdd
 	opI32ShlAdd
@@ -684,6 +693,12 @@ var opInfos = [opCount]opInfo{
 	opCopyBrI32NeImm:     {"copy.br_i32_ne_imm", fmtBrCopyI},
 	opCopyI32Load:        {"copy.i32.load", fmtCopyLoad},
 	opI32StoreCopy:       {"i32.store.copy", fmtStoreCopy},
+	opI32XorMulImm:       {"i32.xor.mul_imm", fmtDABI},
+	opI32XorShlImm:       {"i32.xor.shl_imm", fmtDABI},
+	opI32ShrUImmXor:      {"i32.shr_u_imm.xor", fmtDABI},
+	opI64XorMulImm:       {"i64.xor.mul_imm", fmtDABI},
+	opF64MulAdd:          {"f64.mul.add", fmtDABC},
+	opI32Load8UXor:       {"i32.load8_u.xor", fmtLoadB},
 	opI32BitfieldU:       {"i32.bitfield_u", fmtDAII},
 	opI32MulAdd:          {"i32.mul_add", fmtDABC},
 	opI32ShlAdd:          {"i32.shl_add", fmtDABI},

@@ -60,6 +60,7 @@ var Formats = []Format{
 	{"DABI", 1, "A: dst, B, C: src cells; +1 word: immediate"},
 	{"CopyLoad", 1, "A: copy dst, B: copy src, C: load dst; +1 word: k | offset<<32 (the load's base is A)"},
 	{"StoreCopy", 1, "A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)"},
+	{"LoadB", 1, "A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32"},
 	{"DABC", 1, "A: dst, B, C: src cells; +1 word: a third src cell"},
 }
 
@@ -210,6 +211,12 @@ var Table = concat(
 	hand("copy.br_i32_ne_imm", "BrCopyI"),     // A = B; branch if C != imm
 	hand("copy.i32.load", "CopyLoad"),         // A = B; C = [A + k] + offset
 	hand("i32.store.copy", "StoreCopy"),       // [A + k] + offset = B; C = A
+	hand("i32.xor.mul_imm", "DABI"),           // A = (B ^ C) * imm: xor, mul_imm
+	hand("i32.xor.shl_imm", "DABI"),           // A = (B ^ C) << imm: xor, shl_imm
+	hand("i32.shr_u_imm.xor", "DABI"),         // A = B >> imm ^ C: shr_u_imm, xor
+	hand("i64.xor.mul_imm", "DABI"),           // A = (B ^ C) * imm: xor, mul_imm (FNV-1a)
+	hand("f64.mul.add", "DABC"),               // A = B * C + x, rounded twice: mul, add
+	hand("i32.load8_u.xor", "LoadB"),          // A = [B + k] + offset ^ C: load8_u, xor
 	hand("i32.bitfield_u", "DAII"),            // A = (B >> imm) & imm2: shr_u_imm, and_imm
 	hand("i32.mul_add", "DABC"),               // A = B * C + x: mul, add
 	hand("i32.shl_add", "DABI"),               // A = B << imm + C: shl_imm, add
