@@ -426,8 +426,8 @@ func printBench(w io.Writer, rep *benchReport, d time.Duration, rounds int, coun
 	}
 	tw.Flush()
 	st := rep.Pool
-	fmt.Fprintf(w, "\npool: %d slots, %d in use; %d acquires: %d warm, %d fresh; images: %d in place, %d written (%d bytes)\n",
-		st.Slots, st.InUse, st.Acquires, st.WarmHits, st.Fresh, st.ImageHits, st.ImageWrites, st.ImageBytes)
+	fmt.Fprintf(w, "\npool: %d slots (%d reserved, chunks: %d), %d in use; %d acquires: %d warm, %d fresh; images: %d in place, %d written (%d bytes)\n",
+		st.Slots, st.Reserved, st.Chunks, st.InUse, st.Acquires, st.WarmHits, st.Fresh, st.ImageHits, st.ImageWrites, st.ImageBytes)
 	fmt.Fprintf(w, "resets: %d memset runs (%d bytes, %d restored from images), %d madvise calls (%d bytes), %d evictions; idle resident <= %d bytes\n",
 		st.MemsetRuns, st.MemsetBytes, st.RestoredBytes, st.MadviseCalls, st.MadviseBytes, st.Evictions, st.IdleResident)
 }
