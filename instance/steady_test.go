@@ -1,6 +1,7 @@
 package instance
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,9 +45,11 @@ func TestSteadyState(t *testing.T) {
 		tenancy()
 	}
 	before := rt.PoolStats()
-	minor0, _, err := memory.Faults()
-	if err != nil {
-		t.Fatal(err)
+	// Where the OS counts no page faults for us (Windows), only the pool's
+	// counters are checked.
+	minor0, _, faultsErr := memory.Faults()
+	if faultsErr != nil && !errors.Is(faultsErr, memory.ErrFaultsUnavailable) {
+		t.Fatal(faultsErr)
 	}
 	for range n {
 		tenancy()
@@ -54,10 +57,12 @@ func TestSteadyState(t *testing.T) {
 	minor1, _, _ := memory.Faults()
 	after := rt.PoolStats()
 
-	perInst := float64(minor1-minor0) / float64(n)
-	t.Logf("%.5f minor faults per instance over %d instances", perInst, n)
-	if perInst > 0.001 && !raceEnabled {
-		t.Errorf("%.4f minor faults per instance over %d instances, want <= 0.001", perInst, n)
+	if faultsErr == nil {
+		perInst := float64(minor1-minor0) / float64(n)
+		t.Logf("%.5f minor faults per instance over %d instances", perInst, n)
+		if perInst > 0.001 && !raceEnabled {
+			t.Errorf("%.4f minor faults per instance over %d instances, want <= 0.001", perInst, n)
+		}
 	}
 	// The goroutine may move to another P, whose home shard has no warm
 	// slot yet: that costs one image copy per shard at most, once.
