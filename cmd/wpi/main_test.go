@@ -132,11 +132,11 @@ func TestSpectestCommand(t *testing.T) {
 		want outcome
 	}{
 		{"fixture dir", []string{"spectest", fixture}, outcome{1,
-			"FAIL " + filepath.Join(fixture, "runner.json") + ": 7 passed, 2 failed, 1 skipped\n7 passed, 2 failed, 1 skipped\n", ""}},
+			"FAIL " + filepath.Join(fixture, "runner.json") + ": 9 passed, 2 failed, 1 skipped\n9 passed, 2 failed, 1 skipped\n", ""}},
 		{"no paths", []string{"spectest"}, outcome{2, "", "wpi spectest: no PATH given (run 'wpi spectest -h')\n"}},
 		{"bad features", []string{"spectest", "-features", "v3", fixture}, outcome{2, "", `wpi spectest: -features: unknown feature "v3" (want v1, v2, all, supported or proposal names such as threads,tail-call,extended-const,exception-handling,typed-function-references)` + "\n"}},
 		{"all features", []string{"spectest", "-features", "all", fixture}, outcome{1,
-			"FAIL " + filepath.Join(fixture, "runner.json") + ": 7 passed, 2 failed, 1 skipped\n7 passed, 2 failed, 1 skipped\n", ""}},
+			"FAIL " + filepath.Join(fixture, "runner.json") + ": 9 passed, 2 failed, 1 skipped\n9 passed, 2 failed, 1 skipped\n", ""}},
 		{"missing path", []string{"spectest", "nope.json"}, outcome{1, "", "wpi spectest: stat nope.json: no such file or directory\n"}},
 	}
 	for _, tc := range tests {
