@@ -16,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The ported programs, as paths under wazero's module.
+# The ported programs, as paths under wazero's module (=PATH: the port's
+# path under instance/ when it is not the same).
 files="examples/basic/add.go
 examples/import-go/age-calculator.go
 examples/multiple-results/multiple-results.go
@@ -24,7 +25,8 @@ examples/multiple-runtimes/counter.go
 examples/concurrent-instantiation/main.go
 examples/allocation/tinygo/greet.go
 examples/allocation/rust/greet.go
-examples/allocation/zig/greet.go"
+examples/allocation/zig/greet.go
+imports/wasi_snapshot_preview1/example/cat.go=examples/cat/cat.go"
 
 wazero=$(go list -m -f '{{.Dir}}' github.com/tetratelabs/wazero)
 version=$(go list -m -f '{{.Version}}' github.com/tetratelabs/wazero)
@@ -42,7 +44,8 @@ rename() {
        . "// original'"'"'s .wasm from the module cache instead of embedding it.\n\n" . $_;
     # go:embed of wazero testdata -> a read from the module cache.
     s{//go:embed testdata/(\S+)\nvar (\w+) \[\]byte}{var $2 = wazerowasm.MustRead("$dir/testdata/$1")}g;
-    s{\t_ "embed"\n}{}g;
+    s{//go:embed (\S+)\nvar (\w+) embed\.FS}{var $2 = wazerowasm.MustFS("$dir")}g;
+    s{\t_? ?"embed"\n}{}g;
     # Imports.
     s{"github.com/tetratelabs/wazero"\n}{"github.com/wpi-dev/wpi/instance"\n\t"github.com/wpi-dev/wpi/instance/examples/internal/wazerowasm"\n}g;
     s{"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"}{"github.com/wpi-dev/wpi/instance/wasi"}g;
@@ -65,8 +68,9 @@ rename() {
 
 if [ "${1:-}" = --renamed ]; then
   for f in $files; do
-    mkdir -p "$2/$(dirname "$f")"
-    rename "$wazero/$f" "$f" >"$2/$f"
+    src=${f%%=*} dst=${f#*=}
+    mkdir -p "$2/$(dirname "$dst")"
+    rename "$wazero/$src" "$src" >"$2/$dst"
   done
   exit 0
 fi
@@ -74,11 +78,12 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in $files; do
-  d=$(dirname "${f#examples/}")
+  src=${f%%=*} dst=${f#*=}
+  d=$(dirname "${dst#examples/}")
   mkdir -p "$tmp/wazero/$d" "$tmp/renamed/$d" "$tmp/wpi/$d"
-  cp "$wazero/$f" "$tmp/wazero/${f#examples/}"
-  rename "$wazero/$f" "$f" >"$tmp/renamed/${f#examples/}"
-  cp "instance/${f}" "$tmp/wpi/${f#examples/}"
+  cp "$wazero/$src" "$tmp/wazero/${dst#examples/}"
+  rename "$wazero/$src" "$src" >"$tmp/renamed/${dst#examples/}"
+  cp "instance/$dst" "$tmp/wpi/${dst#examples/}"
 done
 cd "$tmp"
 echo "# wazero $version examples/ -> wpi instance/examples/"

@@ -23,8 +23,8 @@ import (
 	_ "github.com/wpi-dev/wpi/instance/wasi"
 )
 
-// The ports in this directory are wazero's example programs with wpi's
-// API (scripts/examples-diff.sh shows how far each is from its
+// The ports in this directory are wazero's example programs (its
+// examples/ and the WASI cat example) with wpi's API (scripts/examples-diff.sh shows how far each is from its
 // original). TestPortsMatchWazero builds each port and the original (a
 // package of the wazero module this module requires, so `go build
 // github.com/tetratelabs/wazero/examples/basic` works from here) and
@@ -36,8 +36,14 @@ type run struct {
 	Exit           int
 }
 
+// catExample is the WASI example whose port is examples/cat.
+const catExample = "imports/wasi_snapshot_preview1/example"
+
 var cases = []struct {
-	name string // the example's path under wazero's examples/
+	name string // the port's path under instance/examples/
+	// orig is the original's path under wazero's module (default:
+	// examples/NAME).
+	orig string
 	args []string
 	env  []string
 	// sortLines: the program prints from concurrent goroutines, in no
@@ -57,6 +63,24 @@ var cases = []struct {
 	{name: "allocation/tinygo", args: []string{"wazero"}},
 	{name: "allocation/rust", args: []string{"wazero"}},
 	{name: "allocation/zig", args: []string{"wazero"}},
+	// cat with each toolchain's binary, a file it finds and one it does
+	// not (the guest's own error message, the host's "exit_code: 1").
+	{name: "cat", orig: catExample, args: []string{"/test.txt"}, env: []string{"TOOLCHAIN=cargo-wasi"}},
+	{name: "cat", orig: catExample, args: []string{"/nope.txt"}, env: []string{"TOOLCHAIN=cargo-wasi"}},
+	{name: "cat", orig: catExample, args: []string{"/test.txt"}, env: []string{"TOOLCHAIN=tinygo"}},
+	{name: "cat", orig: catExample, args: []string{"/nope.txt"}, env: []string{"TOOLCHAIN=tinygo"}},
+	{name: "cat", orig: catExample, args: []string{"test.txt"}, env: []string{"TOOLCHAIN=zig"}},
+	{name: "cat", orig: catExample, args: []string{"/test.txt"}, env: []string{"TOOLCHAIN=zig"}},
+	{name: "cat", orig: catExample, args: []string{"/test.txt"}, env: []string{"TOOLCHAIN=zig-cc"}},
+	{name: "cat", orig: catExample, args: []string{"/nope.txt"}, env: []string{"TOOLCHAIN=zig-cc"}},
+}
+
+// origPath returns the import path of the original of case c's port.
+func origPath(name, orig string) string {
+	if orig == "" {
+		orig = "examples/" + name
+	}
+	return "github.com/tetratelabs/wazero/" + orig
 }
 
 func goCommand(t *testing.T) string {
@@ -96,20 +120,16 @@ func readSources(t *testing.T, dir string) {
 
 func TestPortsMatchWazero(t *testing.T) {
 	if testing.Short() || raceEnabled {
-		t.Skip("builds 16 programs (without -race: see raceEnabled)")
+		t.Skip("builds 18 programs (without -race: see raceEnabled)")
 	}
 	goCmd := goCommand(t)
-	var names []string
-	for _, c := range cases {
-		if !slices.Contains(names, c.name) {
-			names = append(names, c.name)
-		}
-	}
 	var ports, originals []string
-	for _, n := range names {
-		readSources(t, n)
-		ports = append(ports, "github.com/wpi-dev/wpi/instance/examples/"+n)
-		originals = append(originals, "github.com/tetratelabs/wazero/examples/"+n)
+	for _, c := range cases {
+		if p := "github.com/wpi-dev/wpi/instance/examples/" + c.name; !slices.Contains(ports, p) {
+			readSources(t, c.name)
+			ports = append(ports, p)
+			originals = append(originals, origPath(c.name, c.orig))
+		}
 	}
 	tmp := t.TempDir()
 	wpiBin := build(t, goCmd, filepath.Join(tmp, "wpi"), ports)
@@ -133,10 +153,9 @@ func TestPortsMatchWazero(t *testing.T) {
 		return r
 	}
 	for _, c := range cases {
-		t.Run(c.name+"/"+strings.Join(c.args, "_"), func(t *testing.T) {
-			base := path.Base(c.name)
-			want := exec1(t, filepath.Join(wazeroBin, base), c.args, c.env)
-			got := exec1(t, filepath.Join(wpiBin, base), c.args, c.env)
+		t.Run(c.name+"/"+strings.Join(append(c.env, c.args...), "_"), func(t *testing.T) {
+			want := exec1(t, filepath.Join(wazeroBin, path.Base(origPath(c.name, c.orig))), c.args, c.env)
+			got := exec1(t, filepath.Join(wpiBin, path.Base(c.name)), c.args, c.env)
 			for _, r := range []*run{&want, &got} {
 				if c.sortLines {
 					lines := strings.SplitAfter(r.Stdout, "\n")
@@ -151,7 +170,7 @@ func TestPortsMatchWazero(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("wazero's program (-) and wpi's port (+) differ:\n%s", diff)
 			}
-			if want.Stdout == "" && !c.firstLine {
+			if want.Stdout == "" && want.Stderr == "" {
 				t.Errorf("the original printed nothing: %+v", want)
 			}
 		})

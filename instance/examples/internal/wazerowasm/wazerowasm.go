@@ -8,6 +8,7 @@ package wazerowasm
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,4 +72,20 @@ func MustRead(rel string) []byte {
 		panic(fmt.Errorf("wazerowasm: %w (is %s in the module cache? go mod download %s)", err, Module, Module))
 	}
 	return b
+}
+
+// MustFS returns the directory rel (slash-separated, inside the wazero
+// module) as an fs.FS, for a port of a program that embeds files with an
+// embed.FS: the paths inside it are the embed.FS's (relative to the
+// package directory). It panics if the directory does not exist.
+func MustFS(rel string) fs.FS {
+	dir, err := Dir()
+	if err != nil {
+		panic(err)
+	}
+	dir = filepath.Join(dir, filepath.FromSlash(rel))
+	if _, err := os.Stat(dir); err != nil {
+		panic(fmt.Errorf("wazerowasm: %w", err))
+	}
+	return os.DirFS(dir)
 }
