@@ -355,3 +355,26 @@ func TestMusttailProgram(t *testing.T) {
 		})
 	}
 }
+
+// TestAtomicsProgram runs testdata/c/atomics.wasm (C11 <stdatomic.h> and
+// clang's wait/notify builtins on a shared memory, built with -matomics
+// and --shared-memory: atomic loads, stores, 8/16/32/64-bit
+// read-modify-writes, compare-exchanges, memory.atomic.wait32/64 and
+// notify) under wpi run, with threads on by default, and under wazero
+// with CoreFeaturesThreads: the same output.
+func TestAtomicsProgram(t *testing.T) {
+	wasm := td("c/atomics.wasm")
+	features := api.CoreFeaturesV2 | experimental.CoreFeaturesThreads
+	for _, n := range []string{"1000", "100000"} {
+		t.Run(n, func(t *testing.T) {
+			tc := diffCase{wasm: wasm, args: []string{n}, features: features}
+			want, got := runWazero(t, tc), runWpi(t, tc)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("wpi run vs wazero (-wazero +wpi):\n%s", diff)
+			}
+			if !strings.HasPrefix(got.Stdout, "counter32 ") || !strings.Contains(got.Stdout, "wait32 timeout: 2\n") || got.Code != 0 {
+				t.Errorf("unexpected output: %+v", got)
+			}
+		})
+	}
+}
