@@ -1,12 +1,12 @@
 package decoder
 
 import (
-	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/wpi-dev/wpi/internal/fuzzwatch"
 )
 
 // parseBound is how long one FuzzParse input may take before the
@@ -22,7 +22,7 @@ const parseBound = 5 * time.Second
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("\x00asm\x01\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, bin []byte) {
-		defer watchdog("FuzzParse", parseBound, bin)()
+		defer fuzzwatch.Start("FuzzParse", parseBound, bin)()
 		m, err := Parse(bin, api.CoreFeaturesV2)
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
@@ -34,14 +34,4 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a module with %d function types and %d bodies", len(m.Funcs), len(m.Code))
 		}
 	})
-}
-
-// watchdog fails the process (so the fuzzer records the input as a
-// crasher) if the returned stop is not called within d.
-func watchdog(target string, d time.Duration, input []byte) (stop func()) {
-	tm := time.AfterFunc(d, func() {
-		fmt.Fprintf(os.Stderr, "%s: input of %d bytes still running after %v: stall\n", target, len(input), d)
-		panic(target + ": stall")
-	})
-	return func() { tm.Stop() }
 }

@@ -3,9 +3,7 @@ package instance
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -13,11 +11,13 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/wpi-dev/wpi/decoder"
+	"github.com/wpi-dev/wpi/internal/fuzzwatch"
 )
 
-// Bounds of the fuzz targets. Each input gets a watchdog: past its bound
-// the process panics with "stall", which the fuzzer records as a crasher
-// (with the input saved under testdata/fuzz).
+// Bounds of the fuzz targets, in CPU time of the process (at most 10x
+// that in wall time; see internal/fuzzwatch). Each input gets a
+// watchdog: past its bound the process panics with "stall", which the
+// fuzzer records as a crasher (with the input saved under testdata/fuzz).
 const (
 	// compileBound is the most one Compile may take: decoding,
 	// validation and translation are linear in the input.
@@ -29,24 +29,6 @@ const (
 	runFuel     = 1_000_000
 	runDeadline = 50 * time.Millisecond
 )
-
-// fuzzWatchdog panics (failing the fuzz target) if stop is not called
-// within d. Before that it writes every goroutine's stack to stderr and,
-// when WPI_FUZZ_STALL_DIR is set, to a file there (the fuzzer does not
-// always show a dying worker's output).
-func fuzzWatchdog(target string, d time.Duration, input []byte) (stop func()) {
-	tm := time.AfterFunc(d, func() {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		msg := fmt.Sprintf("%s: input of %d bytes still running after %v: stall\n%s", target, len(input), d, buf)
-		fmt.Fprint(os.Stderr, msg)
-		if dir := os.Getenv("WPI_FUZZ_STALL_DIR"); dir != "" {
-			_ = os.WriteFile(fmt.Sprintf("%s/%s-%d.txt", dir, target, os.Getpid()), []byte(msg+fmt.Sprintf("input %q\n", input)), 0o644)
-		}
-		panic(target + ": stall")
-	})
-	return func() { tm.Stop() }
-}
 
 // fuzzSeeds adds the repository's test modules to f's corpus (the
 // spec-suite seeds are committed under testdata/fuzz).
@@ -96,7 +78,7 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer fuzzWatchdog("FuzzCompile", compileBound, wasm)()
+		defer fuzzwatch.Start("FuzzCompile", compileBound, wasm)()
 		cm, err := rt.Compile(ctx, wasm)
 		if err != nil {
 			if err.Error() == "" {
@@ -123,7 +105,7 @@ func FuzzRun(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer fuzzWatchdog("FuzzRun", runBound, wasm)()
+		defer fuzzwatch.Start("FuzzRun", runBound, wasm)()
 		fuzzRunOne(t, rt, wasm)
 		if st := rt.PoolStats(); st.InUse != 1 { // the spectest memory
 			t.Fatalf("%d slots in use after the input, want 1", st.InUse)

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/wpi-dev/wpi/instance"
+	"github.com/wpi-dev/wpi/internal/fuzzwatch"
 )
 
 // Bounds of FuzzArgs: each WASI call gets argsDeadline (poll_oneoff and
@@ -148,7 +148,7 @@ func FuzzArgs(f *testing.F) {
 	f.Add(seed(call("random_get", 65530, 100), call("fd_prestat_get", 3, 800)))
 	f.Add(seed(call("environ_get", 0xfffffffc, 0xffffffff), call("clock_time_get", 0, 1, 65535)))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		defer fuzzWatchdog("FuzzArgs", argsBound, in)()
+		defer fuzzwatch.Start("FuzzArgs", argsBound, in)()
 		guest, err := rt.Instantiate(ctx, cm, mc)
 		if err != nil {
 			t.Fatal(err)
@@ -190,14 +190,4 @@ func FuzzArgs(f *testing.F) {
 			}
 		}
 	})
-}
-
-// fuzzWatchdog panics (failing the fuzz target) if stop is not called
-// within d.
-func fuzzWatchdog(target string, d time.Duration, input []byte) (stop func()) {
-	tm := time.AfterFunc(d, func() {
-		fmt.Fprintf(os.Stderr, "%s: input of %d bytes still running after %v: stall\n", target, len(input), d)
-		panic(target + ": stall")
-	})
-	return func() { tm.Stop() }
 }
