@@ -444,3 +444,19 @@ func notify(k waitKey, count uint32) uint32 {
 	}
 	return woken
 }
+
+// sharedGrew reports whether the running instance's memory is shared and
+// now larger than the loop's cached size (another goroutine grew it),
+// and then caches the new size. The loop calls it before trapping out of
+// bounds, so growth elsewhere costs the accesses nothing.
+func (m *machine) sharedGrew() bool {
+	mem := m.inst.Memory
+	if mem == nil || mem.Shared == nil {
+		return false
+	}
+	if size := mem.Len(); size > m.memSize {
+		m.memSize = size
+		return true
+	}
+	return false
+}

@@ -625,8 +625,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(v)+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			*rc(fp, w) = uint64(le32(unsafe.Add(memBase, ea)))
@@ -637,8 +636,7 @@ loop:
 			b := *ra(fp, w)
 			ea := uint64(uint32(b)+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and
 			// last byte exist (see memState).
@@ -675,8 +673,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			*ra(fp, w) = uint64(*(*uint8)(unsafe.Add(memBase, ea))) ^ *rc(fp, w)
@@ -1213,8 +1210,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1225,8 +1221,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1237,8 +1232,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1249,8 +1243,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1261,8 +1254,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1273,8 +1265,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1285,8 +1276,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1297,8 +1287,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1309,8 +1298,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1321,8 +1309,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1333,8 +1320,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1345,8 +1331,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1357,8 +1342,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1369,8 +1353,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1381,8 +1364,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1393,8 +1375,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1405,8 +1386,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1417,8 +1397,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1429,8 +1408,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1441,8 +1419,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1453,8 +1430,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1465,8 +1441,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1477,8 +1452,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1489,8 +1463,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1501,8 +1474,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1513,8 +1485,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1525,8 +1496,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1537,8 +1507,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
@@ -1549,8 +1518,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1564,8 +1532,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1579,8 +1546,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1594,8 +1560,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+8 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1609,8 +1574,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1623,8 +1587,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1638,8 +1601,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+1 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1652,8 +1614,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+2 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -1667,8 +1628,7 @@ loop:
 			x := x1(pc)
 			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
 			if ea+4 > memSize {
-				trap = trapOOBMemory
-				break loop
+				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
@@ -2257,6 +2217,19 @@ loop:
 		// The call stack is full (m.pc is past the call instruction).
 		trap = trapStackExhausted
 		pc = unsafe.Add(m.pc, -sizeCall)
+		break loop
+
+	oob:
+		// An access past the cached size. A shared memory may have been
+		// grown by another goroutine since the size was cached: then the
+		// instruction runs again with the new size (nothing of it has
+		// run: every access checks before it writes). Else the trap.
+		m.pc = pc
+		if m.sharedGrew() {
+			goto reload
+		}
+		pc = m.pc
+		trap = trapOOBMemory
 		break loop
 
 	reload:

@@ -220,3 +220,37 @@ func TestSharedMemoryLifetime(t *testing.T) {
 		t.Errorf("a new shared memory after the reset (-want +got):\n%s", diff)
 	}
 }
+
+// TestSharedMemoryGrowElsewhere: an instance blocked in a call reads,
+// with a plain load, a page that another instance added to their shared
+// memory meanwhile. The running loop cached the smaller size; its
+// out-of-bounds check reloads the size of a shared memory before it
+// traps.
+func TestSharedMemoryGrowElsewhere(t *testing.T) {
+	rt, _, cm := sharedSetup(t)
+	a, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(ctx)
+	b, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(ctx)
+	type result struct {
+		v   []uint64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := b.ExportedFunction("await_then_load").Call(ctx, 65540)
+		done <- result{v, err}
+	}()
+	time.Sleep(10 * time.Millisecond) // b is most likely waiting by now
+	call1(t, a, "grow_and_signal")
+	r := <-done
+	if r.err != nil || len(r.v) != 1 || r.v[0] != 77 {
+		t.Errorf("plain load of the page grown by another instance: %v, %v; want 77", r.v, r.err)
+	}
+}

@@ -4,6 +4,7 @@
 ;;  16: i32 counter (cmpxchg loop) 20: i32 counter (rmw16.add_u, mod 65536)
 ;;  23: byte counter (rmw8.add_u, mod 256)
 ;;  32: the release flag waiters wait on; 36: waiters that saw it
+;;  48: the flag of await_then_load and grow_and_signal
 (module
   (import "shared" "mem" (memory 1 4 shared))
   (func (export "count") (param $n i32)
@@ -41,6 +42,20 @@
     (i32.atomic.load (local.get $addr)))
   (func (export "load64") (param $addr i32) (result i64)
     (i64.atomic.load (local.get $addr)))
+;; Waits until the flag at 48 is set, then reads $addr with a plain load
+  ;; (the memory may have grown meanwhile, by another instance).
+  (func (export "await_then_load") (param $addr i32) (result i32)
+    (block $set
+      (loop $again
+        (br_if $set (i32.atomic.load (i32.const 48)))
+        (drop (memory.atomic.wait32 (i32.const 48) (i32.const 0) (i64.const -1)))
+        (br $again)))
+    (i32.load (local.get $addr)))
+  (func (export "grow_and_signal") (result i32)
+    (drop (memory.grow (i32.const 1)))
+    (i32.store (i32.const 65540) (i32.const 77))
+    (i32.atomic.store (i32.const 48) (i32.const 1))
+    (memory.atomic.notify (i32.const 48) (i32.const -1)))
   (func (export "grow") (param $n i32) (result i32)
     (memory.grow (local.get $n)))
   (func (export "size") (result i32) (memory.size)))

@@ -400,12 +400,12 @@ func cases() []byte {
 				addr = "*rb(fp, w)+*rc(fp, w)"
 			}
 			w("case %s:\nx := x1(pc)\nea := uint64(uint32(%s)+uint32(x)) + x>>32\n", op(in.Name), addr)
-			w("if ea+%d > memSize {\ntrap = trapOOBMemory\nbreak loop\n}\n", in.Size)
+			w("if ea+%d > memSize {\ngoto oob\n}\n", in.Size)
 			w("// SAFETY: ea+%d <= Size <= len(Buf) (see memState).\np := unsafe.Add(memBase, ea)\n", in.Size)
 			w("*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", in.Expr, size)
 		case StoreOp:
 			w("case %s:\nx := x1(pc)\nea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32\n", op(in.Name))
-			w("if ea+%d > memSize {\ntrap = trapOOBMemory\nbreak loop\n}\n", in.Size)
+			w("if ea+%d > memSize {\ngoto oob\n}\n", in.Size)
 			w("// SAFETY: ea+%d <= Size <= len(Buf); the cards of its first and last\n// byte exist (see memState).\n", in.Size)
 			w("p, v := unsafe.Add(memBase, ea), *rb(fp, w)\n%s\n", in.Expr)
 			w("*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1\n")
