@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -30,6 +32,7 @@ const WallFactor = 10
 // "<target>: stall". Safe to call from one goroutine per input; stop may
 // be called any number of times.
 func Start(target string, d time.Duration, input []byte) (stop func()) {
+	crashOutput.Do(func() { setCrashOutput(target) })
 	t0, c0 := time.Now(), cpuTime()
 	var stopped atomic.Bool
 	var tm *time.Timer
@@ -57,4 +60,25 @@ func Start(target string, d time.Duration, input []byte) (stop func()) {
 		stopped.Store(true)
 		tm.Stop()
 	}
+}
+
+var crashOutput sync.Once
+
+// setCrashOutput sends the process's fatal errors and unrecovered panics
+// (those of goroutines other than the target's, which the fuzzer does not
+// catch) to a file in WPI_FUZZ_STALL_DIR too, when it is set: a fuzz
+// worker's own stderr goes nowhere (Go's coordinator does not keep it),
+// so a worker that dies that way shows only "fuzzing process hung or
+// terminated unexpectedly: exit status 2".
+func setCrashOutput(target string) {
+	dir := os.Getenv("WPI_FUZZ_STALL_DIR")
+	if dir == "" {
+		return
+	}
+	f, err := os.Create(fmt.Sprintf("%s/%s-%d-crash.txt", dir, target, os.Getpid()))
+	if err != nil {
+		return
+	}
+	_ = debug.SetCrashOutput(f, debug.CrashOptions{})
+	f.Close() // SetCrashOutput keeps its own duplicate
 }
