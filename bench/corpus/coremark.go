@@ -54,13 +54,14 @@ func CoreMarkArgs(n int) []string {
 }
 
 // CoreMarkChecksum keeps the lines of CoreMark's output that do not depend
-// on time (the CRCs and the verdict), so that outputs of engines compare
-// equal.
+// on time, the CRCs (list, matrix, state, final, seed), so that outputs of
+// engines compare equal. Not the verdict: CoreMark reports "Errors
+// detected" for a run shorter than 10 s whatever its CRCs, so a slow
+// machine made a correct run mismatch a fast one.
 func CoreMarkChecksum(out []byte) []byte {
 	var keep [][]byte
 	for _, l := range bytes.Split(out, []byte("\n")) {
-		if bytes.Contains(l, []byte("crc")) || bytes.Contains(l, []byte("seedcrc")) ||
-			bytes.Contains(l, []byte("Correct operation")) || bytes.Contains(l, []byte("Errors detected")) {
+		if bytes.Contains(l, []byte("crc")) {
 			keep = append(keep, l)
 		}
 	}
