@@ -468,6 +468,12 @@ loop:
 			pc = unsafe.Add(pc, sizeGlobalSet)
 			continue
 		case opMemorySize:
+			if mem := m.inst.Memory; mem != nil && mem.Shared != nil {
+				// Another goroutine may have grown it (Len is an
+				// atomic load, no call).
+				memSize = mem.Len()
+				m.memSize = memSize
+			}
 			*ra(fp, w) = memSize / PageSize
 			pc = unsafe.Add(pc, sizeD)
 			continue
@@ -2053,6 +2059,9 @@ loop:
 			m.pc = pc
 			if trap = m.slow(w); trap != trapNone {
 				pc = m.pc
+				if trap == trapOOBMemory { // a shared memory may have grown
+					goto oob
+				}
 				break loop
 			}
 			goto reload

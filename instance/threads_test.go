@@ -223,9 +223,9 @@ func TestSharedMemoryLifetime(t *testing.T) {
 
 // TestSharedMemoryGrowElsewhere: an instance blocked in a call reads,
 // with a plain load, a page that another instance added to their shared
-// memory meanwhile. The running loop cached the smaller size; its
-// out-of-bounds check reloads the size of a shared memory before it
-// traps.
+// memory meanwhile, and memory.size says 2. The running loop cached the
+// smaller size; its out-of-bounds check reloads the size of a shared
+// memory before it traps, and memory.size reads it.
 func TestSharedMemoryGrowElsewhere(t *testing.T) {
 	rt, _, cm := sharedSetup(t)
 	a, err := rt.Instantiate(ctx, cm, ModuleConfig{})
@@ -250,7 +250,7 @@ func TestSharedMemoryGrowElsewhere(t *testing.T) {
 	time.Sleep(10 * time.Millisecond) // b is most likely waiting by now
 	call1(t, a, "grow_and_signal")
 	r := <-done
-	if r.err != nil || len(r.v) != 1 || r.v[0] != 77 {
-		t.Errorf("plain load of the page grown by another instance: %v, %v; want 77", r.v, r.err)
+	if r.err != nil || len(r.v) != 1 || r.v[0] != 2077 {
+		t.Errorf("plain load of the page grown by another instance + 1000 * memory.size: %v, %v; want 2077", r.v, r.err)
 	}
 }

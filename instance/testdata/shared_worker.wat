@@ -43,14 +43,15 @@
   (func (export "load64") (param $addr i32) (result i64)
     (i64.atomic.load (local.get $addr)))
 ;; Waits until the flag at 48 is set, then reads $addr with a plain load
-  ;; (the memory may have grown meanwhile, by another instance).
+  ;; (the memory may have grown meanwhile, by another instance): the value
+  ;; plus 1000 times memory.size.
   (func (export "await_then_load") (param $addr i32) (result i32)
     (block $set
       (loop $again
         (br_if $set (i32.atomic.load (i32.const 48)))
         (drop (memory.atomic.wait32 (i32.const 48) (i32.const 0) (i64.const -1)))
         (br $again)))
-    (i32.load (local.get $addr)))
+    (i32.add (i32.mul (memory.size) (i32.const 1000)) (i32.load (local.get $addr))))
   (func (export "grow_and_signal") (result i32)
     (drop (memory.grow (i32.const 1)))
     (i32.store (i32.const 65540) (i32.const 77))
