@@ -145,9 +145,11 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 
 	// Tables, back to their minimum size, all null; a snapshot's, back to
 	// the snapshot's elements where written.
+	kept := false
 	if cm.snap != nil {
 		restoreTables(e, st, cm.snap)
-	} else {
+	} else if kept = cm.tablesStatic && keepTables(e, st); !kept {
+		st.snapImports = nil
 		for i := range st.tables {
 			resetTable(&st.tables[i])
 		}
@@ -203,8 +205,18 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	// With an image, the pool has put the active data segments in place.
 	if cm.snap != nil {
 		restoreSnapshot(e, cm.snap)
-	} else if err := r.initSegments(e, cm); err != nil {
+	} else if err := r.initSegments(e, cm, kept); err != nil {
 		return Instance{}, err
+	} else if cm.tablesStatic && !kept {
+		// The tables hold the segments' elements for these imports: the
+		// next instance in this state may keep them.
+		for i := range st.tables {
+			st.tables[i].Written = false
+		}
+		st.snapImports = append(st.snapImports[:0], e.Funcs[:m.NumImportedFuncs]...)
+		if st.snapImports == nil {
+			st.snapImports = []*engine.Function{}
+		}
 	}
 
 	if m.HasStart {
@@ -262,9 +274,9 @@ type instState struct {
 	tags    []engine.Tag      // defined tags
 	mem     engine.Memory     // the defined memory, if any
 	name    string            // ModuleName in funcs
-	// snapImports, for a snapshot's state, are the imported functions
-	// its tables were last restored with (see restoreTables); nil until
-	// they are.
+	// snapImports are the imported functions the state's tables were
+	// last restored (a snapshot's, see restoreTables) or initialised
+	// (tablesStatic, see keepTables) with; nil until they are.
 	snapImports []*engine.Function
 
 	// States of instances on different cores are often neighbours on the
@@ -769,7 +781,28 @@ func evalConst(e *engine.Instance, expr decoder.ConstExpr) (constVal, error) {
 // segments are in memory already (the module's image; they all fit) and
 // are only marked dropped. e.DroppedElem and e.DroppedData must be all
 // false.
-func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule) error {
+// keepTables reports whether st's defined tables still hold what the
+// active element segments put there for the imported functions e has now:
+// they were initialised with the same imports and no instruction wrote
+// them since (engine.Table.Written). A Go or TinyGo module's table has
+// thousands of elements; an instance that only calls through it should
+// not pay for them (the snapshot path does the same, restoreTables).
+func keepTables(e *engine.Instance, st *instState) bool {
+	if st.snapImports == nil || !slices.Equal(st.snapImports, e.Funcs[:e.Module.Decoded.NumImportedFuncs]) {
+		return false
+	}
+	for i := range st.tables {
+		if st.tables[i].Written {
+			return false
+		}
+	}
+	return true
+}
+
+// initSegments applies the module's segments to e. With keptTables, the
+// defined tables already hold the active element segments' elements
+// (keepTables): those segments are only marked dropped.
+func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule, keptTables bool) error {
 	m := e.Module.Decoded
 	// Offsets first: Wasm 1.0 checks every segment before writing any.
 	wasm1 := r.cfg.Features&api.CoreFeatureBulkMemoryOperations == 0
@@ -810,6 +843,10 @@ func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule) error {
 			e.DroppedElem[i] = true
 			continue
 		case decoder.SegmentPassive:
+			continue
+		}
+		if keptTables {
+			e.DroppedElem[i] = true
 			continue
 		}
 		off, err := evalConst(e, seg.Offset)
@@ -907,10 +944,20 @@ func runStartFunctions(ctx context.Context, inst Instance, names []string) error
 // segmentPlans returns, per element segment of m, the funcidx of each
 // element when the segment is active and every element is one ref.func
 // (nil otherwise), so that instantiation stores functions without
-// evaluating constant expressions; and, per data segment, whether it is
+// evaluating constant expressions; per data segment, whether it is
 // active (dropped once instantiated), the flags an image's instances
-// start with.
-func segmentPlans(m *decoder.Module) (elemFuncs [][]uint32, dataDropped []bool) {
+// start with; and whether the defined tables' contents after the
+// segments depend only on the imported functions (tablesStatic): m
+// defines a table, has no table initialisers, and every active element
+// segment is such a list of ref.func into a defined table at an i32.const
+// offset.
+func segmentPlans(m *decoder.Module) (elemFuncs [][]uint32, dataDropped []bool, tablesStatic bool) {
+	tablesStatic = len(m.Tables) > 0
+	for _, init := range m.TableInits {
+		if init != nil {
+			tablesStatic = false
+		}
+	}
 	elemFuncs = make([][]uint32, len(m.Elements))
 	for i, seg := range m.Elements {
 		if seg.Mode != decoder.SegmentActive || seg.Type != decoder.FuncRef {
@@ -926,9 +973,15 @@ func segmentPlans(m *decoder.Module) (elemFuncs [][]uint32, dataDropped []bool) 
 		}
 		elemFuncs[i] = idx
 	}
+	for i, seg := range m.Elements {
+		if seg.Mode == decoder.SegmentActive && (elemFuncs[i] == nil || seg.Table < m.NumImportedTables ||
+			len(seg.Offset) != 1 || seg.Offset[0].Op != decoder.OpI32Const) {
+			tablesStatic = false
+		}
+	}
 	dataDropped = make([]bool, len(m.Data))
 	for i, d := range m.Data {
 		dataDropped[i] = d.Mode == decoder.SegmentActive
 	}
-	return elemFuncs, dataDropped
+	return elemFuncs, dataDropped, tablesStatic
 }

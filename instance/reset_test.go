@@ -2,6 +2,7 @@ package instance
 
 import (
 	"errors"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -131,5 +132,49 @@ func TestResetHostModule(t *testing.T) {
 	err = inst.Reset(ctx)
 	if got := []bool{err != nil, errors.Is(err, ErrClosed), inst.Closed()}; !cmp.Equal([]bool{true, false, false}, got) {
 		t.Errorf("Reset of a host module: %v; instance closed: %v", err, inst.Closed())
+	}
+}
+
+// TestTablesKeptAcrossTenants: a recycled instance state keeps its
+// tables' segment elements when no instruction wrote them (keepTables),
+// and puts them back when the last tenant did: after tset(0) nulled
+// element 0, or tgrow grew the table, the next tenant sees the module's
+// initial table, element 0 = $store8 and the declared size.
+func TestTablesKeptAcrossTenants(t *testing.T) {
+	rt := newTestRuntime(t, Config{})
+	wasm, err := os.ReadFile("testdata/tenant.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := rt.Compile(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cm.recyclable || !cm.tablesStatic {
+		t.Fatalf("tenant.wasm: recyclable %v, tablesStatic %v; the test needs both", cm.recyclable, cm.tablesStatic)
+	}
+	for i, write := range []string{"", "", "tset", "", "tgrow", "", "tsetf", ""} {
+		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab := inst.ExportedTable("tab")
+		f0, ok0 := tab.Function(0)
+		f1, ok1 := tab.Function(1)
+		if tab.Size() != 2 || !ok0 || f0.IsNil() || !ok1 || !f1.IsNil() {
+			t.Fatalf("tenant %d: table size %d, element 0 nil=%v, element 1 nil=%v; want 2, $store8, null", i, tab.Size(), f0.IsNil(), f1.IsNil())
+		}
+		switch write {
+		case "tset":
+			_, err = inst.ExportedFunction("tset").Call(ctx, 0)
+		case "tsetf":
+			_, err = inst.ExportedFunction("tsetf").Call(ctx, 1)
+		case "tgrow":
+			_, err = inst.ExportedFunction("tgrow").Call(ctx, 2)
+		}
+		if err != nil {
+			t.Fatalf("tenant %d: %s: %v", i, write, err)
+		}
+		inst.Close(ctx)
 	}
 }

@@ -393,6 +393,11 @@ type CompiledModule struct {
 	// segments (see segmentPlans).
 	elemFuncs   [][]uint32
 	dataDropped []bool
+	// tablesStatic says that the defined tables' contents after
+	// instantiation depend only on the imported functions (see
+	// segmentPlans), so a recycled state whose tables no instruction
+	// wrote keeps them (see keepTables).
+	tablesStatic bool
 	// snap is set for a snapshot (Runtime.Snapshot): its tables and
 	// dropped segments are restored from it, not from the segments.
 	snap *snapState
@@ -451,7 +456,7 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*CompiledModule, er
 		cm.affinity |= uint64(dm.Hash[i]) << (8 * i)
 	}
 	cm.image = moduleImage(dm)
-	cm.elemFuncs, cm.dataDropped = segmentPlans(dm)
+	cm.elemFuncs, cm.dataDropped, cm.tablesStatic = segmentPlans(dm)
 	cm.recyclable = recyclable(dm)
 	return cm, nil
 }
