@@ -8,6 +8,8 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/wpi-dev/wpi/internal/leb128"
 )
 
 // gateCacheSize bounds the number of verdicts the validation gate keeps.
@@ -116,7 +118,7 @@ func compile(rt wazero.Runtime, bin []byte) (err error) {
 		}
 	}()
 	ctx := context.Background()
-	cm, err := rt.CompileModule(ctx, bin)
+	cm, err := rt.CompileModule(ctx, withoutNameSection(bin))
 	if err != nil {
 		return err
 	}
@@ -124,4 +126,45 @@ func compile(rt wazero.Runtime, bin []byte) (err error) {
 	// verdict.
 	_ = cm.Close(ctx)
 	return nil
+}
+
+// withoutNameSection returns bin without its "name" custom sections (a
+// copy; bin itself when it has none or its section structure is broken,
+// which wazero then reports). Their contents cannot make a module invalid
+// (spec appendix 7.4.1: a malformed name section is ignored), and wazero
+// decodes them with counts it trusts: a local-names subsection claiming
+// billions of functions made its decoder allocate 58 GB, which ends the
+// process ("fatal error: out of memory", found by FuzzRun), not a call.
+func withoutNameSection(bin []byte) []byte {
+	if len(bin) < 8 {
+		return bin
+	}
+	var out []byte
+	pos, kept := 8, 0 // bin[kept:] up to the next name section is to be kept
+	for pos < len(bin) {
+		start := pos
+		id := bin[pos]
+		size, n, err := leb128.U32(bin[pos+1:])
+		if err != nil || uint64(pos+1+n)+uint64(size) > uint64(len(bin)) {
+			return bin
+		}
+		body := bin[pos+1+n : pos+1+n+int(size)]
+		pos += 1 + n + int(size)
+		if id != 0 {
+			continue
+		}
+		nameLen, m, err := leb128.U32(body)
+		if err != nil || uint64(m)+uint64(nameLen) > uint64(len(body)) || string(body[m:m+int(nameLen)]) != "name" {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(bin))
+		}
+		out = append(out, bin[kept:start]...)
+		kept = pos
+	}
+	if out == nil {
+		return bin
+	}
+	return append(out, bin[kept:]...)
 }
