@@ -98,24 +98,32 @@ func exceptionsModule() []byte {
 	return b
 }
 
-// TestExceptions checks exception handling at the API: an exception that
-// escapes wasm is an error matchable with errors.As carrying its tag and
-// values; a trap is never caught by catch_all; and an exception thrown by
-// wasm that a host function called back into unwinds through the host
-// frame to the try_table of the wasm that called the host.
-func TestExceptions(t *testing.T) {
+// exceptionsRuntime is a runtime with exceptionsModule's import: an
+// env.callback that calls back into *inst's "thrower" (which throws) and
+// hands its error back.
+func exceptionsRuntime(t *testing.T, inst *Instance) *Runtime {
+	t.Helper()
 	rt := newTestRuntime(t, Config{Features: SupportedFeatures})
-	var inst Instance
 	_, err := rt.NewHostModuleBuilder("env").NewFunctionBuilder().
 		WithGoModuleFunction(func(ctx context.Context, _ Instance, s []uint64) error {
-			// Call back into wasm, which throws; hand its error back.
 			_, err := inst.ExportedFunction("thrower").Call(ctx, s[0])
 			return err
 		}, []api.ValueType{api.ValueTypeI32}, nil).Export("callback").Instantiate(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err = rt.InstantiateWasm(ctx, exceptionsModule(), ModuleConfig{})
+	return rt
+}
+
+// TestExceptions checks exception handling at the API: an exception that
+// escapes wasm is an error matchable with errors.As carrying its tag and
+// values; a trap is never caught by catch_all; and an exception thrown by
+// wasm that a host function called back into unwinds through the host
+// frame to the try_table of the wasm that called the host.
+func TestExceptions(t *testing.T) {
+	var inst Instance
+	rt := exceptionsRuntime(t, &inst)
+	inst, err := rt.InstantiateWasm(ctx, exceptionsModule(), ModuleConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,16 +207,8 @@ func TestExceptionsKept(t *testing.T) {
 // tag export) that compiles again and throws and catches as the
 // original.
 func TestSnapshotWithTags(t *testing.T) {
-	rt := newTestRuntime(t, Config{Features: SupportedFeatures})
 	var inst Instance
-	_, err := rt.NewHostModuleBuilder("env").NewFunctionBuilder().
-		WithGoModuleFunction(func(ctx context.Context, _ Instance, s []uint64) error {
-			_, err := inst.ExportedFunction("thrower").Call(ctx, s[0])
-			return err
-		}, []api.ValueType{api.ValueTypeI32}, nil).Export("callback").Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := exceptionsRuntime(t, &inst)
 	src, err := rt.InstantiateWasm(ctx, exceptionsModule(), ModuleConfig{})
 	if err != nil {
 		t.Fatal(err)
