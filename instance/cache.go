@@ -1,8 +1,10 @@
 package instance
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +24,43 @@ import (
 // 0.16-0.26 s. So Compile records, as an empty file per accepted module,
 // that the module validated, and a later process skips validation;
 // caching the translated code would save only the translation's share.
+
+// CompilationCache is a verdict cache directory (Config.CacheDir) as a
+// value, wazero's shape: wazero.NewCompilationCacheWithDir(dir) and
+// RuntimeConfig.WithCompilationCache(cache) port as
+// NewCompilationCacheWithDir and Config.WithCompilationCache. Unlike
+// wazero's it keeps nothing in memory (the directory is the whole cache,
+// and it holds validation verdicts, not compiled code), so Close has
+// nothing to release. It is safe for concurrent use by any number of
+// runtimes, and by several processes sharing the directory.
+type CompilationCache struct {
+	dir string
+}
+
+// NewCompilationCacheWithDir returns the cache kept in dir, creating the
+// directory (and its parents, mode 0755 before the umask) if it is
+// missing. It fails if dir is empty, if it cannot be created, or if it
+// exists and is not a directory. Like wazero's, the directory must be
+// trusted: whoever can write to it can make wpi run a module that would
+// not validate.
+func NewCompilationCacheWithDir(dir string) (*CompilationCache, error) {
+	if dir == "" {
+		return nil, errors.New("instance: compilation cache: empty directory name")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("instance: compilation cache: %w", err)
+	}
+	return &CompilationCache{dir: dir}, nil
+}
+
+// Dir returns the cache's directory.
+func (c *CompilationCache) Dir() string { return c.dir }
+
+// Close exists for wazero's shape (its cache holds compiled code in
+// memory) and returns nil: the cache holds no memory or descriptors, and
+// the verdicts stay in the directory for later processes. Runtimes made
+// with the cache may go on using the directory after Close.
+func (c *CompilationCache) Close(ctx context.Context) error { return nil }
 
 // validations counts the validations Compile ran (for tests).
 var validations atomic.Int64

@@ -45,6 +45,27 @@ type ModuleConfig struct {
 	startFuncs []string
 }
 
+// NewModuleConfig returns the ModuleConfig wazero's NewModuleConfig
+// does: WithStartFunctions("_start"), so that Instantiate runs a WASI
+// command's main as wazero's InstantiateModule does (and returns its
+// *sys.ExitError unwrapped when it exits with a code other than 0, see
+// WithStartFunctions). Its other fields are the zero ModuleConfig's: the
+// instance is unnamed (wazero names it after the binary's name section
+// unless WithName("") says otherwise). The zero ModuleConfig runs no
+// export at all; wasi.Run then runs _start or _initialize and returns
+// the exit as an error.
+func NewModuleConfig() ModuleConfig {
+	return ModuleConfig{startFuncs: []string{"_start"}}
+}
+
+// WithName returns a copy of mc with Name set to name (wazero's
+// ModuleConfig.WithName). "" leaves the instance unnamed, which is also
+// the default.
+func (mc ModuleConfig) WithName(name string) ModuleConfig {
+	mc.Name = name
+	return mc
+}
+
 // WithStartFunctions returns a copy of mc whose instances have the
 // exported functions named called, in order, once the module's own start
 // function has run, as the last step of Instantiate (and of Reset), like
@@ -53,10 +74,14 @@ type ModuleConfig struct {
 // are dropped. A call that fails (a trap, a host error, ctx done) fails
 // the instantiation with its error, except a *sys.ExitError of code 0
 // (WASI's proc_exit(0)), which counts as success, as in wazero: the
-// instance is returned and the names after it are not called.
+// instance is returned and the names after it are not called. An exit
+// with another code fails the instantiation with the guest's
+// *sys.ExitError itself, not wrapped (as wazero's InstantiateModule
+// returns it), so that err.(*sys.ExitError) matches.
 //
-// wazero's default is "_start"; here it is none, because a WASI command's
-// _start is run with wasi.Run, which reports its exit code. A TinyGo or
+// wazero's default is "_start" (NewModuleConfig here); the zero
+// ModuleConfig's is none, because a WASI command's _start may be run
+// with wasi.Run, which reports its exit code. A TinyGo or
 // wasi-libc reactor needs WithStartFunctions("_initialize") (or
 // wasi.Run) before its other exports are called.
 func (mc ModuleConfig) WithStartFunctions(names ...string) ModuleConfig {

@@ -47,9 +47,10 @@ func (r *Runtime) InstantiateWasm(ctx context.Context, wasm []byte, mc ModuleCon
 //     order.
 //
 // On any failure the slot is reset and returned to the pool, and the error
-// is returned (the *TrapError for a trap in step 3, 4 or 5) with the zero
-// Instance. A host function panicking in the start function gives an
-// error too.
+// is returned (the *TrapError for a trap in step 3, 4 or 5, wrapped;
+// the bare *sys.ExitError when a step 5 export exits with a code other
+// than 0) with the zero Instance. A host function panicking in the start
+// function gives an error too.
 //
 // For an unnamed instance of a module that imports nothing but functions
 // (none of them taking a funcref), an instantiation reuses
@@ -916,7 +917,8 @@ func (r *Runtime) runStart(ctx context.Context, f *engine.Function, cfg *engine.
 
 // runStartFunctions calls the exports ModuleConfig.WithStartFunctions
 // names, in order, skipping those inst does not export as functions. An
-// exit of code 0 ends the list without an error.
+// exit of code 0 ends the list without an error, another exit ends it
+// with the bare *sys.ExitError.
 func runStartFunctions(ctx context.Context, inst Instance, names []string) error {
 	for _, name := range names {
 		f := inst.ExportedFunction(name)
@@ -932,8 +934,14 @@ func runStartFunctions(ctx context.Context, inst Instance, names []string) error
 			stack0 = make([]uint64, n)
 		}
 		if err := f.CallWithStack(ctx, stack0); err != nil {
-			if exit := (*sys.ExitError)(nil); errors.As(err, &exit) && exit.ExitCode() == 0 {
-				return nil
+			if exit := (*sys.ExitError)(nil); errors.As(err, &exit) {
+				if exit.ExitCode() == 0 {
+					return nil
+				}
+				// Not wrapped, as wazero's InstantiateModule returns it: the
+				// guest exited, it did not fail, and hosts written for
+				// wazero test err.(*sys.ExitError).
+				return exit
 			}
 			return fmt.Errorf("instance: start function %q: %w", name, err)
 		}

@@ -86,8 +86,21 @@ type Config struct {
 	// process skips validation of the same binary: most of what compiling
 	// a large module costs. It is created if missing. Like wazero's
 	// compilation cache, it must be trusted: whoever can write to it can
-	// make wpi run a module that would not validate.
+	// make wpi run a module that would not validate. WithCompilationCache
+	// sets it from a CompilationCache, wazero's shape.
 	CacheDir string
+}
+
+// WithCompilationCache returns a copy of cfg whose CacheDir is the
+// directory of c (wazero's RuntimeConfig.WithCompilationCache). A nil c
+// clears CacheDir. Runtimes made with the same cache, in one process or
+// in several, share its verdicts.
+func (cfg Config) WithCompilationCache(c *CompilationCache) Config {
+	cfg.CacheDir = ""
+	if c != nil {
+		cfg.CacheDir = c.dir
+	}
+	return cfg
 }
 
 // Defaults for Config.
@@ -276,6 +289,22 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	r.names.Store(&map[string]Instance{})
 	return r, nil
+}
+
+// MustNewRuntime is NewRuntime for program initialisation: it panics
+// with NewRuntime's error instead of returning it, as regexp.MustCompile
+// does, so that a program that cannot run without a runtime (wazero's
+// NewRuntime, which cannot fail, is used that way) reads the same here.
+// NewRuntime fails when the configuration is invalid or the kernel
+// refuses even the smallest first reservation of the pool (see
+// NewRuntime); a host that must survive that, for example one creating
+// runtimes per tenant, calls NewRuntime and handles the error.
+func MustNewRuntime(ctx context.Context, cfg Config) *Runtime {
+	r, err := NewRuntime(ctx, cfg)
+	if err != nil {
+		panic(err)
+	}
+	return r
 }
 
 // minRetrySlotBytes is the smallest slot NewRuntime retries with when the

@@ -60,8 +60,12 @@ func TestWithStartFunctions(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("Instantiate: %v, want an error containing %q", err, tc.wantErr)
 				}
-				if exit := (*sys.ExitError)(nil); tc.names[0] == "exit3" && (!errors.As(err, &exit) || exit.ExitCode() != 3) {
-					t.Errorf("Instantiate: %v does not wrap the guest's *sys.ExitError", err)
+				if tc.names[0] == "exit3" {
+					// The bare *sys.ExitError, as wazero's InstantiateModule
+					// returns it: a type assertion matches.
+					if exit, ok := err.(*sys.ExitError); !ok || exit.ExitCode() != 3 {
+						t.Errorf("Instantiate: %#v, want the guest's *sys.ExitError of code 3", err)
+					}
 				}
 				if tc.is != nil && !errors.Is(err, tc.is) {
 					t.Errorf("Instantiate: %v does not match %v", err, tc.is)
@@ -102,5 +106,51 @@ func TestWithStartFunctions(t *testing.T) {
 	defer inst.Close(ctx)
 	if diff := cmp.Diff(uint64(12), inst.ExportedGlobal("log").Get()); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// NewModuleConfig is wazero's default: _start runs at instantiation (the
+// zero ModuleConfig runs nothing), WithStartFunctions replaces the list,
+// and WithName names the instance ("" leaves it unnamed).
+func TestNewModuleConfig(t *testing.T) {
+	ctx := context.Background()
+	wasm, err := os.ReadFile("testdata/startfuncs.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := instance.MustNewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
+	defer rt.Close(ctx)
+	if _, err := rt.NewHostModuleBuilder("host").NewFunctionBuilder().
+		WithFunc(func(code uint32) error { return sys.NewExitError(code) }).Export("exit").
+		Instantiate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Log        uint64
+		Name       string
+		Registered bool
+	}
+	for _, tc := range []struct {
+		name string
+		mc   instance.ModuleConfig
+		want result
+	}{
+		{"zero", instance.ModuleConfig{}, result{Log: 1}},
+		{"NewModuleConfig", instance.NewModuleConfig(), result{Log: 17}},
+		{"NewModuleConfig().WithStartFunctions", instance.NewModuleConfig().WithStartFunctions("two", "three"), result{Log: 123}},
+		{`WithName("")`, instance.NewModuleConfig().WithName(""), result{Log: 17}},
+		{`WithName("m")`, instance.NewModuleConfig().WithName("m"), result{Log: 17, Name: "m", Registered: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst, err := rt.InstantiateWasm(ctx, wasm, tc.mc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer inst.Close(ctx)
+			got := result{Log: inst.ExportedGlobal("log").Get(), Name: inst.Name(), Registered: rt.Lookup("m") == inst}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
 	}
 }

@@ -51,16 +51,22 @@ rename() {
     s{"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"}{"github.com/wpi-dev/wpi/instance/wasi"}g;
     # Names.
     s{\bwasi_snapshot_preview1\.}{wasi.}g;
-    s{\bwazero\.NewRuntime\(ctx\)}{instance.NewRuntime(ctx, instance.Config{})}g;
-    s{\bwazero\.NewRuntimeWithConfig\(}{instance.NewRuntime(}g;
-    s{\bwazero\.NewModuleConfig\(\)}{instance.ModuleConfig{}}g;
-    s{\.WithName\(""\)}{}g;
+    # wazero.NewRuntime cannot fail; wpi'"'"'s NewRuntime returns an error
+    # and MustNewRuntime panics with it. The default config is explicit.
+    s{\bwazero\.NewRuntime\(ctx\)}{instance.MustNewRuntime(ctx, instance.Config{})}g;
+    s{\bwazero\.NewRuntimeWithConfig\(}{instance.MustNewRuntime(}g;
+    s{\bwazero\.NewRuntimeConfig\(\)}{instance.Config{}}g;
     s{\bapi\.Module\b}{instance.Instance}g;
     s{\bwazero\.Runtime\b}{*instance.Runtime}g;
     s{\.InstantiateWithConfig\(}{.InstantiateWasm(}g;
-    s{\.Instantiate\(ctx, (\w+)\)}{.InstantiateWasm(ctx, $1, instance.ModuleConfig{})}g;
+    # r.Instantiate(ctx, wasm) is InstantiateWithConfig with wazero'"'"'s
+    # default config; wpi'"'"'s Instantiate takes a CompiledModule.
+    s{\.Instantiate\(ctx, (\w+)\)}{.InstantiateWasm(ctx, $1, instance.NewModuleConfig())}g;
     s{\.CompileModule\(}{.Compile(}g;
     s{\.InstantiateModule\(}{.Instantiate(}g;
+    # The rest of package wazero has the same names in package instance
+    # (NewModuleConfig, NewCompilationCacheWithDir, HostFunctionBuilder).
+    s{\bwazero\.(?=[A-Z])}{instance.}g;
     # An api import nothing uses any more.
     s{\t"github.com/tetratelabs/wazero/api"\n}{}g unless /\bapi\./;
   ' "$1" | gofmt

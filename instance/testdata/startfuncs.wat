@@ -16,4 +16,5 @@
   (func (export "exit0") (call $note (i32.const 5)) (call $exit (i32.const 0)))
   (func (export "exit3") (call $note (i32.const 6)) (call $exit (i32.const 3)))
   (func (export "params") (param i32))
+  (func (export "_start") (call $note (i32.const 7)))
   (global (export "notfunc") i32 (i32.const 0)))

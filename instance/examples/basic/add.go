@@ -40,10 +40,7 @@ func main() {
 	ctx := context.Background()
 
 	// Create a new WebAssembly Runtime.
-	r, err := instance.NewRuntime(ctx, instance.Config{})
-	if err != nil {
-		log.Panicf("failed to create runtime: %v", err)
-	}
+	r := instance.MustNewRuntime(ctx, instance.Config{})
 	defer r.Close(ctx) // This closes everything this Runtime created.
 
 	// Instantiate WASI, which implements host functions needed for TinyGo to
@@ -52,7 +49,7 @@ func main() {
 
 	// Instantiate the guest Wasm into the same runtime. It exports the `add`
 	// function, implemented in WebAssembly.
-	mod, err := r.InstantiateWasm(ctx, addWasm, instance.ModuleConfig{}.WithStartFunctions("_initialize"))
+	mod, err := r.InstantiateWasm(ctx, addWasm, instance.NewModuleConfig().WithStartFunctions("_initialize"))
 	if err != nil {
 		log.Panicf("failed to instantiate module: %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 
 	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/sys"
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/examples/internal/wazerowasm"
 	"github.com/wpi-dev/wpi/instance/wasi"
@@ -46,10 +47,7 @@ func main() {
 	ctx := context.Background()
 
 	// Create a new WebAssembly Runtime.
-	r, err := instance.NewRuntime(ctx, instance.Config{})
-	if err != nil {
-		log.Panicln(err)
-	}
+	r := instance.MustNewRuntime(ctx, instance.Config{})
 	defer r.Close(ctx) // This closes everything this Runtime created.
 
 	// Since wazero uses fs.FS, we can use standard libraries to do things like trim the leading path.
@@ -88,11 +86,11 @@ func main() {
 	// InstantiateModule runs the "_start" function, WASI's "main".
 	// * Set the program name (arg[0]) to "wasi"; arg[1] should be "/test.txt".
 	config.Args = []string{"wasi", os.Args[1]}
-	if _, err = r.InstantiateWasm(ctx, catWasm, wasi.WithConfig(instance.ModuleConfig{}.WithStartFunctions("_start"), config)); err != nil {
+	if _, err = r.InstantiateWasm(ctx, catWasm, wasi.WithConfig(instance.NewModuleConfig(), config)); err != nil {
 		// Note: Most compilers do not exit the module after running "_start",
 		// unless there was an error. This allows you to call exported functions.
-		if exitCode, ok := wasi.ExitCode(err); ok && exitCode != 0 {
-			fmt.Fprintf(os.Stderr, "exit_code: %d\n", exitCode)
+		if exitErr, ok := err.(*sys.ExitError); ok && exitErr.ExitCode() != 0 {
+			fmt.Fprintf(os.Stderr, "exit_code: %d\n", exitErr.ExitCode())
 		} else if !ok {
 			log.Panicln(err)
 		}

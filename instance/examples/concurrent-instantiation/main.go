@@ -29,10 +29,7 @@ func main() {
 	ctx := context.Background()
 
 	// Create a new WebAssembly Runtime.
-	r, err := instance.NewRuntime(ctx, instance.Config{})
-	if err != nil {
-		log.Panicf("failed to create runtime: %v", err)
-	}
+	r := instance.MustNewRuntime(ctx, instance.Config{})
 	defer r.Close(ctx) // This closes everything this Runtime created.
 
 	// Compile the Wasm binary once so that we can skip the entire compilation time during instantiation.
@@ -51,7 +48,7 @@ func main() {
 			defer wg.Done()
 
 			// Instantiate a new Wasm module from the already compiled `compiledWasm`.
-			instance, err := r.Instantiate(ctx, compiledWasm, instance.ModuleConfig{})
+			instance, err := r.Instantiate(ctx, compiledWasm, instance.NewModuleConfig().WithName(""))
 			if err != nil {
 				log.Panicf("[%d] failed to instantiate %v", i, err)
 			}

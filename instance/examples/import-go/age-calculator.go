@@ -35,20 +35,17 @@ func main() {
 	ctx := context.Background()
 
 	// Create a new WebAssembly Runtime.
-	r, err := instance.NewRuntime(ctx, instance.Config{})
-	if err != nil {
-		log.Panicln(err)
-	}
+	r := instance.MustNewRuntime(ctx, instance.Config{})
 	defer r.Close(ctx) // This closes everything this Runtime created.
 
 	// Instantiate a Go-defined module named "env" that exports functions to
 	// get the current year and log to the console.
 	//
-	// Note: As noted on wazero.HostFunctionBuilder documentation, function
+	// Note: As noted on instance.HostFunctionBuilder documentation, function
 	// signatures are constrained to a subset of numeric types.
 	// Note: "env" is a module name conventionally used for arbitrary
 	// host-defined functions, but any name would do.
-	_, err = r.NewHostModuleBuilder("env").
+	_, err := r.NewHostModuleBuilder("env").
 		NewFunctionBuilder().
 		WithFunc(func(v uint32) {
 			fmt.Println("log_i32 >>", v)
@@ -72,7 +69,7 @@ func main() {
 	//
 	// Note: The import syntax in both Text and Binary format is the same
 	// regardless of if the function was defined in Go or WebAssembly.
-	ageCalculator, err := r.InstantiateWasm(ctx, ageCalculatorWasm, instance.ModuleConfig{})
+	ageCalculator, err := r.InstantiateWasm(ctx, ageCalculatorWasm, instance.NewModuleConfig())
 	if err != nil {
 		log.Panicln(err)
 	}

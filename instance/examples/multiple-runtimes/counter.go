@@ -38,18 +38,18 @@ func main() {
 
 	// Initializes the new compilation cache with the cache directory.
 	// This allows the compilation caches to be shared even across multiple OS processes.
-	// Creates a shared runtime config to share the cache across multiple *instance.Runtime.
-	runtimeConfig := instance.Config{CacheDir: cacheDir}
+	cache, err := instance.NewCompilationCacheWithDir(cacheDir)
+	if err != nil {
+		log.Panicln(err)
+	}
+	defer cache.Close(ctx)
 
-	// Creates two wazero.Runtimes with the same compilation cache.
-	runtimeFoo, err := instance.NewRuntime(ctx, runtimeConfig)
-	if err != nil {
-		log.Panicln(err)
-	}
-	runtimeBar, err := instance.NewRuntime(ctx, runtimeConfig)
-	if err != nil {
-		log.Panicln(err)
-	}
+	// Creates a shared runtime config to share the cache across multiple *instance.Runtime.
+	runtimeConfig := instance.Config{}.WithCompilationCache(cache)
+
+	// Creates two instance.Runtimes with the same compilation cache.
+	runtimeFoo := instance.MustNewRuntime(ctx, runtimeConfig)
+	runtimeBar := instance.MustNewRuntime(ctx, runtimeConfig)
 
 	// Instantiate two modules on separate Runtimes with identical configuration, which allows each instance
 	// has the isolated states of "env" module.
@@ -94,7 +94,7 @@ func instantiateWithEnv(ctx context.Context, r *instance.Runtime) instance.Insta
 	}
 
 	// Instantiate the module that imports "env".
-	mod, err := r.InstantiateWasm(ctx, counterWasm, instance.ModuleConfig{})
+	mod, err := r.InstantiateWasm(ctx, counterWasm, instance.NewModuleConfig())
 	if err != nil {
 		log.Panicln(err)
 	}

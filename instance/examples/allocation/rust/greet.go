@@ -31,15 +31,12 @@ func main() {
 	ctx := context.Background()
 
 	// Create a new WebAssembly Runtime.
-	r, err := instance.NewRuntime(ctx, instance.Config{})
-	if err != nil {
-		log.Panicln(err)
-	}
+	r := instance.MustNewRuntime(ctx, instance.Config{})
 	defer r.Close(ctx) // This closes everything this Runtime created.
 
 	// Instantiate a Go-defined module named "env" that exports a function to
 	// log to the console.
-	_, err = r.NewHostModuleBuilder("env").
+	_, err := r.NewHostModuleBuilder("env").
 		NewFunctionBuilder().WithFunc(logString).Export("log").
 		Instantiate(ctx)
 	if err != nil {
@@ -48,7 +45,7 @@ func main() {
 
 	// Instantiate a WebAssembly module that imports the "log" function defined
 	// in "env" and exports "memory" and functions we'll use in this example.
-	mod, err := r.InstantiateWasm(ctx, greetWasm, instance.ModuleConfig{})
+	mod, err := r.InstantiateWasm(ctx, greetWasm, instance.NewModuleConfig())
 	if err != nil {
 		log.Panicln(err)
 	}

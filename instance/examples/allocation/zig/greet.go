@@ -38,15 +38,12 @@ func run() error {
 	ctx := context.Background()
 
 	// Create a new WebAssembly Runtime.
-	r, err := instance.NewRuntime(ctx, instance.Config{})
-	if err != nil {
-		return err
-	}
+	r := instance.MustNewRuntime(ctx, instance.Config{})
 	defer r.Close(ctx) // This closes everything this Runtime created.
 
 	// Instantiate a Go-defined module named "env" that exports a function to
 	// log to the console.
-	_, err = r.NewHostModuleBuilder("env").
+	_, err := r.NewHostModuleBuilder("env").
 		NewFunctionBuilder().WithFunc(logString).Export("log").
 		Instantiate(ctx)
 	if err != nil {
@@ -56,7 +53,7 @@ func run() error {
 	// Instantiate a WebAssembly module that imports the "log" function defined
 	// in "env" and exports "memory" and functions we'll use in this example.
 	mod, err := r.InstantiateWasm(ctx, greetWasm,
-		wasi.WithConfig(instance.ModuleConfig{}, wasi.Config{Stdout: os.Stdout, Stderr: os.Stderr}))
+		wasi.WithConfig(instance.NewModuleConfig(), wasi.Config{Stdout: os.Stdout, Stderr: os.Stderr}))
 	if err != nil {
 		return err
 	}
