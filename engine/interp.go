@@ -2339,7 +2339,7 @@ func (m *machine) slow(w uint64) trapCode {
 		}
 		pc = unsafe.Add(pc, sizeABCX)
 	case opDataDrop:
-		m.inst.DroppedData[x1(pc)] = true
+		m.inst.DropData(x1(pc))
 		pc = unsafe.Add(pc, sizeX)
 	case opMemoryCopy:
 		if t := m.memoryCopy(fp, w); t != trapNone {

@@ -352,11 +352,40 @@ type Instance struct {
 	Exceptions []*Exception
 	// DroppedData and DroppedElem record data.drop and elem.drop (and the
 	// implicit drop of active and declarative segments after
-	// instantiation), one entry per segment.
+	// instantiation), one entry per segment. DroppedData may be a slice
+	// shared read-only with other instances (a module's flags after
+	// instantiation, set once per compiled module): data.drop writes it
+	// through DropData, which first copies it into DataOwn. So an
+	// instance of a module with thousands of data segments (Go's linker
+	// writes one per symbol; a snapshot keeps their indices) costs
+	// nothing per segment.
 	DroppedData []bool
 	DroppedElem []bool
+	// DataOwn is the instance's own buffer for DroppedData, of the same
+	// length (the instance layer keeps it across tenancies); DropData
+	// makes it if it is missing.
+	DataOwn []bool
 	// Name is the module name used in backtraces.
 	Name string
 	// Owner is free for the instance layer (its public wrapper).
 	Owner any
+}
+
+// DropData marks data segment x dropped (data.drop x, spec 4.4.9): a
+// no-op if it already is (an active segment after instantiation, or a
+// second drop); otherwise DroppedData becomes the instance's own DataOwn
+// (copied from the shared flags) before it is written. Not safe for
+// concurrent use, like the rest of the instance.
+func (i *Instance) DropData(x uint64) {
+	if i.DroppedData[x] {
+		return
+	}
+	if len(i.DataOwn) != len(i.DroppedData) {
+		i.DataOwn = make([]bool, len(i.DroppedData))
+	}
+	if &i.DataOwn[0] != &i.DroppedData[0] {
+		copy(i.DataOwn, i.DroppedData)
+		i.DroppedData = i.DataOwn
+	}
+	i.DroppedData[x] = true
 }

@@ -171,8 +171,7 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 		fillTable(&st.tables[i], v)
 	}
-	clear(e.DroppedData)
-	clear(e.DroppedElem)
+	clear(e.DroppedElem) // DroppedData: set by restoreSnapshot or initSegments
 	clear(e.Exceptions)
 	e.Exceptions = e.Exceptions[:0]
 
@@ -330,7 +329,8 @@ func (cm *CompiledModule) newState() *instState {
 		e.DroppedElem = ownLines[bool](nelem)
 	}
 	if ndata > 0 {
-		e.DroppedData = ownLines[bool](ndata)
+		e.DataOwn = ownLines[bool](ndata)
+		e.DroppedData = e.DataOwn
 	}
 	for i, typeidx := range m.Funcs {
 		idx := m.NumImportedFuncs + uint32(i)
@@ -777,11 +777,6 @@ func evalConst(e *engine.Instance, expr decoder.ConstExpr) (constVal, error) {
 	return stack[0], nil
 }
 
-// initSegments copies the active element and data segments and marks
-// active and declarative segments dropped. With imaged, the active data
-// segments are in memory already (the module's image; they all fit) and
-// are only marked dropped. e.DroppedElem and e.DroppedData must be all
-// false.
 // keepTables reports whether st's defined tables still hold what the
 // active element segments put there for the imported functions e has now:
 // they were initialised with the same imports and no instruction wrote
@@ -800,9 +795,14 @@ func keepTables(e *engine.Instance, st *instState) bool {
 	return true
 }
 
-// initSegments applies the module's segments to e. With keptTables, the
-// defined tables already hold the active element segments' elements
-// (keepTables): those segments are only marked dropped.
+// initSegments copies the active element and data segments and marks
+// active and declarative segments dropped; e.DroppedElem must be all
+// false. With keptTables, the defined tables already hold the active
+// element segments' elements (keepTables): those segments are only marked
+// dropped. With an image (cm.image), the active data segments are in
+// memory already (they all fit) and e.DroppedData becomes the compiled
+// module's flags, shared by its instances until a data.drop (O(1), not
+// O(segments)); without one, e's own flags are cleared and set.
 func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule, keptTables bool) error {
 	m := e.Module.Decoded
 	// Offsets first: Wasm 1.0 checks every segment before writing any.
@@ -880,9 +880,10 @@ func (r *Runtime) initSegments(e *engine.Instance, cm *CompiledModule, keptTable
 		e.DroppedElem[i] = true
 	}
 	if cm.image != nil { // the active segments are in place: they are only dropped
-		copy(e.DroppedData, cm.dataDropped)
+		e.DroppedData = cm.dataDropped // shared: see engine.Instance.DropData
 		return nil
 	}
+	clearDroppedData(e)
 	for i := range m.Data {
 		seg := &m.Data[i]
 		if seg.Mode != decoder.SegmentActive {
@@ -992,4 +993,11 @@ func segmentPlans(m *decoder.Module) (elemFuncs [][]uint32, dataDropped []bool, 
 		dataDropped[i] = d.Mode == decoder.SegmentActive
 	}
 	return elemFuncs, dataDropped, tablesStatic
+}
+
+// clearDroppedData makes e's data-segment flags its own buffer, all false
+// (no segment dropped), for an instantiation that sets them one by one.
+func clearDroppedData(e *engine.Instance) {
+	clear(e.DataOwn)
+	e.DroppedData = e.DataOwn
 }

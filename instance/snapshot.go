@@ -327,9 +327,12 @@ func restoreTables(e *engine.Instance, st *instState, s *snapState) {
 }
 
 // restoreSnapshot sets e's dropped-segment flags from s, instead of
-// applying the segments one by one (e.DroppedElem is all false).
+// applying the segments one by one (e.DroppedElem is all false). The
+// module's own data segments are passive in the snapshot (empty once
+// dropped), so none is dropped.
 func restoreSnapshot(e *engine.Instance, s *snapState) {
 	copy(e.DroppedElem, s.droppedElem)
+	clearDroppedData(e)
 }
 
 // initExports returns the export names Snapshot drops (see
