@@ -25,7 +25,7 @@ func TestDataDropPerInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	// tenancy runs the checks on inst, dropping the passive segment last.
-	tenancy := func(inst Instance) []string {
+	tenancy := func(t *testing.T, inst Instance) []string {
 		var got []string
 		call := func(name string, args ...uint64) {
 			res, err := inst.ExportedFunction(name).Call(ctx, args...)
@@ -48,6 +48,23 @@ func TestDataDropPerInstance(t *testing.T) {
 		return got
 	}
 	want := []string{"init: p", "initActive: oob", "initActive: ok", "drop: ok", "init: oob"}
+	// A snapshot (of an instance that dropped nothing yet) behaves alike:
+	// its instances share the snapshot's flags.
+	src, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := rt.Snapshot(ctx, src, SnapshotConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Close(ctx)
+	t.Run("module", func(t *testing.T) { checkDataDrops(t, rt, cm, tenancy, want) })
+	t.Run("snapshot", func(t *testing.T) { checkDataDrops(t, rt, snap, tenancy, want) })
+}
+
+func checkDataDrops(t *testing.T, rt *Runtime, cm *CompiledModule, tenancy func(*testing.T, Instance) []string, want []string) {
+	ctx := context.Background()
 	other, err := rt.Instantiate(ctx, cm, ModuleConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -58,19 +75,19 @@ func TestDataDropPerInstance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, tenancy(inst)); diff != "" {
+		if diff := cmp.Diff(want, tenancy(t, inst)); diff != "" {
 			t.Errorf("tenant %d (-want +got):\n%s", tenant, diff)
 		}
 		if err := inst.Reset(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, tenancy(inst)); diff != "" {
+		if diff := cmp.Diff(want, tenancy(t, inst)); diff != "" {
 			t.Errorf("tenant %d after Reset (-want +got):\n%s", tenant, diff)
 		}
 		inst.Close(ctx)
 	}
 	// The instance alive all along never dropped the segment.
-	if diff := cmp.Diff(want, tenancy(other)); diff != "" {
+	if diff := cmp.Diff(want, tenancy(t, other)); diff != "" {
 		t.Errorf("instance alive meanwhile (-want +got):\n%s", diff)
 	}
 }

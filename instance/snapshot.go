@@ -271,6 +271,7 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 			tables:      tables,
 			droppedElem: droppedElem,
 			numData:     ndata,
+			dataFlags:   make([]bool, ndata),
 		},
 	}
 	em.Owner = snap
@@ -296,6 +297,11 @@ type snapState struct {
 	// the memory's segments that follow are in the image and, like the
 	// tables', have no entry in DroppedData.
 	numData int
+	// dataFlags holds numData false flags, shared read-only by the
+	// instances as their DroppedData (engine.Instance.DropData copies
+	// before a data.drop writes): a Go program has tens of thousands of
+	// data segments, and an instance should not clear a flag for each.
+	dataFlags []bool
 }
 
 // restoreTables puts the snapshot's elements into the defined tables of
@@ -329,10 +335,10 @@ func restoreTables(e *engine.Instance, st *instState, s *snapState) {
 // restoreSnapshot sets e's dropped-segment flags from s, instead of
 // applying the segments one by one (e.DroppedElem is all false). The
 // module's own data segments are passive in the snapshot (empty once
-// dropped), so none is dropped.
+// dropped), so none is dropped: e shares s.dataFlags.
 func restoreSnapshot(e *engine.Instance, s *snapState) {
 	copy(e.DroppedElem, s.droppedElem)
-	clearDroppedData(e)
+	e.DroppedData = s.dataFlags
 }
 
 // initExports returns the export names Snapshot drops (see
