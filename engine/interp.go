@@ -469,9 +469,12 @@ loop:
 			continue
 		case opMemorySize:
 			if mem := m.inst.Memory; mem != nil && mem.Shared != nil {
-				// Another goroutine may have grown it (Len is an
-				// atomic load, no call).
-				memSize = mem.Len()
+				// Another goroutine may have grown it: its published
+				// size, loaded here, not by mem.Len(): Go does not
+				// inline that into a function as large as execute, and
+				// a call here spills the loop's locals at the dispatch
+				// (see RATIONALE.md, "The loop").
+				memSize = mem.Shared.size.Load()
 				m.memSize = memSize
 			}
 			*ra(fp, w) = memSize / PageSize
