@@ -108,27 +108,27 @@ func TestMemoryAccessors(t *testing.T) {
 	const end = 65536
 	tests := []struct {
 		name  string
-		off   uint64
-		write func(off uint64) bool
-		read  func(off uint64) (any, bool)
+		off   uint32
+		write func(off uint32) bool
+		read  func(off uint32) (any, bool)
 		want  any
 	}{
-		{"uint8", 100, func(o uint64) bool { return mem.WriteUint8(o, 0xab) },
-			func(o uint64) (any, bool) { return mem.ReadUint8(o) }, byte(0xab)},
-		{"uint16", 200, func(o uint64) bool { return mem.WriteUint16Le(o, 0xbeef) },
-			func(o uint64) (any, bool) { return mem.ReadUint16Le(o) }, uint16(0xbeef)},
-		{"uint32", 4096 - 2, func(o uint64) bool { return mem.WriteUint32Le(o, 0xdeadbeef) },
-			func(o uint64) (any, bool) { return mem.ReadUint32Le(o) }, uint32(0xdeadbeef)},
-		{"uint64", 8192, func(o uint64) bool { return mem.WriteUint64Le(o, math.MaxUint64-1) },
-			func(o uint64) (any, bool) { return mem.ReadUint64Le(o) }, uint64(math.MaxUint64 - 1)},
-		{"float32", 300, func(o uint64) bool { return mem.WriteFloat32Le(o, -1.5) },
-			func(o uint64) (any, bool) { return mem.ReadFloat32Le(o) }, float32(-1.5)},
-		{"float64", 400, func(o uint64) bool { return mem.WriteFloat64Le(o, math.Pi) },
-			func(o uint64) (any, bool) { return mem.ReadFloat64Le(o) }, math.Pi},
-		{"bytes", 500, func(o uint64) bool { return mem.Write(o, []byte("abc")) },
-			func(o uint64) (any, bool) { b, ok := mem.Read(o, 3); return string(b), ok }, "abc"},
-		{"string", 600, func(o uint64) bool { return mem.WriteString(o, "xyz") },
-			func(o uint64) (any, bool) { b, ok := mem.Read(o, 3); return string(b), ok }, "xyz"},
+		{"uint8", 100, func(o uint32) bool { return mem.WriteUint8(o, 0xab) },
+			func(o uint32) (any, bool) { return mem.ReadUint8(o) }, byte(0xab)},
+		{"uint16", 200, func(o uint32) bool { return mem.WriteUint16Le(o, 0xbeef) },
+			func(o uint32) (any, bool) { return mem.ReadUint16Le(o) }, uint16(0xbeef)},
+		{"uint32", 4096 - 2, func(o uint32) bool { return mem.WriteUint32Le(o, 0xdeadbeef) },
+			func(o uint32) (any, bool) { return mem.ReadUint32Le(o) }, uint32(0xdeadbeef)},
+		{"uint64", 8192, func(o uint32) bool { return mem.WriteUint64Le(o, math.MaxUint64-1) },
+			func(o uint32) (any, bool) { return mem.ReadUint64Le(o) }, uint64(math.MaxUint64 - 1)},
+		{"float32", 300, func(o uint32) bool { return mem.WriteFloat32Le(o, -1.5) },
+			func(o uint32) (any, bool) { return mem.ReadFloat32Le(o) }, float32(-1.5)},
+		{"float64", 400, func(o uint32) bool { return mem.WriteFloat64Le(o, math.Pi) },
+			func(o uint32) (any, bool) { return mem.ReadFloat64Le(o) }, math.Pi},
+		{"bytes", 500, func(o uint32) bool { return mem.Write(o, []byte("abc")) },
+			func(o uint32) (any, bool) { b, ok := mem.Read(o, 3); return string(b), ok }, "abc"},
+		{"string", 600, func(o uint32) bool { return mem.WriteString(o, "xyz") },
+			func(o uint32) (any, bool) { b, ok := mem.Read(o, 3); return string(b), ok }, "xyz"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,7 +140,7 @@ func TestMemoryAccessors(t *testing.T) {
 				t.Errorf("[write ok, read ok, value, card dirty] (-want +got):\n%s", diff)
 			}
 			// One byte short of the end, and far out: nothing written.
-			for _, off := range []uint64{end - 1, end, 1 << 40, math.MaxUint64} {
+			for _, off := range []uint32{end - 1, end, 1 << 31, math.MaxUint32} {
 				if tc.name == "uint8" && off == end-1 {
 					continue
 				}

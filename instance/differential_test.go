@@ -442,7 +442,7 @@ func observeWpi(ctx context.Context, rt *instance.Runtime, cm *instance.Compiled
 		switch e.ExternType.Kind {
 		case api.ExternTypeMemory:
 			m := inst.ExportedMemory(e.Name)
-			b, _ := m.Read(0, m.Size())
+			b, _ := m.Read(0, uint32(m.Size()))
 			obs.Memories[e.Name] = append([]byte(nil), b...)
 		case api.ExternTypeGlobal:
 			g := inst.ExportedGlobal(e.Name)
@@ -536,7 +536,7 @@ func observeWazero(ctx context.Context, wasm []byte, exports []instance.ExportDe
 		switch e.ExternType.Kind {
 		case api.ExternTypeMemory:
 			m := mod.ExportedMemory(e.Name)
-			b, _ := m.Read(0, m.Size())
+			b, _ := m.Read(0, uint32(m.Size()))
 			obs.Memories[e.Name] = append([]byte(nil), b...)
 		case api.ExternTypeGlobal:
 			g := mod.ExportedGlobal(e.Name)

@@ -51,7 +51,8 @@
 // Memory accessors (Read, Write, ReadUint32Le, WriteFloat64Le, ...) are
 // bounds-checked against the memory's current size and report false
 // instead of panicking; writes mark the pages dirty, so that Close resets
-// exactly what was written. Offsets are uint64 (a memory can be 4 GiB).
+// exactly what was written. Offsets and counts are uint32, as wasm32
+// addresses are; sizes are uint64 (a 4 GiB memory holds 2^32 bytes).
 //
 // # Runaway guests
 //

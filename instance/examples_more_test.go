@@ -54,12 +54,12 @@ func ExampleMemory() {
 
 	mem := inst.Memory()
 	for i, v := range []uint32{1, 2, 3, 4} {
-		mem.WriteUint32Le(uint64(1024+4*i), v)
+		mem.WriteUint32Le(uint32(1024+4*i), v)
 	}
 	res := must(inst.ExportedFunction("sum").Call(ctx, api.EncodeU32(1024), api.EncodeU32(4)))
 	fmt.Println("sum:", api.DecodeU32(res[0]))
 
-	_, ok := mem.ReadUint32Le(mem.Size() - 2) // straddles the end
+	_, ok := mem.ReadUint32Le(uint32(mem.Size() - 2)) // straddles the end
 	fmt.Println("read past the end:", ok)
 	// Output:
 	// sum: 10
@@ -137,7 +137,7 @@ func ExampleModuleConfig_WithValueFunc() {
 	defer rt.Close(ctx)
 
 	log := func(_ context.Context, caller instance.Instance, stack []uint64) error {
-		msg, ok := caller.Memory().Read(uint64(api.DecodeU32(stack[0])), uint64(api.DecodeU32(stack[1])))
+		msg, ok := caller.Memory().Read(api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
 		if !ok {
 			return errors.New("log: out of range")
 		}

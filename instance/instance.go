@@ -708,7 +708,11 @@ func (f Function) describe() string {
 }
 
 // Memory is a linear memory, seen from Go: offsets and sizes are in
-// bytes, integers and floats are little-endian as in wasm. Every
+// bytes, integers and floats are little-endian as in wasm. Offsets and
+// byte counts are uint32, as wasm32 addresses are (and as in wazero's
+// api.Memory): the last byte of a memory of 65536 pages is at 2^32-1.
+// Sizes (Size, Pages, MaxPages) are uint64, since a 4 GiB memory's size
+// in bytes, 2^32, does not fit a uint32. Every
 // accessor is bounds-checked against the current size and reports
 // false (reading nothing, writing nothing) when the range does not fit;
 // none panics. Like Instance, a Memory is a small value, valid while its
@@ -738,8 +742,8 @@ func (m Memory) mem() *engine.Memory {
 	return m.m
 }
 
-// Size returns the current size in bytes (a multiple of 65536, at most
-// 4 GiB, so it does not always fit a uint32).
+// Size returns the current size in bytes: a multiple of 65536, at most
+// 4 GiB (2^32, one more than a uint32 holds, hence uint64).
 func (m Memory) Size() uint64 { return m.mem().Len() }
 
 // Pages returns the current size in 64 KiB pages.
@@ -763,27 +767,28 @@ func (m Memory) Grow(delta uint64) (uint64, bool) { return m.mem().Grow(delta) }
 // js, plan9; see the README's platform table) a grow moves the memory
 // and a view taken before it no longer sees the memory: as with wazero's
 // api.Memory.Read, take the view again after anything that may grow the
-// memory (Grow, a call into the guest).
-func (m Memory) Read(off, n uint64) ([]byte, bool) { return m.mem().Read(off, n) }
+// memory (Grow, a call into the guest). n is at most 2^32-1, one byte
+// short of a 4 GiB memory: read such a memory whole in two views.
+func (m Memory) Read(off, n uint32) ([]byte, bool) { return m.mem().Read(uint64(off), uint64(n)) }
 
 // Write copies p to off; false (nothing written) if out of range.
-func (m Memory) Write(off uint64, p []byte) bool { return m.mem().Write(off, p) }
+func (m Memory) Write(off uint32, p []byte) bool { return m.mem().Write(uint64(off), p) }
 
 // WriteString copies s to off; false (nothing written) if out of range.
 // It does not allocate.
-func (m Memory) WriteString(off uint64, s string) bool {
+func (m Memory) WriteString(off uint32, s string) bool {
 	mm := m.mem()
-	if size := mm.Len(); off > size || uint64(len(s)) > size-off {
+	if size := mm.Len(); uint64(off) > size || uint64(len(s)) > size-uint64(off) {
 		return false
 	}
 	copy(mm.Buf[off:], s)
-	mm.MarkDirty(off, uint64(len(s)))
+	mm.MarkDirty(uint64(off), uint64(len(s)))
 	return true
 }
 
 // ReadUint8 reads the byte at off (wazero's ReadByte).
-func (m Memory) ReadUint8(off uint64) (byte, bool) {
-	b, ok := m.mem().Read(off, 1)
+func (m Memory) ReadUint8(off uint32) (byte, bool) {
+	b, ok := m.mem().Read(uint64(off), 1)
 	if !ok {
 		return 0, false
 	}
@@ -791,7 +796,7 @@ func (m Memory) ReadUint8(off uint64) (byte, bool) {
 }
 
 // WriteUint8 writes the byte v at off (wazero's WriteByte).
-func (m Memory) WriteUint8(off uint64, v byte) bool {
+func (m Memory) WriteUint8(off uint32, v byte) bool {
 	b, ok := m.view(off, 1)
 	if ok {
 		b[0] = v
@@ -800,18 +805,18 @@ func (m Memory) WriteUint8(off uint64, v byte) bool {
 }
 
 // view returns the n bytes at off for writing, marked dirty, or false.
-func (m Memory) view(off, n uint64) ([]byte, bool) {
+func (m Memory) view(off uint32, n uint64) ([]byte, bool) {
 	mm := m.mem()
-	b, ok := mm.Read(off, n)
+	b, ok := mm.Read(uint64(off), n)
 	if ok {
-		mm.MarkDirty(off, n)
+		mm.MarkDirty(uint64(off), n)
 	}
 	return b, ok
 }
 
 // ReadUint16Le reads a little-endian uint16 at off.
-func (m Memory) ReadUint16Le(off uint64) (uint16, bool) {
-	b, ok := m.mem().Read(off, 2)
+func (m Memory) ReadUint16Le(off uint32) (uint16, bool) {
+	b, ok := m.mem().Read(uint64(off), 2)
 	if !ok {
 		return 0, false
 	}
@@ -819,7 +824,7 @@ func (m Memory) ReadUint16Le(off uint64) (uint16, bool) {
 }
 
 // WriteUint16Le writes a little-endian uint16 at off.
-func (m Memory) WriteUint16Le(off uint64, v uint16) bool {
+func (m Memory) WriteUint16Le(off uint32, v uint16) bool {
 	b, ok := m.view(off, 2)
 	if ok {
 		binary.LittleEndian.PutUint16(b, v)
@@ -828,8 +833,8 @@ func (m Memory) WriteUint16Le(off uint64, v uint16) bool {
 }
 
 // ReadUint32Le reads a little-endian uint32 at off.
-func (m Memory) ReadUint32Le(off uint64) (uint32, bool) {
-	b, ok := m.mem().Read(off, 4)
+func (m Memory) ReadUint32Le(off uint32) (uint32, bool) {
+	b, ok := m.mem().Read(uint64(off), 4)
 	if !ok {
 		return 0, false
 	}
@@ -837,7 +842,7 @@ func (m Memory) ReadUint32Le(off uint64) (uint32, bool) {
 }
 
 // WriteUint32Le writes a little-endian uint32 at off.
-func (m Memory) WriteUint32Le(off uint64, v uint32) bool {
+func (m Memory) WriteUint32Le(off uint32, v uint32) bool {
 	b, ok := m.view(off, 4)
 	if ok {
 		binary.LittleEndian.PutUint32(b, v)
@@ -846,8 +851,8 @@ func (m Memory) WriteUint32Le(off uint64, v uint32) bool {
 }
 
 // ReadUint64Le reads a little-endian uint64 at off.
-func (m Memory) ReadUint64Le(off uint64) (uint64, bool) {
-	b, ok := m.mem().Read(off, 8)
+func (m Memory) ReadUint64Le(off uint32) (uint64, bool) {
+	b, ok := m.mem().Read(uint64(off), 8)
 	if !ok {
 		return 0, false
 	}
@@ -855,7 +860,7 @@ func (m Memory) ReadUint64Le(off uint64) (uint64, bool) {
 }
 
 // WriteUint64Le writes a little-endian uint64 at off.
-func (m Memory) WriteUint64Le(off uint64, v uint64) bool {
+func (m Memory) WriteUint64Le(off uint32, v uint64) bool {
 	b, ok := m.view(off, 8)
 	if ok {
 		binary.LittleEndian.PutUint64(b, v)
@@ -864,24 +869,24 @@ func (m Memory) WriteUint64Le(off uint64, v uint64) bool {
 }
 
 // ReadFloat32Le reads a little-endian IEEE 754 float32 at off.
-func (m Memory) ReadFloat32Le(off uint64) (float32, bool) {
+func (m Memory) ReadFloat32Le(off uint32) (float32, bool) {
 	v, ok := m.ReadUint32Le(off)
 	return math.Float32frombits(v), ok
 }
 
 // WriteFloat32Le writes v as a little-endian IEEE 754 float32 at off.
-func (m Memory) WriteFloat32Le(off uint64, v float32) bool {
+func (m Memory) WriteFloat32Le(off uint32, v float32) bool {
 	return m.WriteUint32Le(off, math.Float32bits(v))
 }
 
 // ReadFloat64Le reads a little-endian IEEE 754 float64 at off.
-func (m Memory) ReadFloat64Le(off uint64) (float64, bool) {
+func (m Memory) ReadFloat64Le(off uint32) (float64, bool) {
 	v, ok := m.ReadUint64Le(off)
 	return math.Float64frombits(v), ok
 }
 
 // WriteFloat64Le writes v as a little-endian IEEE 754 float64 at off.
-func (m Memory) WriteFloat64Le(off uint64, v float64) bool {
+func (m Memory) WriteFloat64Le(off uint32, v float64) bool {
 	return m.WriteUint64Le(off, math.Float64bits(v))
 }
 

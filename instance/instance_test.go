@@ -374,7 +374,7 @@ func TestSlotIsolation(t *testing.T) {
 		if _, ok := mem.Grow(3); !ok {
 			t.Fatalf("round %d: grow failed", round)
 		}
-		all, _ := mem.Read(0, mem.Size())
+		all, _ := mem.Read(0, uint32(mem.Size()))
 		if diff := cmp.Diff(want, nonZero(all)); diff != "" {
 			t.Errorf("round %d: initial image (-want +got):\n%s", round, diff)
 		}
@@ -410,7 +410,7 @@ func TestSlotIsolationWasm(t *testing.T) {
 			t.Errorf("round %d: size (-want +got):\n%s", round, diff)
 		}
 		mem.Grow(3)
-		all, _ := mem.Read(0, mem.Size())
+		all, _ := mem.Read(0, uint32(mem.Size()))
 		if diff := cmp.Diff(want, nonZero(all)); diff != "" {
 			t.Errorf("round %d: initial image (-want +got):\n%s", round, diff)
 		}

@@ -28,7 +28,7 @@ func snapshot(inst Instance) tenantState {
 	if mem.IsNil() {
 		mem = inst.ExportedMemory("memory")
 	}
-	b, _ := mem.Read(0, mem.Size())
+	b, _ := mem.Read(0, uint32(mem.Size()))
 	st := tenantState{Size: mem.Size(), Mem: bytes.Clone(b)}
 	if g := inst.ExportedGlobal("g"); !g.IsNil() {
 		st.Global = g.Get()
@@ -158,7 +158,7 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 		mem = inst.ExportedMemory("memory")
 		// echo: scribble through the host API only.
 		for range r.IntN(4) {
-			mem.Write(uint64(r.IntN(int(mem.Size()-8))), []byte{1, 2, 3, 4, 5, 6, 7, 8})
+			mem.Write(uint32(r.IntN(int(mem.Size()-8))), []byte{1, 2, 3, 4, 5, 6, 7, 8})
 		}
 		return nil
 	}
@@ -178,7 +178,7 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 		case 2:
 			old := mem.Size()
 			if prev := mem.Size() >> 16; call("grow", uint64(r.IntN(3))) == nil && mem.Size() > old {
-				b, _ := mem.Read(old, mem.Size()-old)
+				b, _ := mem.Read(uint32(old), uint32(mem.Size()-old))
 				if i := bytes.IndexFunc(b, func(c rune) bool { return c != 0 }); i >= 0 {
 					return fmt.Errorf("grown page (from %d pages) not zero at %d", prev, old+uint64(i))
 				}
@@ -198,7 +198,7 @@ func tenant(rt *Runtime, mods map[string]*CompiledModule, truth map[string]tenan
 				p[i] = 0xEE
 			}
 			if off := addr(); off+uint64(len(p)) <= mem.Size() {
-				mem.Write(off, p)
+				mem.Write(uint32(off), p)
 			}
 		case 7:
 			err = call("setg", uint64(r.Uint32()))

@@ -230,12 +230,13 @@ func TestMisuse(t *testing.T) {
 		}, errOK},
 		{"Memory huge offsets", func(t *testing.T, h *misuseHarness) error {
 			m := h.open.Memory()
-			for _, off := range []uint64{m.Size(), m.Size() - 1, math.MaxUint64, math.MaxUint64 - 3, 1 << 63} {
+			size := uint32(m.Size())
+			for _, off := range []uint32{size, size - 1, math.MaxUint32, math.MaxUint32 - 3, 1 << 31} {
 				if _, ok := m.Read(off, 8); ok {
 					return fmt.Errorf("Read(%#x, 8) succeeded", off)
 				}
-				if _, ok := m.Read(m.Size()-off%m.Size(), math.MaxUint64-off%m.Size()); ok {
-					return fmt.Errorf("Read of %#x bytes succeeded", math.MaxUint64-off%m.Size())
+				if _, ok := m.Read(size-off%size, math.MaxUint32-off%size); ok {
+					return fmt.Errorf("Read of %#x bytes succeeded", math.MaxUint32-off%size)
 				}
 				if m.WriteUint64Le(off, 1) || m.WriteFloat32Le(off, 1) || m.Write(off, make([]byte, 8)) || m.WriteString(off, "12345678") {
 					return fmt.Errorf("write at %#x succeeded", off)

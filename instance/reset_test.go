@@ -32,7 +32,7 @@ func TestReset(t *testing.T) {
 		Dirty int // bytes that differ from the initial image
 	}
 	look := func() state {
-		b, ok := mem.Read(0, mem.Size())
+		b, ok := mem.Read(0, uint32(mem.Size()))
 		if !ok {
 			t.Fatal("memory read failed")
 		}

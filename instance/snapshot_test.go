@@ -64,7 +64,7 @@ func (g wpiGuest) call(name string, args ...uint64) ([]uint64, error) {
 func (g wpiGuest) global(name string) uint64 { return g.ExportedGlobal(name).Get() }
 func (g wpiGuest) memory() []byte {
 	mem := g.ExportedMemory("mem")
-	b, _ := mem.Read(0, mem.Size())
+	b, _ := mem.Read(0, uint32(mem.Size()))
 	return bytes.Clone(b)
 }
 func (g wpiGuest) exports() []string {

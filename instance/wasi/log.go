@@ -212,7 +212,7 @@ func logCall(s *state, c *call, f *hostFunc, params []uint64, e errno, err error
 		if strings.HasPrefix(name, "$") && i+1 < len(params) {
 			b = append(b, name[1:]...)
 			b = append(b, '=')
-			if str, ok := c.mem.Read(uint64(uint32(p)), uint64(uint32(params[i+1]))); ok {
+			if str, ok := c.mem.Read(uint32(p), uint32(params[i+1])); ok {
 				b = strconv.AppendQuote(b, string(str))
 			} else {
 				b = append(b, "<out of range>"...)
@@ -250,13 +250,13 @@ func logCall(s *state, c *call, f *hostFunc, params []uint64, e errno, err error
 func readResult(c *call, ptr uint32, typ string) (uint64, bool) {
 	switch typ {
 	case "u16":
-		v, ok := c.mem.ReadUint16Le(uint64(ptr))
+		v, ok := c.mem.ReadUint16Le(ptr)
 		return uint64(v), ok
 	case "u32":
-		v, ok := c.mem.ReadUint32Le(uint64(ptr))
+		v, ok := c.mem.ReadUint32Le(ptr)
 		return uint64(v), ok
 	case "u64":
-		return c.mem.ReadUint64Le(uint64(ptr))
+		return c.mem.ReadUint64Le(ptr)
 	}
 	return 0, false
 }

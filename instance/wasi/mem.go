@@ -18,19 +18,19 @@ func (c *call) read(off, n uint32) ([]byte, bool) {
 	if c.mem.IsNil() {
 		return nil, false
 	}
-	return c.mem.Read(uint64(off), uint64(n))
+	return c.mem.Read(off, n)
 }
 
 func (c *call) write(off uint32, p []byte) bool {
-	return !c.mem.IsNil() && c.mem.Write(uint64(off), p)
+	return !c.mem.IsNil() && c.mem.Write(off, p)
 }
 
 func (c *call) putU32(off uint32, v uint32) bool {
-	return !c.mem.IsNil() && c.mem.WriteUint32Le(uint64(off), v)
+	return !c.mem.IsNil() && c.mem.WriteUint32Le(off, v)
 }
 
 func (c *call) putU64(off uint32, v uint64) bool {
-	return !c.mem.IsNil() && c.mem.WriteUint64Le(uint64(off), v)
+	return !c.mem.IsNil() && c.mem.WriteUint64Le(off, v)
 }
 
 // iovecs reads an array of n (buf u32, len u32) pairs at off.

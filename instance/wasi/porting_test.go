@@ -58,7 +58,7 @@ func runOnWpi(ctx context.Context, wasm []byte, arg string, stdout *bytes.Buffer
 	defer rt.Close(ctx)
 	_, err = rt.NewHostModuleBuilder("env").
 		NewFunctionBuilder().WithGoModuleFunction(func(ctx context.Context, caller instance.Instance, stack []uint64) error {
-		b, ok := caller.Memory().Read(uint64(api.DecodeU32(stack[0])), uint64(api.DecodeU32(stack[1])))
+		b, ok := caller.Memory().Read(api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
 		if !ok {
 			return errors.New("log: out of range")
 		}

@@ -114,9 +114,9 @@ func wpiRuby(ctx context.Context, inst instance.Instance) rubyCaller {
 		call: func(name string, args ...uint64) ([]uint64, error) {
 			return inst.ExportedFunction(name).Call(ctx, args...)
 		},
-		write: func(off uint32, b []byte) bool { return mem.Write(uint64(off), b) },
-		put32: func(off, v uint32) bool { return mem.WriteUint32Le(uint64(off), v) },
-		get32: func(off uint32) (uint32, bool) { return mem.ReadUint32Le(uint64(off)) },
+		write: func(off uint32, b []byte) bool { return mem.Write(off, b) },
+		put32: func(off, v uint32) bool { return mem.WriteUint32Le(off, v) },
+		get32: func(off uint32) (uint32, bool) { return mem.ReadUint32Le(off) },
 	}
 }
 

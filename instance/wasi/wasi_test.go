@@ -75,12 +75,12 @@ func (h *harness) callErr(name string, params ...uint64) (errno, error) {
 
 // str writes s at off and returns (off, len) for a path argument.
 func (h *harness) str(off uint32, s string) (uint64, uint64) {
-	h.mem.Write(uint64(off), []byte(s))
+	h.mem.Write(off, []byte(s))
 	return uint64(off), uint64(len(s))
 }
 
 func (h *harness) u32(off uint32) uint32 {
-	v, _ := h.mem.ReadUint32Le(uint64(off))
+	v, _ := h.mem.ReadUint32Le(off)
 	return v
 }
 
@@ -309,7 +309,7 @@ func TestPathErrnos(t *testing.T) {
 }
 
 func mustRead(h *harness, off uint32, n int) []byte {
-	b, ok := h.mem.Read(uint64(off), uint64(n))
+	b, ok := h.mem.Read(off, uint32(n))
 	if !ok {
 		h.t.Fatalf("read %d at %d out of range", n, off)
 	}
@@ -318,8 +318,8 @@ func mustRead(h *harness, off uint32, n int) []byte {
 
 // iov writes one iovec at off pointing at (buf, n).
 func (h *harness) iov(off, buf, n uint32) {
-	h.mem.WriteUint32Le(uint64(off), buf)
-	h.mem.WriteUint32Le(uint64(off+4), n)
+	h.mem.WriteUint32Le(off, buf)
+	h.mem.WriteUint32Le(off+4, n)
 }
 
 func TestFdRoundTrip(t *testing.T) {
@@ -505,7 +505,7 @@ func (h *harness) sub(off uint32, userdata uint64, tag uint8, fdOrClock uint32, 
 	binary.LittleEndian.PutUint32(b[16:], fdOrClock)
 	binary.LittleEndian.PutUint64(b[24:], timeout)
 	binary.LittleEndian.PutUint16(b[40:], flags)
-	h.mem.Write(uint64(off), b[:])
+	h.mem.Write(off, b[:])
 }
 
 type ev struct {

@@ -84,7 +84,7 @@ func run() error {
 	defer free.Call(ctx, namePtr, nameSize)
 
 	// The pointer is a linear memory offset, which is where we write the name.
-	if !mod.Memory().Write(namePtr, []byte(name)) {
+	if !mod.Memory().Write(uint32(namePtr), []byte(name)) {
 		return fmt.Errorf("Memory.Write(%d, %d) out of range of memory size %d",
 			namePtr, nameSize, mod.Memory().Size())
 	}
@@ -105,7 +105,7 @@ func run() error {
 	greetingPtr := uint32(ptrSize[0] >> 32)
 	greetingSize := uint32(ptrSize[0])
 	// The pointer is a linear memory offset, which is where we write the name.
-	if bytes, ok := mod.Memory().Read(uint64(greetingPtr), uint64(greetingSize)); !ok {
+	if bytes, ok := mod.Memory().Read(greetingPtr, greetingSize); !ok {
 		return fmt.Errorf("Memory.Read(%d, %d) out of range of memory size %d",
 			greetingPtr, greetingSize, mod.Memory().Size())
 	} else {
@@ -116,7 +116,7 @@ func run() error {
 }
 
 func logString(_ context.Context, m instance.Instance, offset, byteCount uint32) {
-	buf, ok := m.Memory().Read(uint64(offset), uint64(byteCount))
+	buf, ok := m.Memory().Read(offset, byteCount)
 	if !ok {
 		log.Panicf("Memory.Read(%d, %d) out of range", offset, byteCount)
 	}
