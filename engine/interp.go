@@ -359,15 +359,19 @@ loop:
 			// and the stack only grows.
 			fp = unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.stack)), 8*m.fpi)
 			m.fp = fp
+			// The loop's state comes back through reload: (m.fp is set,
+			// m.memBase and m.memSize are current: a memory.grow in the
+			// callee, or in a host function it called, updated them).
+			// Continuing with pc and fp in the registers this block left
+			// them in made it the register allocator's model for the
+			// loop's back edge: every other case then copied pc into R8
+			// and back (see RATIONALE.md, "Registers across dispatch").
+			m.pc = pc
 			if m.fn.Instance != m.inst {
-				m.pc = pc
 				m.inst = m.fn.Instance
 				m.loadInstance()
-				goto reload
 			}
-			// memSize is current: a memory.grow in the callee, or in a
-			// host function it called, reloaded it (slow, hostCall).
-			continue
+			goto reload
 		case opCall:
 			callee = m.inst.Funcs[x1(pc)]
 			base = int(wA(w))

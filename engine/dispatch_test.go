@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"bytes"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestDispatchRegisters compiles the package with -S and checks what
+// RATIONALE.md ("The loop", "Registers across dispatch") asks of
+// execute's assembly on amd64: nothing is stored to the stack between
+// the opcode's load and the jump table (a Go call in any case makes the
+// register allocator spill the loop's locals there, at every
+// instruction), and the cases jump back to the dispatch itself, not to
+// a block that first moves pc (or fp) between registers.
+func TestDispatchRegisters(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the assembly checked is amd64's")
+	}
+	if testing.Short() {
+		t.Skip("compiles the package (a few seconds)")
+	}
+	cmd := exec.Command("go", "build", "-gcflags=-S", "-o", "/dev/null", ".")
+	var out bytes.Buffer
+	cmd.Stderr = &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build -gcflags=-S: %v\n%.2000s", err, out.String())
+	}
+	asm := executeAsm(t, out.String())
+
+	// The dispatch: the word at pc loaded, its opcode (MOVWLZX) compared
+	// with the table's size, then JMP (R)(R*8).
+	var (
+		dispatch = -1 // index of the block the cases jump to
+		jump     = -1 // index of the table jump
+	)
+	for i, l := range asm {
+		if dispatch < 0 && strings.Contains(l.text, "MOVWLZX") {
+			dispatch = i - 1 // MOVQ (pc), w
+		}
+		if dispatch >= 0 && jumpTable.MatchString(l.text) {
+			jump = i
+			break
+		}
+	}
+	if dispatch < 0 || jump < 0 {
+		t.Fatal("no dispatch block (MOVWLZX ... JMP (R)(R*8)) in execute")
+	}
+	for _, l := range asm[dispatch:jump] {
+		if strings.Contains(l.text, "(SP)") {
+			t.Errorf("the dispatch stores or loads the stack: %s", l.text)
+		}
+	}
+	// Count the jumps to each target: the most frequent is the cases'
+	// way back to the dispatch.
+	targets := map[string]int{}
+	for _, l := range asm {
+		if m := jmpTo.FindStringSubmatch(l.text); m != nil {
+			targets[m[1]]++
+		}
+	}
+	best, n := "", 0
+	for k, v := range targets {
+		if v > n {
+			best, n = k, v
+		}
+	}
+	if best != asm[dispatch].pc {
+		// The merge block before the dispatch moves registers (e.g.
+		// MOVQ R8, DX), and every case copies its pc there first.
+		var merge []string
+		for _, l := range asm {
+			if l.pc == best {
+				merge = append(merge, l.text)
+			}
+		}
+		t.Errorf("%d jumps go to %s, not to the dispatch at %s: %q", n, best, asm[dispatch].pc, merge)
+	}
+	if n < 100 {
+		t.Errorf("only %d jumps back to the dispatch", n)
+	}
+}
+
+var (
+	jumpTable = regexp.MustCompile(`\tJMP\t\(R\d+\)\(R\d+\*8\)`)
+	jmpTo     = regexp.MustCompile(`\tJMP\t(\d+)$`)
+	asmLine   = regexp.MustCompile(`^\t0x[0-9a-f]+ (\d+) \([^)]*\)\t(.*)$`)
+)
+
+type asmInstr struct {
+	pc   string // decimal offset in the function, as JMP targets name it
+	text string
+}
+
+// executeAsm returns the instructions of machine.execute from -S output.
+func executeAsm(t *testing.T, s string) []asmInstr {
+	var out []asmInstr
+	in := false
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "\tTEXT\t") {
+			in = strings.Contains(l, "engine.(*machine).execute(SB)")
+			continue
+		}
+		if !in {
+			continue
+		}
+		m := asmLine.FindStringSubmatch(l)
+		if m == nil || strings.HasPrefix(m[2], "PCDATA") || strings.HasPrefix(m[2], "FUNCDATA") {
+			continue
+		}
+		out = append(out, asmInstr{pc: strings.TrimLeft(m[1], "0"), text: "\t" + m[2]})
+	}
+	if len(out) == 0 {
+		t.Fatal("no machine.execute in the -S output")
+	}
+	return out
+}
