@@ -110,8 +110,13 @@
 // quota). ModuleConfig.WithValue attaches a value to the instances made
 // with the config, ModuleConfig.WithValueFunc makes a fresh value for each
 // and disposes of it on Close; host functions find it with
-// caller.Value(key). The instance/wasi package uses this to run many WASI
-// guests at once, each with its own args, env, stdio and files.
+// caller.Value(key). A host module can also make the value itself, from
+// each importing instance's ModuleConfig
+// (HostModuleBuilder.WithImporterValueFunc), so that the importer needs
+// no wrapper: instance/wasi makes a guest's own WASI process from
+// ModuleConfig's Args, Env, Stdin, Stdout, Stderr and FS (wazero's
+// WithArgs, WithStdout, WithFS, ...), and runs many guests at once, each
+// with its own args, env, stdio and files.
 //
 // # Concurrency
 //

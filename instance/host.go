@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -32,7 +33,43 @@ type HostModuleBuilder struct {
 	globals []hostGlobal
 	tables  []hostTable
 	memory  *hostMemory
-	err     error
+	// importerValues are made for the instances importing from the
+	// module (WithImporterValueFunc).
+	importerValues []importerValue
+	err            error
+}
+
+// importerValue is one WithImporterValueFunc of a host module.
+type importerValue struct {
+	key   any
+	open  func(ctx context.Context, mc ModuleConfig) (any, error)
+	close func(val any)
+}
+
+// WithImporterValueFunc makes every instance of a module that imports
+// from this host module get a host value under key, made from that
+// instance's ModuleConfig: Instantiate calls newVal(ctx, mc) once per
+// such instance, after the instance's own values (ModuleConfig.WithValue,
+// WithValueFunc) are attached, and attaches the result, which the host
+// functions read with caller.Value(key). It is not called when the
+// ModuleConfig attached key already (its value wins), and a nil result
+// attaches nothing. An error from newVal fails the instantiation
+// (wrapped); closeVal, if not nil, receives the value when the instance
+// is closed or a later step of its instantiation fails. newVal may run
+// on many goroutines at once.
+//
+// This is the door for a system module that reads ModuleConfig's Args,
+// Env, Stdin, Stdout, Stderr and FS, as instance/wasi does: the importer
+// needs no wrapper around its ModuleConfig. The values of a module that
+// imports from several such host modules are made in import order, each
+// host module's once.
+func (b *HostModuleBuilder) WithImporterValueFunc(key any, newVal func(ctx context.Context, mc ModuleConfig) (any, error), closeVal func(val any)) *HostModuleBuilder {
+	if newVal == nil {
+		b.fail(fmt.Errorf("importer value %v: nil newVal", key))
+		return b
+	}
+	b.importerValues = append(b.importerValues, importerValue{key: key, open: newVal, close: closeVal})
+	return b
 }
 
 type hostFunc struct {
@@ -169,7 +206,8 @@ func (b *HostModuleBuilder) Instantiate(ctx context.Context) (_ Instance, err er
 		return Instance{}, fmt.Errorf("instance: host module %q: %w", b.name, b.err)
 	}
 	r := b.rt
-	c := &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: untracked, ecfg: r.ecfg, seq: coreSeq.Add(1)}
+	c := &instCore{rt: r, name: b.name, exports: map[string]decoder.Export{}, e: &engine.Instance{}, liveShard: untracked, ecfg: r.ecfg, seq: coreSeq.Add(1),
+		importerValues: slices.Clone(b.importerValues)}
 	c.ecfg.Stopper = &c.stop
 	inst := c.handle()
 	e := c.e

@@ -5,7 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"math"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
@@ -15,12 +19,13 @@ import (
 )
 
 // ModuleConfig configures one instantiation. The zero value is an
-// unnamed instance with the runtime's limits, no fuel metering and no
-// host values. Set the fields directly; attach host values with
-// WithValue and WithValueFunc, and name exports to call at
-// instantiation with WithStartFunctions, which return a modified copy
-// (the original is not changed, so one ModuleConfig can serve many
-// instantiations, from many goroutines).
+// unnamed instance with the runtime's limits, no fuel metering, no host
+// values and no system environment (args, stdio, files). Set the fields
+// directly or with the With methods (wazero's names); attach host values
+// with WithValue and WithValueFunc, and name exports to call at
+// instantiation with WithStartFunctions. Every With method returns a
+// modified copy (the original is not changed, so one ModuleConfig can
+// serve many instantiations, from many goroutines).
 type ModuleConfig struct {
 	// Name, if not empty, registers the instance under this module name,
 	// so later instantiations can import from it, and names it in
@@ -37,6 +42,20 @@ type ModuleConfig struct {
 	// this budget, from the start function on (see Instance.SetFuel).
 	// Zero leaves metering off, which costs nothing.
 	Fuel int64
+
+	// The guest's system environment, as in wazero's ModuleConfig:
+	// program arguments (Args[0] is the program name), environment
+	// variables ("NAME=value", in the order the guest sees them), stdio
+	// and a file system mounted at "/". instance/ does not use them
+	// itself; a system host module the guest imports reads them
+	// (instance/wasi: see wasi.Instantiate, which also says what nil
+	// means). Set them directly or with WithArgs, WithEnv, WithStdin,
+	// WithStdout, WithStderr and WithFS.
+	Args           []string
+	Env            []string
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	FS             fs.FS
 
 	// values are the host values, in the order they were attached.
 	values []valueDef
@@ -86,6 +105,58 @@ func (mc ModuleConfig) WithName(name string) ModuleConfig {
 // wasi.Run) before its other exports are called.
 func (mc ModuleConfig) WithStartFunctions(names ...string) ModuleConfig {
 	mc.startFuncs = append([]string(nil), names...)
+	return mc
+}
+
+// WithArgs returns a copy of mc with Args set to a copy of args
+// (wazero's ModuleConfig.WithArgs): the program name, then its
+// arguments.
+func (mc ModuleConfig) WithArgs(args ...string) ModuleConfig {
+	mc.Args = append([]string(nil), args...)
+	return mc
+}
+
+// WithEnv returns a copy of mc whose Env sets the environment variable
+// key to value (wazero's ModuleConfig.WithEnv): an entry "key=..."
+// already in Env is replaced in place, otherwise "key=value" is
+// appended. key must not be empty nor contain '=' (such a key is
+// appended as it is, and the guest cannot look it up).
+func (mc ModuleConfig) WithEnv(key, value string) ModuleConfig {
+	env := slices.Clone(mc.Env)
+	entry := key + "=" + value
+	for i, e := range env {
+		if strings.HasPrefix(e, key+"=") {
+			env[i] = entry
+			mc.Env = env
+			return mc
+		}
+	}
+	mc.Env = append(env, entry)
+	return mc
+}
+
+// WithStdin returns a copy of mc with Stdin set to r.
+func (mc ModuleConfig) WithStdin(r io.Reader) ModuleConfig {
+	mc.Stdin = r
+	return mc
+}
+
+// WithStdout returns a copy of mc with Stdout set to w.
+func (mc ModuleConfig) WithStdout(w io.Writer) ModuleConfig {
+	mc.Stdout = w
+	return mc
+}
+
+// WithStderr returns a copy of mc with Stderr set to w.
+func (mc ModuleConfig) WithStderr(w io.Writer) ModuleConfig {
+	mc.Stderr = w
+	return mc
+}
+
+// WithFS returns a copy of mc with FS set to fsys, the guest's file
+// system at "/" (wazero's ModuleConfig.WithFS).
+func (mc ModuleConfig) WithFS(fsys fs.FS) ModuleConfig {
+	mc.FS = fsys
 	return mc
 }
 
@@ -185,6 +256,9 @@ type instCore struct {
 	finishRecycle bool
 	// values are the host values (ModuleConfig.WithValue...).
 	values []instValue
+	// importerValues are a host module's values for its importers
+	// (HostModuleBuilder.WithImporterValueFunc).
+	importerValues []importerValue
 	// mod, st and mc are what the instance was made from and with, for
 	// Reset (st is the engine state holding this core). recycle is set
 	// when st goes back to mod's free states on Close, to serve a later
@@ -384,8 +458,39 @@ func (c *instCore) openValues(ctx context.Context, mc *ModuleConfig) error {
 	return nil
 }
 
+// openImporterValues attaches the values the host modules imported from
+// make for c (HostModuleBuilder.WithImporterValueFunc), except those
+// whose key c has already. On error the caller closes c's values.
+func (c *instCore) openImporterValues(ctx context.Context, ivs []importerValue, mc ModuleConfig) error {
+	for _, iv := range ivs {
+		if c.hasValue(iv.key) {
+			continue
+		}
+		val, err := iv.open(ctx, mc)
+		if err != nil {
+			return fmt.Errorf("instance: importer value %v: %w", iv.key, err)
+		}
+		if val != nil {
+			c.values = append(c.values, instValue{key: iv.key, val: val, close: iv.close})
+		}
+	}
+	return nil
+}
+
+// hasValue reports whether c has a host value under key.
+func (c *instCore) hasValue(key any) bool {
+	for k := range c.values {
+		if c.values[k].key == key {
+			return true
+		}
+	}
+	return false
+}
+
 // Value returns the host value attached under key by the ModuleConfig the
-// instance was created with (WithValue, WithValueFunc), or nil. Host
+// instance was created with (WithValue, WithValueFunc) or by a host
+// module it imports from (HostModuleBuilder.WithImporterValueFunc), or
+// nil. Host
 // functions call it on their caller to reach per-instance state. The
 // lookup compares key with each attached key in turn and allocates
 // nothing.

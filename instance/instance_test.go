@@ -644,7 +644,7 @@ func BenchmarkResolveImports(b *testing.B) {
 	})
 	b.Run("cached", func(b *testing.B) {
 		for b.Loop() {
-			if err := rt.resolveImports(cm, e); err != nil {
+			if _, err := rt.resolveImports(cm, e); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -122,7 +122,8 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 		}
 		st.name = name
 	}
-	if err := r.resolveImports(cm, e); err != nil {
+	importerValues, err := r.resolveImports(cm, e)
+	if err != nil {
 		return Instance{}, err
 	}
 	if err := c.openValues(ctx, &mc); err != nil {
@@ -133,6 +134,9 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 			c.closeValues()
 		}
 	}()
+	if err := c.openImporterValues(ctx, importerValues, mc); err != nil {
+		return Instance{}, err
+	}
 
 	// Globals, in order: an initialiser may read any earlier global.
 	for i := range m.Globals {
@@ -563,8 +567,10 @@ func (r *Runtime) initMemory(ctx context.Context, mem *engine.Memory, slot *slot
 	return nil
 }
 
-// resolveImports fills the imported entries of e's index spaces.
-func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
+// resolveImports fills the imported entries of e's index spaces, and
+// returns the importer values of the host modules cm imports from
+// (HostModuleBuilder.WithImporterValueFunc).
+func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) ([]importerValue, error) {
 	names := r.names.Load()
 	if c := cm.imports.Load(); c != nil && c.rt == r && c.names == names {
 		copy(e.Funcs, c.funcs)
@@ -574,21 +580,39 @@ func (r *Runtime) resolveImports(cm *CompiledModule, e *engine.Instance) error {
 		if c.memory != nil {
 			e.Memory = c.memory
 		}
-		return nil
+		return c.importerValues, nil
 	}
 	if err := r.resolveImportsByName(cm, e, *names); err != nil {
-		return err
+		return nil, err
 	}
 	m := cm.mod.Decoded
-	cm.imports.Store(&resolvedImports{
+	c := &resolvedImports{
 		rt: r, names: names,
-		funcs:   slices.Clone(e.Funcs[:m.NumImportedFuncs]),
-		tables:  slices.Clone(e.Tables[:m.NumImportedTables]),
-		globals: slices.Clone(e.Globals[:m.NumImportedGlobals]),
-		tags:    slices.Clone(e.Tags[:m.NumImportedTags]),
-		memory:  importedMemory(m, e),
-	})
-	return nil
+		funcs:          slices.Clone(e.Funcs[:m.NumImportedFuncs]),
+		tables:         slices.Clone(e.Tables[:m.NumImportedTables]),
+		globals:        slices.Clone(e.Globals[:m.NumImportedGlobals]),
+		tags:           slices.Clone(e.Tags[:m.NumImportedTags]),
+		memory:         importedMemory(m, e),
+		importerValues: importerValuesOf(m, *names),
+	}
+	cm.imports.Store(c)
+	return c.importerValues, nil
+}
+
+// importerValuesOf returns the importer values of the modules m imports
+// from, in import order, each module's once.
+func importerValuesOf(m *decoder.Module, names map[string]Instance) []importerValue {
+	var seen []*instCore
+	var vs []importerValue
+	for i := range m.Imports {
+		from := names[m.Imports[i].Module].instCore
+		if from == nil || len(from.importerValues) == 0 || slices.Contains(seen, from) {
+			continue
+		}
+		seen = append(seen, from)
+		vs = append(vs, from.importerValues...)
+	}
+	return vs
 }
 
 // resolvedImports is what a module's imports resolved to in a runtime's
@@ -607,6 +631,8 @@ type resolvedImports struct {
 	globals []*engine.Global
 	tags    []*engine.Tag
 	memory  *engine.Memory
+	// importerValues are those of the modules imported from.
+	importerValues []importerValue
 }
 
 // importedMemory is e's memory if m imports it, else nil.

@@ -69,22 +69,17 @@ func runOnWpi(ctx context.Context, wasm []byte, arg string, stdout *bytes.Buffer
 	if err != nil {
 		return err
 	}
-	w, err := wasi.Instantiate(ctx, rt, wasi.Config{})
-	if err != nil {
-		return err
-	}
-	defer w.Close(ctx)
+	wasi.MustInstantiate(ctx, rt)
 	compiled, err := rt.Compile(ctx, wasm)
 	if err != nil {
 		return err
 	}
-	inst, err := rt.Instantiate(ctx, compiled, wasi.WithConfig(instance.ModuleConfig{},
-		wasi.Config{Args: []string{"prog", arg}, Stdout: stdout}))
+	inst, err := rt.Instantiate(ctx, compiled, instance.NewModuleConfig().
+		WithArgs("prog", arg).WithStdout(stdout)) // runs _start
 	if err != nil {
 		return err
 	}
-	defer inst.Close(ctx)
-	return wasi.Run(ctx, inst) // _start
+	return inst.Close(ctx)
 }
 
 func TestPortingGuide(t *testing.T) {

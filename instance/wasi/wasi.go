@@ -5,9 +5,19 @@
 // can do too.
 //
 // Register the host module once per runtime, then give each guest its
-// own environment (arguments, environment variables, stdio, mounts) in
-// its instance.ModuleConfig, as wazero's ModuleConfig.WithArgs,
-// WithStdout... do:
+// own environment (arguments, environment variables, stdio, files) in
+// its instance.ModuleConfig, with wazero's names:
+//
+//	wasi.MustInstantiate(ctx, rt) // once per runtime
+//	mc := instance.NewModuleConfig(). // runs _start at instantiation
+//		WithArgs("prog", "arg").WithEnv("HOME", "/").
+//		WithStdout(&out).WithFS(os.DirFS("/srv/data")) // read-only at "/"
+//	inst, err := rt.Instantiate(ctx, compiled, mc) // its own fd table, args, stdio
+//	if exit, ok := err.(*sys.ExitError); ok { ... } // _start called proc_exit(code != 0)
+//
+// or, for what ModuleConfig has no field for (host directories mounted
+// read-write, several mounts, listeners, clocks, a call log), with a
+// Config per guest (WithConfig):
 //
 //	w, err := wasi.Instantiate(ctx, rt, wasi.Config{}) // once per runtime
 //	defer w.Close(ctx)
@@ -21,14 +31,20 @@
 //	defer inst.Close(ctx)                          // closes the files it left open
 //	err = wasi.Run(ctx, inst)                      // _start, then the exit code
 //
-// A guest instantiated without WithConfig uses the Config given to
-// Instantiate (one shared "process", see Concurrency).
+// A guest instantiated without WithConfig and whose ModuleConfig sets
+// none of Args, Env, Stdin, Stdout, Stderr and FS uses the Config given
+// to Instantiate (one shared "process", see Concurrency).
 //
 // # Exit
 //
 // proc_exit ends the running call with an error that wraps a
 // *sys.ExitError (github.com/tetratelabs/wazero/sys); errors.As finds it
 // through the call's *instance.TrapError. ExitCode extracts the code.
+// When _start (or another export) runs inside Instantiate, through
+// instance.ModuleConfig.WithStartFunctions (instance.NewModuleConfig's
+// default), a non-zero exit fails the instantiation with the bare
+// *sys.ExitError, as wazero's InstantiateModule does, and exit 0 is
+// success.
 //
 // # File system
 //
@@ -42,14 +58,15 @@
 //
 // # Concurrency
 //
-// Each instance created with WithConfig is its own WASI "process": its
+// Each instance created with WithConfig, or with any of ModuleConfig's
+// Args, Env, Stdin, Stdout, Stderr and FS, is its own WASI "process": its
 // own descriptor table, args, env and stdio, made when it is instantiated
 // and closed with it. Any number of such instances may run at once, on
 // any goroutines, sharing the one registered Module. (Their Stdout and
 // Stderr writers are theirs to share or not: give each its own, or a
 // writer safe for concurrent use.)
 //
-// Instances created without WithConfig share the Module's own process,
+// Instances created with neither share the Module's own process,
 // made from the Config given to Instantiate; they must not run
 // concurrently with each other (one call at a time, as on one instance).
 package wasi
@@ -148,9 +165,16 @@ type Module struct {
 
 // Instantiate registers WASI preview1 in rt under ModuleName and
 // UnstableModuleName. cfg is the environment of the guests created
-// without WithConfig (the zero Config if every guest has its own). It
-// fails if a mount's host directory does not exist or the names are
-// taken (instance.ErrNameTaken: one Module per runtime).
+// without WithConfig (the zero Config if every guest has its own). A
+// guest whose instance.ModuleConfig sets any of Args, Env, Stdin, Stdout,
+// Stderr and FS gets its own process, made when it is instantiated and
+// closed with it: cfg with those fields replaced (FS replaces
+// cfg.Mounts: it is mounted read-only at "/" through sysfs.AdaptFS, as
+// wazero's ModuleConfig.WithFS does); the fields left nil keep cfg's.
+// Such a process is made afresh for every instantiation (WithConfig,
+// without mounts, reuses closed ones). Instantiate fails if a mount's
+// host directory does not exist or the names are taken
+// (instance.ErrNameTaken: one Module per runtime).
 func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module, error) {
 	if rt == nil {
 		return nil, fmt.Errorf("wasi: Instantiate: nil runtime: %w", instance.ErrClosed)
@@ -160,8 +184,10 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 		return nil, err
 	}
 	m := &Module{st: st}
+	fromConfig := stateFromModuleConfig(cfg)
 	for _, name := range []string{ModuleName, UnstableModuleName} {
-		b := rt.NewHostModuleBuilder(name)
+		b := rt.NewHostModuleBuilder(name).
+			WithImporterValueFunc(stateKey{}, fromConfig, closeState)
 		for _, f := range functions {
 			b = b.NewFunctionBuilder().
 				WithGoModuleFunction(wrap(st, f), f.params, f.results).
@@ -181,9 +207,10 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 // MustInstantiate is Instantiate with the zero Config, panicking on an
 // error, as wazero's wasi_snapshot_preview1.MustInstantiate: for
 // programs that register WASI once at start-up. Guests get their args,
-// env and stdio from WithConfig; those made without it have none (no
-// args, no files, output discarded, as under wazero's zero
-// ModuleConfig). The result may be dropped: with the zero Config the
+// env, stdio and files from their instance.ModuleConfig (WithArgs,
+// WithStdout, WithFS, ...) or from WithConfig; those with neither have
+// none (no args, no files, output discarded, as under wazero's
+// NewModuleConfig). The result may be dropped: with the zero Config the
 // Module holds no descriptors, and Runtime.Close closes its instances.
 func MustInstantiate(ctx context.Context, rt *instance.Runtime) *Module {
 	m, err := Instantiate(ctx, rt, Config{})
@@ -220,7 +247,8 @@ type stateKey struct{}
 // directory fails the instantiation) and the listeners. The descriptors
 // the guest leaves open are closed by instance.Instance.Close. Listeners
 // are shared by every instance made with the returned ModuleConfig:
-// give a listener to one guest at a time.
+// give a listener to one guest at a time. cfg is the whole environment:
+// mc's Args, Env, Stdin, Stdout, Stderr and FS are not read.
 //
 // Without mounts and listeners, the state of a closed instance (its
 // descriptor table emptied, stdio set up afresh) serves a later instance
@@ -249,6 +277,45 @@ func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
 			}
 		})
 }
+
+// stateFromModuleConfig returns the importer value of the WASI host
+// module: a guest's own process when its ModuleConfig sets any of Args,
+// Env, Stdin, Stdout, Stderr or FS, made from base (the Module's Config)
+// with those replaced; nil (the Module's own process) otherwise.
+func stateFromModuleConfig(base Config) func(context.Context, instance.ModuleConfig) (any, error) {
+	return func(_ context.Context, mc instance.ModuleConfig) (any, error) {
+		if mc.Args == nil && mc.Env == nil && mc.Stdin == nil && mc.Stdout == nil && mc.Stderr == nil && mc.FS == nil {
+			return nil, nil
+		}
+		cfg := base
+		if mc.Args != nil {
+			cfg.Args = mc.Args
+		}
+		if mc.Env != nil {
+			cfg.Env = mc.Env
+		}
+		if mc.Stdin != nil {
+			cfg.Stdin = mc.Stdin
+		}
+		if mc.Stdout != nil {
+			cfg.Stdout = mc.Stdout
+		}
+		if mc.Stderr != nil {
+			cfg.Stderr = mc.Stderr
+		}
+		if mc.FS != nil {
+			cfg.Mounts = []Mount{{FS: &sysfs.AdaptFS{FS: mc.FS}, GuestPath: "/"}}
+		}
+		s, err := newState(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+}
+
+// closeState closes a guest's own process.
+func closeState(v any) { v.(*state).closeAll() }
 
 // Run calls the guest's WASI entry point: _initialize if it is a reactor
 // (exports _initialize), else _start. A proc_exit(0) counts as success;

@@ -16,7 +16,6 @@ import (
 	"log"
 	"os"
 
-	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/examples/internal/wazerowasm"
@@ -57,9 +56,9 @@ func main() {
 	}
 
 	// Combine the above into our baseline config, overriding defaults.
-	config := wasi.Config{
+	config := instance.NewModuleConfig().
 		// By default, I/O streams are discarded and there's no file system.
-		Stdout: os.Stdout, Stderr: os.Stderr, Mounts: []wasi.Mount{{FS: &sysfs.AdaptFS{FS: rooted}, GuestPath: "/"}}}
+		WithStdout(os.Stdout).WithStderr(os.Stderr).WithFS(rooted)
 
 	// Instantiate WASI, which implements system I/O such as console output.
 	wasi.MustInstantiate(ctx, r)
@@ -85,8 +84,7 @@ func main() {
 
 	// InstantiateModule runs the "_start" function, WASI's "main".
 	// * Set the program name (arg[0]) to "wasi"; arg[1] should be "/test.txt".
-	config.Args = []string{"wasi", os.Args[1]}
-	if _, err = r.InstantiateWasm(ctx, catWasm, wasi.WithConfig(instance.NewModuleConfig(), config)); err != nil {
+	if _, err = r.InstantiateWasm(ctx, catWasm, config.WithArgs("wasi", os.Args[1])); err != nil {
 		// Note: Most compilers do not exit the module after running "_start",
 		// unless there was an error. This allows you to call exported functions.
 		if exitErr, ok := err.(*sys.ExitError); ok && exitErr.ExitCode() != 0 {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/examples/internal/wazerowasm"
-	"github.com/wpi-dev/wpi/instance/wasi"
 )
 
 // greetWasm was compiled using `zig build`
@@ -53,7 +52,7 @@ func run() error {
 	// Instantiate a WebAssembly module that imports the "log" function defined
 	// in "env" and exports "memory" and functions we'll use in this example.
 	mod, err := r.InstantiateWasm(ctx, greetWasm,
-		wasi.WithConfig(instance.NewModuleConfig(), wasi.Config{Stdout: os.Stdout, Stderr: os.Stderr}))
+		instance.NewModuleConfig().WithStdout(os.Stdout).WithStderr(os.Stderr))
 	if err != nil {
 		return err
 	}
