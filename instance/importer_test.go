@@ -130,6 +130,13 @@ func TestWithImporterValueFunc(t *testing.T) {
 		}
 	})
 
+	t.Run("nil newVal", func(t *testing.T) {
+		_, err := rt.NewHostModuleBuilder("bad").WithImporterValueFunc(importerKey{}, nil, nil).Instantiate(ctx)
+		if err == nil || !strings.Contains(err.Error(), "nil newVal") {
+			t.Errorf("Instantiate of a host module with a nil newVal: %v, want an error", err)
+		}
+	})
+
 	t.Run("not an importer", func(t *testing.T) {
 		opened, closed = 0, 0
 		inst, err := rt.Instantiate(ctx, other, instance.ModuleConfig{}.WithArgs("a"))

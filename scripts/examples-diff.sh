@@ -13,6 +13,8 @@
 #      renames cannot express). The renames also write the header every
 #      port carries and turn go:embed into a read from the module cache
 #      (wpi does not copy wazero's .wasm files), so those lines drop out.
+#      instance/examples' TestPortsAreRenames checks that what is left is
+#      the lines it lists (beyondRenames), one today.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
