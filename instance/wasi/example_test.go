@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 
+	"github.com/tetratelabs/wazero/sys"
+
 	"github.com/wpi-dev/wpi/instance"
 	"github.com/wpi-dev/wpi/instance/wasi"
 )
@@ -48,9 +50,36 @@ func ExampleInstantiate() {
 	// exit code: 3 true
 }
 
+// wazero's shape: WASI registered once, the guest's args and stdio in
+// its ModuleConfig, _start run by Instantiate (NewModuleConfig), and a
+// non-zero exit as Instantiate's *sys.ExitError.
+func ExampleMustInstantiate() {
+	ctx := context.Background()
+	rt := instance.MustNewRuntime(ctx, instance.Config{MemorySlots: 2})
+	defer rt.Close(ctx)
+
+	wasi.MustInstantiate(ctx, rt)
+
+	bin, err := os.ReadFile("testdata/hello.wasm")
+	if err != nil {
+		panic(err)
+	}
+	_, err = rt.InstantiateWasm(ctx, bin, instance.NewModuleConfig().
+		WithArgs("hello").WithStdout(os.Stdout))
+	if exitErr, ok := err.(*sys.ExitError); ok {
+		fmt.Println("exit code:", exitErr.ExitCode())
+	} else if err != nil {
+		panic(err)
+	}
+	// Output:
+	// hello, wasi
+	// exit code: 3
+}
+
 // Many guests at once, each its own WASI process: WithConfig gives every
-// instance its own arguments, stdio and descriptor table (wazero's
-// ModuleConfig.WithArgs, WithStdout...).
+// instance its own arguments, stdio and descriptor table (as
+// ModuleConfig's WithArgs, WithStdout... do, with mounts of host
+// directories too, and closed processes reused).
 func ExampleWithConfig() {
 	ctx := context.Background()
 	rt, err := instance.NewRuntime(ctx, instance.Config{MemorySlots: 4, MemorySlotBytes: 1 << 20})
