@@ -248,12 +248,18 @@ type instCore struct {
 	// stop is ecfg.Stopper: Close stops a call running on the instance.
 	stop engine.Stopper
 	// busy counts the calls from Go running on the instance, plus
-	// closingBit once Close ran during one: the last call to return then
-	// finishes the close (see Close and CallWithStack).
+	// closingBit once Close began and closedBit once the close is
+	// finished: the last call to return after a Close during calls
+	// finishes it (see Close and callDone). A call counts itself before
+	// it checks that its handle is open, so the count can include late
+	// calls of a closed handle, even into the next tenancy: the next
+	// instantiation clears only the two bits.
 	busy atomic.Int64
 	// finishRecycle is finishClose's recycle argument for a deferred
-	// close.
+	// close, and finishPending the counter the close counts in
+	// (Runtime.closeCounter).
 	finishRecycle bool
+	finishPending *atomic.Int64
 	// values are the host values (ModuleConfig.WithValue...).
 	values []instValue
 	// importerValues are a host module's values for its importers
@@ -333,6 +339,10 @@ func (i Instance) Close(ctx context.Context) error {
 		return nil
 	}
 	r := i.rt
+	// Counted before untrack: a Runtime.Close that no longer finds the
+	// instance sees the count, and waits.
+	pending := r.closeCounter(i.instCore)
+	pending.Add(1)
 	r.untrack(i.instCore)
 	recycle := i.recycle
 	if len(i.registered) > 0 || i.named.Load() { // named is only ever set before Close, under r.mu
@@ -348,20 +358,28 @@ func (i Instance) Close(ctx context.Context) error {
 	}
 	c := i.instCore
 	// Set before the closing bit: the call that sees the bit reads them.
-	c.finishRecycle = recycle
-	r.pending.Add(1)
+	c.finishRecycle, c.finishPending = recycle, pending
 	if c.busy.Or(closingBit)&^closingBit != 0 {
 		// A call is running: stop it; the last call to return finishes.
 		c.stop.Stop()
 		return nil
 	}
-	c.finishClose(recycle)
-	r.pending.Add(-1)
+	// No call was running. One that passed its closed check before Close
+	// began may have counted itself since: then it finishes, when it
+	// sees the bit.
+	if c.busy.CompareAndSwap(closingBit, closingBit|closedBit) {
+		c.finishClose(recycle)
+		pending.Add(-1)
+	}
 	return nil
 }
 
-// closingBit marks instCore.busy when Close ran during a call.
-const closingBit = 1 << 62
+// closingBit marks instCore.busy once Close began, closedBit once the
+// close is finished (by Close or the last call to return).
+const (
+	closingBit = 1 << 62
+	closedBit  = 1 << 61
+)
 
 // finishClose gives back what the closed instance held: its slot (reset),
 // its host values, and its engine state when recycle is set.
@@ -376,11 +394,13 @@ func (c *instCore) finishClose(recycle bool) {
 // callDone ends a call from Go on c, begun by a busy increment; the last
 // call to end after a Close during it finishes the close.
 func (c *instCore) callDone() {
-	if c.busy.Add(-1) == closingBit {
-		c.busy.Store(0)
-		rt, recycle := c.rt, c.finishRecycle
+	// The bit alone: Close ran and no call is left. Of the calls that
+	// see it (a late one may count itself in between), the one whose
+	// compare-and-swap sets closedBit finishes, once.
+	if c.busy.Add(-1) == closingBit && c.busy.CompareAndSwap(closingBit, closingBit|closedBit) {
+		recycle, pending := c.finishRecycle, c.finishPending
 		c.finishClose(recycle) // c may serve another instance from here on
-		rt.pending.Add(-1)
+		pending.Add(-1)
 	}
 }
 

@@ -107,7 +107,8 @@ func (r *Runtime) instantiate(ctx context.Context, cm *CompiledModule, mc Module
 	c.registered, c.prev, c.next, c.liveShard = nil, nil, nil, untracked // seq stays
 	c.ecfg, c.fuel = r.ecfg, 0
 	c.stop.Reset() // no call uses the state: it was closed and finished
-	c.busy.Store(0)
+	// Late calls of an old handle may still be counted (see busy).
+	c.busy.And(^int64(closingBit | closedBit))
 	c.ecfg.Stopper = &c.stop
 	c.mod, c.st, c.mc = cm, st, mc
 	c.recycle = cm.recyclable && mc.Name == ""

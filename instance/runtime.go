@@ -136,17 +136,43 @@ type Runtime struct {
 	// the others in lists.
 	owners []slotOwner
 	live   [liveShards]liveShard
-	// pending counts the instance closes under way, those closed during
-	// a call until the call returns (Close waits for them before it
-	// unmaps the pool).
+	// pending counts the closes under way of instances without a slot
+	// (those of instances with one count in their slotOwner), those
+	// closed during a call until the call returns: Close waits for them
+	// before it unmaps the pool.
 	pending atomic.Int64
 }
 
-// slotOwner is the open instance holding one slot, on a cache line of
-// its own (neighbouring slots serve goroutines on different cores).
+// slotOwner is the open instance holding one slot and the closes under
+// way of instances in that slot, on a cache line of their own
+// (neighbouring slots serve goroutines on different cores; a counter for
+// the whole runtime would move between the cores at every Close).
 type slotOwner struct {
-	c atomic.Pointer[instCore]
-	_ [64 - 8]byte
+	c       atomic.Pointer[instCore]
+	closing atomic.Int64
+	_       [64 - 16]byte
+}
+
+// closeCounter returns the counter of closes under way that the close of
+// inst, still tracked, counts in (see Runtime.Close).
+func (r *Runtime) closeCounter(inst *instCore) *atomic.Int64 {
+	if inst.liveShard == trackedSlot {
+		return &r.owners[inst.slot.Index()].closing
+	}
+	return &r.pending
+}
+
+// closesPending reports whether any instance close is under way.
+func (r *Runtime) closesPending() bool {
+	if r.pending.Load() != 0 {
+		return true
+	}
+	for k := range r.owners {
+		if r.owners[k].closing.Load() != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Values of instCore.liveShard besides a list index.
@@ -380,7 +406,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 	// for them to return before the pool's memory goes away. A call
 	// blocked in a host function may outlast ctx: then the pool stays
 	// mapped (leaked, never unmapped under a running call).
-	for r.pending.Load() != 0 {
+	for r.closesPending() {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("instance: Runtime.Close: calls still running when the context ended, memory pool left mapped: %w", context.Cause(ctx))
