@@ -568,6 +568,11 @@ func (t *translator) fuse() {
 			f = [3]uint64{word(opI32ShrUImmXor, wA(w2), wB(w1), d), t.code[s1+1] & 31}
 			nf = 2
 		}
+	case op1 == opI64ShrUImm && op2 == opI64Xor:
+		if d, ok := other(); ok {
+			f = [3]uint64{word(opI64ShrUImmXor, wA(w2), wB(w1), d), t.code[s1+1] & 63}
+			nf = 2
+		}
 	case op1 == opF64Mul && op2 == opF64Add && t.temp(wA(w1)) && wB(w2) == wA(w1) && wC(w2) != wA(w1):
 		// Only with the product first: the add's operand order decides
 		// which NaN it returns.
@@ -1562,14 +1567,47 @@ func (t *translator) load(op byte) {
 	i := len(t.stack) - 1
 	if b, c, ok := t.indexAddress(i); ok {
 		t.pop()
-		t.emitProducer(word(l.idx, t.home(i), b, c), uint64(off)<<32)
+		if src, sh, ok := t.shifted(c); ok {
+			t.emitProducer(word(l.idxShl, t.home(i), b, src), sh|uint64(off)<<32)
+		} else if src, sh, ok := t.shifted(b); ok {
+			t.emitProducer(word(l.idxShl, t.home(i), c, src), sh|uint64(off)<<32)
+		} else {
+			t.emitProducer(word(l.idx, t.home(i), b, c), uint64(off)<<32)
+		}
 		t.pushTemp(l.typ)
 		return
 	}
 	base, k := t.address(i)
 	t.pop()
-	t.emitProducer(word(l.op, t.home(i), base, 0), uint64(k)|uint64(off)<<32)
+	if src, sh, ok := t.shifted(base); ok {
+		t.emitProducer(word(l.shl, t.home(i), src, uint16(sh)), uint64(k)|uint64(off)<<32)
+	} else {
+		t.emitProducer(word(l.op, t.home(i), base, 0), uint64(k)|uint64(off)<<32)
+	}
 	t.pushTemp(l.typ)
+}
+
+// shifted reports whether cell c, part of a load's address, is a
+// temporary that the last instruction, an i32.shl_imm, computed (an
+// array index scaled by the element size), and returns the shifted cell
+// and the shift (mod 32, as i32.shl takes it); the shl is removed and the
+// load's _shl or _idx_shl form shifts itself. The shl must not start
+// before the last label: removing it moves the load to where it started.
+func (t *translator) shifted(c uint16) (src uint16, sh uint64, ok bool) {
+	n := len(t.src)
+	if n == 0 || !t.temp(c) {
+		return 0, 0, false
+	}
+	s0 := int(t.src[n-1].word)
+	w := t.code[s0]
+	if s0 < t.lastLabel || len(t.code) != s0+2 || wOp(w) != opI32ShlImm || wA(w) != c {
+		return 0, 0, false
+	}
+	sh = t.code[s0+1] & 31
+	t.code = t.code[:s0]
+	t.src = t.src[:n-1]
+	t.producer = -1
+	return wB(w), sh, true
 }
 
 // indexAddress reports whether the address operand stack[i] of a load is
@@ -1607,6 +1645,28 @@ func (t *translator) store(op byte) {
 	t.emit(word(storeOps[op-0x36], base, v, 0), uint64(k)|uint64(off)<<32)
 }
 
+// unwrap reports whether stack[i] is the temporary an i32.wrap_i64 just
+// emitted computed (the last instruction), for a reader that needs no
+// wrap: a load or store address (the access truncates it to 32 bits) or
+// an operand of i32.and (whose other operand, an i32, has its upper 32
+// bits zero, so the 64-bit and has them zero too). The wrap is removed
+// and stack[i] names the i64 cell the wrap read.
+func (t *translator) unwrap(i int) bool {
+	o := &t.stack[i]
+	if o.kind != kTemp || t.producer < 0 || len(t.code) != t.producer+1 {
+		return false
+	}
+	w := t.code[t.producer]
+	if wOp(w) != opI32WrapI64 || wA(w) != o.cell {
+		return false
+	}
+	t.code = t.code[:t.producer]
+	t.src = t.src[:len(t.src)-1]
+	t.producer = -1
+	o.cell = wB(w)
+	return true
+}
+
 // address returns the base cell and 32-bit addend of the address operand
 // stack[i] of a load or store: a constant becomes the addend over the zero
 // cell, and an i32.add_imm that just computed the address (a temporary
@@ -1616,6 +1676,23 @@ func (t *translator) address(i int) (base uint16, k uint32) {
 	switch {
 	case o.kind == kConst:
 		return t.zeroCell, uint32(o.val)
+	case t.unwrap(i):
+		// The wrap is gone: an i64.add_imm that computed the i64 it
+		// wrapped (a temporary read only by the wrap) is the addend, mod
+		// 2^32 (the access truncates B + k to 32 bits).
+		b := t.stack[i].cell
+		n := len(t.src)
+		if n == 0 || !t.temp(b) || int(t.src[n-1].word) < t.lastLabel {
+			return b, 0
+		}
+		s0 := int(t.src[n-1].word)
+		if w := t.code[s0]; wOp(w) == opI64AddImm && wA(w) == b && len(t.code) == s0+2 {
+			k = uint32(t.code[s0+1])
+			t.code = t.code[:s0]
+			t.src = t.src[:n-1]
+			return wB(w), k
+		}
+		return b, 0
 	case o.kind == kTemp && t.producer >= 0 && len(t.code) == t.producer+2:
 		w := t.code[t.producer]
 		if wOp(w) == opI32AddImm && wA(w) == o.cell {
@@ -1705,6 +1782,9 @@ func (t *translator) numeric(in numInfo) {
 		t.emitProducer(word(in.op, t.home(n-1), a, 0))
 		t.pushTemp(in.res)
 		return
+	}
+	if in.op == opI32And && !t.unwrap(n-1) {
+		t.unwrap(n - 2)
 	}
 	x, y := t.stack[n-2], t.stack[n-1]
 	if in.imm != 0 {

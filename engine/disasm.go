@@ -101,6 +101,10 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = [c%d%s + %d]", a, b, addend(x(1)), x(1)>>32)
 	case fmtLoadIdx:
 		args = fmt.Sprintf("c%d = [c%d + c%d%s + %d]", a, b, cc, addend(x(1)), x(1)>>32)
+	case fmtLoadShl:
+		args = fmt.Sprintf("c%d = [c%d<<%d%s + %d]", a, b, cc&31, addend(x(1)), x(1)>>32)
+	case fmtLoadIdxShl:
+		args = fmt.Sprintf("c%d = [c%d + c%d<<%d + %d]", a, b, cc, x(1)&31, x(1)>>32)
 	case fmtStore:
 		args = fmt.Sprintf("[c%d%s + %d] = c%d", a, addend(x(1)), x(1)>>32, b)
 	case fmtABCX:

@@ -96,6 +96,27 @@ func TestFused(t *testing.T) {
 0001  i32.store8       [c2 +32 5 + 0] = c4
 0003  i32.load8_u.xor  c3 = [c0 + 0], c1
 0005  return1          c3`},
+		{"i64.shr_u_imm.xor", []uint64{0xff00000000, 5}, 0xff00000000>>33 ^ 5, `
+0000  i64.shr_u_imm.xor c3 = c0, c1, 33
+0002  return1          c3`},
+		{"wrap.load", []uint64{0xffffffff00000004}, 77, `
+0000  const32          c3 = 0x4d
+0001  i32.store        [c1 +32 16 + 0] = c3
+0003  i32.load         c2 = [c0 +32 4 + 8]
+0005  return1          c2`},
+		{"wrap.and", []uint64{0xabcd00001234, 0xff0}, 0x230, `
+0000  i32.and          c3 = c0, c1
+0001  return1          c3`},
+		{"load_shl", []uint64{1}, 55, `
+0000  const32          c3 = 0x37
+0001  i32.store        [c1 +32 108 + 0] = c3
+0003  i32.load_shl     c2 = [c0<<2 +32 4 + 100]
+0005  return1          c2`},
+		{"load_idx_shl", []uint64{16, 3}, 0x123456789, `
+0000  const64          c4 = 0x123456789
+0002  i64.store        [c2 +32 40 + 0] = c4
+0004  i64.load_idx_shl c3 = [c0 + c1<<3 + 0]
+0006  return1          c3`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

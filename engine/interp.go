@@ -671,6 +671,10 @@ loop:
 			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x1(pc)&31)) ^ *rc(fp, w)
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
+		case opI64ShrUImmXor:
+			*ra(fp, w) = *rb(fp, w)>>(x1(pc)&63) ^ *rc(fp, w)
+			pc = unsafe.Add(pc, sizeDABI)
+			continue
 		case opI64XorMulImm:
 			*ra(fp, w) = (*rb(fp, w) ^ *rc(fp, w)) * x1(pc)
 			pc = unsafe.Add(pc, sizeDABI)
@@ -1241,6 +1245,28 @@ loop:
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opI32LoadShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI32LoadIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opI64Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1262,6 +1288,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opI64LoadShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = le64(p)
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64LoadIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+8 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = le64(p)
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opF32Load:
 			x := x1(pc)
@@ -1285,6 +1333,28 @@ loop:
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opF32LoadShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opF32LoadIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opF64Load:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1306,6 +1376,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opF64LoadShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+8 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = le64(p)
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opF64LoadIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+8 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = le64(p)
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Load8S:
 			x := x1(pc)
@@ -1329,6 +1421,28 @@ loop:
 			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opI32Load8SShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI32Load8SIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opI32Load8U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1350,6 +1464,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opI32Load8UShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI32Load8UIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Load16S:
 			x := x1(pc)
@@ -1373,6 +1509,28 @@ loop:
 			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opI32Load16SShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI32Load16SIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opI32Load16U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1394,6 +1552,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opI32Load16UShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le16(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI32Load16UIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le16(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load8S:
 			x := x1(pc)
@@ -1417,6 +1597,28 @@ loop:
 			*ra(fp, w) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opI64Load8SShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64Load8SIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opI64Load8U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1438,6 +1640,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opI64Load8UShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64Load8UIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(*(*uint8)(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load16S:
 			x := x1(pc)
@@ -1461,6 +1685,28 @@ loop:
 			*ra(fp, w) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opI64Load16SShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64Load16SIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opI64Load16U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1482,6 +1728,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opI64Load16UShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le16(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64Load16UIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+2 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le16(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load32S:
 			x := x1(pc)
@@ -1505,6 +1773,28 @@ loop:
 			*ra(fp, w) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
+		case opI64Load32SShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64Load32SIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
+			continue
 		case opI64Load32U:
 			x := x1(pc)
 			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
@@ -1526,6 +1816,28 @@ loop:
 			p := unsafe.Add(memBase, ea)
 			*ra(fp, w) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
+			continue
+		case opI64Load32UShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadShl)
+			continue
+		case opI64Load32UIdxShl:
+			x := x1(pc)
+			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			p := unsafe.Add(memBase, ea)
+			*ra(fp, w) = uint64(le32(p))
+			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Store:
 			x := x1(pc)

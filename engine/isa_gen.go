@@ -31,6 +31,8 @@ const (
 	fmtGlobalSet                  // A: globalidx, B: src
 	fmtLoad                       // A: dst, B: base cell; +1 word: k | offset<<32
 	fmtLoadIdx                    // A: dst, B, C: base cells (added); +1 word: k | offset<<32
+	fmtLoadShl                    // A: dst, B: base cell, C: shift; +1 word: k | offset<<32 (the address is B<<C + k)
+	fmtLoadIdxShl                 // A: dst, B, C: base cells; +1 word: shift | offset<<32 (the address is B + C<<shift)
 	fmtStore                      // A: base cell, B: value cell; +1 word: k | offset<<32
 	fmtABCX                       // A, B, C: cells read; +1 word: index (or two, low and high 32 bits)
 	fmtDABX                       // A: dst, B, C: cells read; +1 word: index
@@ -80,6 +82,8 @@ const (
 	sizeGlobalSet    = 8
 	sizeLoad         = 16
 	sizeLoadIdx      = 16
+	sizeLoadShl      = 16
+	sizeLoadIdxShl   = 16
 	sizeStore        = 16
 	sizeABCX         = 16
 	sizeDABX         = 16
@@ -127,6 +131,8 @@ var formatWords = [fmtCount]uint8{
 	fmtGlobalSet:    0,
 	fmtLoad:         1,
 	fmtLoadIdx:      1,
+	fmtLoadShl:      1,
+	fmtLoadIdxShl:   1,
 	fmtStore:        1,
 	fmtABCX:         1,
 	fmtDABX:         1,
@@ -254,32 +260,60 @@ const (
 	opBrI64GeUImm
 	opI32Load
 	opI32LoadIdx
+	opI32LoadShl
+	opI32LoadIdxShl
 	opI64Load
 	opI64LoadIdx
+	opI64LoadShl
+	opI64LoadIdxShl
 	opF32Load
 	opF32LoadIdx
+	opF32LoadShl
+	opF32LoadIdxShl
 	opF64Load
 	opF64LoadIdx
+	opF64LoadShl
+	opF64LoadIdxShl
 	opI32Load8S
 	opI32Load8SIdx
+	opI32Load8SShl
+	opI32Load8SIdxShl
 	opI32Load8U
 	opI32Load8UIdx
+	opI32Load8UShl
+	opI32Load8UIdxShl
 	opI32Load16S
 	opI32Load16SIdx
+	opI32Load16SShl
+	opI32Load16SIdxShl
 	opI32Load16U
 	opI32Load16UIdx
+	opI32Load16UShl
+	opI32Load16UIdxShl
 	opI64Load8S
 	opI64Load8SIdx
+	opI64Load8SShl
+	opI64Load8SIdxShl
 	opI64Load8U
 	opI64Load8UIdx
+	opI64Load8UShl
+	opI64Load8UIdxShl
 	opI64Load16S
 	opI64Load16SIdx
+	opI64Load16SShl
+	opI64Load16SIdxShl
 	opI64Load16U
 	opI64Load16UIdx
+	opI64Load16UShl
+	opI64Load16UIdxShl
 	opI64Load32S
 	opI64Load32SIdx
+	opI64Load32SShl
+	opI64Load32SIdxShl
 	opI64Load32U
 	opI64Load32UIdx
+	opI64Load32UShl
+	opI64Load32UIdxShl
 	opI32Store
 	opI64Store
 	opF32Store
@@ -361,6 +395,7 @@ const (
 	opI32XorMulImm
 	opI32XorShlImm
 	opI32ShrUImmXor
+	opI64ShrUImmXor
 	opI64XorMulImm
 	opF64MulAdd
 	opI32Load8UXor
@@ -589,32 +624,60 @@ var opInfos = [opCount]opInfo{
 	opBrI64GeUImm:        {"br_i64_ge_u_imm", fmtBrAI},
 	opI32Load:            {"i32.load", fmtLoad},
 	opI32LoadIdx:         {"i32.load_idx", fmtLoadIdx},
+	opI32LoadShl:         {"i32.load_shl", fmtLoadShl},
+	opI32LoadIdxShl:      {"i32.load_idx_shl", fmtLoadIdxShl},
 	opI64Load:            {"i64.load", fmtLoad},
 	opI64LoadIdx:         {"i64.load_idx", fmtLoadIdx},
+	opI64LoadShl:         {"i64.load_shl", fmtLoadShl},
+	opI64LoadIdxShl:      {"i64.load_idx_shl", fmtLoadIdxShl},
 	opF32Load:            {"f32.load", fmtLoad},
 	opF32LoadIdx:         {"f32.load_idx", fmtLoadIdx},
+	opF32LoadShl:         {"f32.load_shl", fmtLoadShl},
+	opF32LoadIdxShl:      {"f32.load_idx_shl", fmtLoadIdxShl},
 	opF64Load:            {"f64.load", fmtLoad},
 	opF64LoadIdx:         {"f64.load_idx", fmtLoadIdx},
+	opF64LoadShl:         {"f64.load_shl", fmtLoadShl},
+	opF64LoadIdxShl:      {"f64.load_idx_shl", fmtLoadIdxShl},
 	opI32Load8S:          {"i32.load8_s", fmtLoad},
 	opI32Load8SIdx:       {"i32.load8_s_idx", fmtLoadIdx},
+	opI32Load8SShl:       {"i32.load8_s_shl", fmtLoadShl},
+	opI32Load8SIdxShl:    {"i32.load8_s_idx_shl", fmtLoadIdxShl},
 	opI32Load8U:          {"i32.load8_u", fmtLoad},
 	opI32Load8UIdx:       {"i32.load8_u_idx", fmtLoadIdx},
+	opI32Load8UShl:       {"i32.load8_u_shl", fmtLoadShl},
+	opI32Load8UIdxShl:    {"i32.load8_u_idx_shl", fmtLoadIdxShl},
 	opI32Load16S:         {"i32.load16_s", fmtLoad},
 	opI32Load16SIdx:      {"i32.load16_s_idx", fmtLoadIdx},
+	opI32Load16SShl:      {"i32.load16_s_shl", fmtLoadShl},
+	opI32Load16SIdxShl:   {"i32.load16_s_idx_shl", fmtLoadIdxShl},
 	opI32Load16U:         {"i32.load16_u", fmtLoad},
 	opI32Load16UIdx:      {"i32.load16_u_idx", fmtLoadIdx},
+	opI32Load16UShl:      {"i32.load16_u_shl", fmtLoadShl},
+	opI32Load16UIdxShl:   {"i32.load16_u_idx_shl", fmtLoadIdxShl},
 	opI64Load8S:          {"i64.load8_s", fmtLoad},
 	opI64Load8SIdx:       {"i64.load8_s_idx", fmtLoadIdx},
+	opI64Load8SShl:       {"i64.load8_s_shl", fmtLoadShl},
+	opI64Load8SIdxShl:    {"i64.load8_s_idx_shl", fmtLoadIdxShl},
 	opI64Load8U:          {"i64.load8_u", fmtLoad},
 	opI64Load8UIdx:       {"i64.load8_u_idx", fmtLoadIdx},
+	opI64Load8UShl:       {"i64.load8_u_shl", fmtLoadShl},
+	opI64Load8UIdxShl:    {"i64.load8_u_idx_shl", fmtLoadIdxShl},
 	opI64Load16S:         {"i64.load16_s", fmtLoad},
 	opI64Load16SIdx:      {"i64.load16_s_idx", fmtLoadIdx},
+	opI64Load16SShl:      {"i64.load16_s_shl", fmtLoadShl},
+	opI64Load16SIdxShl:   {"i64.load16_s_idx_shl", fmtLoadIdxShl},
 	opI64Load16U:         {"i64.load16_u", fmtLoad},
 	opI64Load16UIdx:      {"i64.load16_u_idx", fmtLoadIdx},
+	opI64Load16UShl:      {"i64.load16_u_shl", fmtLoadShl},
+	opI64Load16UIdxShl:   {"i64.load16_u_idx_shl", fmtLoadIdxShl},
 	opI64Load32S:         {"i64.load32_s", fmtLoad},
 	opI64Load32SIdx:      {"i64.load32_s_idx", fmtLoadIdx},
+	opI64Load32SShl:      {"i64.load32_s_shl", fmtLoadShl},
+	opI64Load32SIdxShl:   {"i64.load32_s_idx_shl", fmtLoadIdxShl},
 	opI64Load32U:         {"i64.load32_u", fmtLoad},
 	opI64Load32UIdx:      {"i64.load32_u_idx", fmtLoadIdx},
+	opI64Load32UShl:      {"i64.load32_u_shl", fmtLoadShl},
+	opI64Load32UIdxShl:   {"i64.load32_u_idx_shl", fmtLoadIdxShl},
 	opI32Store:           {"i32.store", fmtStore},
 	opI64Store:           {"i64.store", fmtStore},
 	opF32Store:           {"f32.store", fmtStore},
@@ -696,6 +759,7 @@ var opInfos = [opCount]opInfo{
 	opI32XorMulImm:       {"i32.xor.mul_imm", fmtDABI},
 	opI32XorShlImm:       {"i32.xor.shl_imm", fmtDABI},
 	opI32ShrUImmXor:      {"i32.shr_u_imm.xor", fmtDABI},
+	opI64ShrUImmXor:      {"i64.shr_u_imm.xor", fmtDABI},
 	opI64XorMulImm:       {"i64.xor.mul_imm", fmtDABI},
 	opF64MulAdd:          {"f64.mul.add", fmtDABC},
 	opI32Load8UXor:       {"i32.load8_u.xor", fmtLoadB},
@@ -962,23 +1026,23 @@ var satOps = [8]numInfo{
 // loadOps and storeOps hold the loads (0x28-0x35) and stores
 // (0x36-0x3e) by wasm opcode less the first.
 var loadOps = [14]struct {
-	op, idx opcode
-	typ     decoder.ValType
+	op, idx, shl, idxShl opcode
+	typ                  decoder.ValType
 }{
-	0:  {opI32Load, opI32LoadIdx, decoder.I32},       // 0x28
-	1:  {opI64Load, opI64LoadIdx, decoder.I64},       // 0x29
-	2:  {opF32Load, opF32LoadIdx, decoder.F32},       // 0x2a
-	3:  {opF64Load, opF64LoadIdx, decoder.F64},       // 0x2b
-	4:  {opI32Load8S, opI32Load8SIdx, decoder.I32},   // 0x2c
-	5:  {opI32Load8U, opI32Load8UIdx, decoder.I32},   // 0x2d
-	6:  {opI32Load16S, opI32Load16SIdx, decoder.I32}, // 0x2e
-	7:  {opI32Load16U, opI32Load16UIdx, decoder.I32}, // 0x2f
-	8:  {opI64Load8S, opI64Load8SIdx, decoder.I64},   // 0x30
-	9:  {opI64Load8U, opI64Load8UIdx, decoder.I64},   // 0x31
-	10: {opI64Load16S, opI64Load16SIdx, decoder.I64}, // 0x32
-	11: {opI64Load16U, opI64Load16UIdx, decoder.I64}, // 0x33
-	12: {opI64Load32S, opI64Load32SIdx, decoder.I64}, // 0x34
-	13: {opI64Load32U, opI64Load32UIdx, decoder.I64}, // 0x35
+	0:  {opI32Load, opI32LoadIdx, opI32LoadShl, opI32LoadIdxShl, decoder.I32},             // 0x28
+	1:  {opI64Load, opI64LoadIdx, opI64LoadShl, opI64LoadIdxShl, decoder.I64},             // 0x29
+	2:  {opF32Load, opF32LoadIdx, opF32LoadShl, opF32LoadIdxShl, decoder.F32},             // 0x2a
+	3:  {opF64Load, opF64LoadIdx, opF64LoadShl, opF64LoadIdxShl, decoder.F64},             // 0x2b
+	4:  {opI32Load8S, opI32Load8SIdx, opI32Load8SShl, opI32Load8SIdxShl, decoder.I32},     // 0x2c
+	5:  {opI32Load8U, opI32Load8UIdx, opI32Load8UShl, opI32Load8UIdxShl, decoder.I32},     // 0x2d
+	6:  {opI32Load16S, opI32Load16SIdx, opI32Load16SShl, opI32Load16SIdxShl, decoder.I32}, // 0x2e
+	7:  {opI32Load16U, opI32Load16UIdx, opI32Load16UShl, opI32Load16UIdxShl, decoder.I32}, // 0x2f
+	8:  {opI64Load8S, opI64Load8SIdx, opI64Load8SShl, opI64Load8SIdxShl, decoder.I64},     // 0x30
+	9:  {opI64Load8U, opI64Load8UIdx, opI64Load8UShl, opI64Load8UIdxShl, decoder.I64},     // 0x31
+	10: {opI64Load16S, opI64Load16SIdx, opI64Load16SShl, opI64Load16SIdxShl, decoder.I64}, // 0x32
+	11: {opI64Load16U, opI64Load16UIdx, opI64Load16UShl, opI64Load16UIdxShl, decoder.I64}, // 0x33
+	12: {opI64Load32S, opI64Load32SIdx, opI64Load32SShl, opI64Load32SIdxShl, decoder.I64}, // 0x34
+	13: {opI64Load32U, opI64Load32UIdx, opI64Load32UShl, opI64Load32UIdxShl, decoder.I64}, // 0x35
 }
 
 var storeOps = [9]opcode{

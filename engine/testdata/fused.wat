@@ -83,4 +83,20 @@
   (func (export "i32.load8_u.xor") (param i32 i32) (result i32)
     (i32.store8 (i32.const 5) (i32.const 0xf0))
     (i32.xor (i32.load8_u (local.get 0)) (local.get 1)))
+  (func (export "i64.shr_u_imm.xor") (param i64 i64) (result i64)
+    (i64.xor (i64.shr_u (local.get 0) (i64.const 33)) (local.get 1)))
+  ;; Wraps a reader does not need: an address (Go's i64 pointers) and an
+  ;; operand of i32.and.
+  (func (export "wrap.load") (param i64) (result i32)
+    (i32.store (i32.const 16) (i32.const 77))
+    (i32.load offset=8 (i32.wrap_i64 (i64.add (local.get 0) (i64.const 0x100000004)))))
+  (func (export "wrap.and") (param i64 i32) (result i32)
+    (i32.and (i32.wrap_i64 (local.get 0)) (local.get 1)))
+  ;; Scaled array indices: B<<s + k, and B + C<<s.
+  (func (export "load_shl") (param i32) (result i32)
+    (i32.store (i32.const 108) (i32.const 55))
+    (i32.load offset=100 (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 4))))
+  (func (export "load_idx_shl") (param i32 i32) (result i64)
+    (i64.store (i32.const 40) (i64.const 0x123456789))
+    (i64.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3)))))
 )

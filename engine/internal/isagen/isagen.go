@@ -150,15 +150,21 @@ func intCmp(wasm int, name, typ, op, mirror, inv string) []Instr {
 	return []Instr{r, imm, b, bi}
 }
 
-// load is a load and its _idx form, whose address is the sum of two
-// cells (B + C: an i32.add the translator folds into the load).
+// load is a load, its _idx form, whose address is the sum of two cells
+// (B + C: an i32.add the translator folds into the load), and the scaled
+// forms of both, whose address operand is an i32.shl_imm's result (an
+// array index: _shl, B<<C + k, and _idx_shl, B + C<<shift).
 func load(wasm int, name string, size int, res, expr string) []Instr {
 	in := base(name, "Load", LoadOp)
 	in.Wasm, in.Size, in.Res, in.Expr = wasm, size, res, expr
 	in.Imm = name + "_idx"
 	idx := base(name+"_idx", "LoadIdx", LoadOp)
 	idx.Size, idx.Expr = size, expr
-	return []Instr{in, idx}
+	shl := base(name+"_shl", "LoadShl", LoadOp)
+	shl.Size, shl.Expr = size, expr
+	idxShl := base(name+"_idx_shl", "LoadIdxShl", LoadOp)
+	idxShl.Size, idxShl.Expr = size, expr
+	return []Instr{in, idx, shl, idxShl}
 }
 
 func store(wasm int, name string, size int, expr string) []Instr {
@@ -345,10 +351,10 @@ func isaFile() []byte {
 	}
 	w("}\n\n")
 	w("// loadOps and storeOps hold the loads (0x28-0x35) and stores\n// (0x36-0x3e) by wasm opcode less the first.\n")
-	w("var loadOps = [14]struct {\nop, idx opcode\ntyp decoder.ValType\n}{\n")
+	w("var loadOps = [14]struct {\nop, idx, shl, idxShl opcode\ntyp decoder.ValType\n}{\n")
 	for _, in := range Table {
 		if in.Kind == LoadOp && in.Wasm >= 0 {
-			w("%d: {%s, %s, %s}, // %#02x\n", in.Wasm-0x28, op(in.Name), op(in.Imm), res(in.Res), in.Wasm)
+			w("%d: {%s, %s, %s, %s, %s}, // %#02x\n", in.Wasm-0x28, op(in.Name), op(in.Imm), op(in.Name+"_shl"), op(in.Name+"_idx_shl"), res(in.Res), in.Wasm)
 		}
 	}
 	w("}\n\n")
@@ -395,11 +401,19 @@ func cases() []byte {
 			w("case %s:\nif b, c := *rb(fp, w), %s; %s {\npc = unsafe.Add(pc, 8)\ngoto taken\n}\npc = unsafe.Add(pc, %s)\ncontinue\n",
 				op(in.Name), c, in.Expr, size)
 		case LoadOp:
-			addr := "*rb(fp, w)"
-			if in.Format == "LoadIdx" {
-				addr = "*rb(fp, w)+*rc(fp, w)"
+			switch in.Format {
+			case "LoadIdxShl":
+				w("case %s:\nx := x1(pc)\nea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32\n", op(in.Name))
+			default:
+				addr := "*rb(fp, w)"
+				switch in.Format {
+				case "LoadIdx":
+					addr = "*rb(fp, w)+*rc(fp, w)"
+				case "LoadShl":
+					addr = "*rb(fp, w)<<(wC(w)&31)"
+				}
+				w("case %s:\nx := x1(pc)\nea := uint64(uint32(%s)+uint32(x)) + x>>32\n", op(in.Name), addr)
 			}
-			w("case %s:\nx := x1(pc)\nea := uint64(uint32(%s)+uint32(x)) + x>>32\n", op(in.Name), addr)
 			w("if ea+%d > memSize {\ngoto oob\n}\n", in.Size)
 			w("// SAFETY: ea+%d <= Size <= len(Buf) (see memState).\np := unsafe.Add(memBase, ea)\n", in.Size)
 			w("*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", in.Expr, size)

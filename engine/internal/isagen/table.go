@@ -44,6 +44,8 @@ var Formats = []Format{
 	{"GlobalSet", 0, "A: globalidx, B: src"},
 	{"Load", 1, "A: dst, B: base cell; +1 word: k | offset<<32"},
 	{"LoadIdx", 1, "A: dst, B, C: base cells (added); +1 word: k | offset<<32"},
+	{"LoadShl", 1, "A: dst, B: base cell, C: shift; +1 word: k | offset<<32 (the address is B<<C + k)"},
+	{"LoadIdxShl", 1, "A: dst, B, C: base cells; +1 word: shift | offset<<32 (the address is B + C<<shift)"},
 	{"Store", 1, "A: base cell, B: value cell; +1 word: k | offset<<32"},
 	{"ABCX", 1, "A, B, C: cells read; +1 word: index (or two, low and high 32 bits)"},
 	{"DABX", 1, "A: dst, B, C: cells read; +1 word: index"},
@@ -214,6 +216,7 @@ var Table = concat(
 	hand("i32.xor.mul_imm", "DABI"),           // A = (B ^ C) * imm: xor, mul_imm
 	hand("i32.xor.shl_imm", "DABI"),           // A = (B ^ C) << imm: xor, shl_imm
 	hand("i32.shr_u_imm.xor", "DABI"),         // A = B >> imm ^ C: shr_u_imm, xor
+	hand("i64.shr_u_imm.xor", "DABI"),         // A = B >> imm ^ C: shr_u_imm, xor (hash finalisers)
 	hand("i64.xor.mul_imm", "DABI"),           // A = (B ^ C) * imm: xor, mul_imm (FNV-1a)
 	hand("f64.mul.add", "DABC"),               // A = B * C + x, rounded twice: mul, add
 	hand("i32.load8_u.xor", "LoadB"),          // A = [B + k] + offset ^ C: load8_u, xor
