@@ -265,6 +265,8 @@ type instCore struct {
 	// importerValues are a host module's values for its importers
 	// (HostModuleBuilder.WithImporterValueFunc).
 	importerValues []importerValue
+	// startStack is the stack of the calls of runStartFunctions.
+	startStack [2]uint64
 	// mod, st and mc are what the instance was made from and with, for
 	// Reset (st is the engine state holding this core). recycle is set
 	// when st goes back to mod's free states on Close, to serve a later

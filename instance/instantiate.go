@@ -983,8 +983,9 @@ func runStartFunctions(ctx context.Context, inst Instance, names []string) error
 		if len(f.f.Type.Params) != 0 {
 			return fmt.Errorf("instance: start function %q takes params (%s)", name, funcTypeString(f.f.Type))
 		}
-		var stack [2]uint64
-		stack0 := stack[:]
+		// The core's cells, not a local array: the call makes its stack
+		// escape, and Instantiate and Reset allocate nothing.
+		stack0 := inst.startStack[:]
 		if n := cells(f.f.Type.Results); n > len(stack0) {
 			stack0 = make([]uint64, n)
 		}

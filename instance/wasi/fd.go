@@ -187,7 +187,7 @@ func newState(cfg Config) (*state, error) {
 // table must hold nothing else: a new or closed state).
 func (s *state) openStdio() {
 	ra := s.stdio[0].r
-	if ra == nil || !ra.reset() {
+	if ra == nil || !ra.reset(s.cfg.Stdin) {
 		ra = newReadAhead(s.cfg.Stdin)
 	}
 	s.stdio[0] = fdEntry{kind: kindStdin, r: ra, rights: rightsStdio}
@@ -278,16 +278,17 @@ type readAhead struct {
 
 func newReadAhead(r io.Reader) *readAhead { return &readAhead{r: r} }
 
-// reset makes ra as new (nothing buffered, no error) for the next guest
-// of a recycled state, unless a background read is in flight (it would
-// deliver into the next guest's stdin): then it reports false.
-func (ra *readAhead) reset() bool {
+// reset makes ra as new (nothing buffered, no error) reading from r, for
+// the next guest of a recycled state, unless a background read is in
+// flight (it would deliver into the next guest's stdin): then it reports
+// false.
+func (ra *readAhead) reset(r io.Reader) bool {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()
 	if ra.pending != nil {
 		return false
 	}
-	ra.buf, ra.err = ra.buf[:0], nil
+	ra.r, ra.buf, ra.err = r, ra.buf[:0], nil
 	return true
 }
 

@@ -104,3 +104,67 @@ func TestModuleConfigEnvironment(t *testing.T) {
 		t.Errorf("%d slots in use after the guests exited", n)
 	}
 }
+
+// A guest's process made from its ModuleConfig, without files, is
+// recycled for the next guest with that guest's environment (args, env,
+// stdin, stdout, stderr), and then costs no allocation.
+func TestModuleConfigEnvironmentRecycled(t *testing.T) {
+	ctx := context.Background()
+	wasm, err := os.ReadFile("testdata/sysenv.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := instance.MustNewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
+	defer rt.Close(ctx)
+	wasi.MustInstantiate(ctx, rt)
+	cm, err := rt.Compile(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	in := strings.NewReader("")
+	run := func(arg, env, stdin string) error {
+		out.Reset()
+		errw.Reset()
+		in.Reset(stdin)
+		_, err := rt.Instantiate(ctx, cm, instance.NewModuleConfig().
+			WithArgs("p", arg).WithEnv("E", env).WithStdin(in).WithStdout(&out).WithStderr(&errw))
+		if exit, ok := err.(*sys.ExitError); !ok || exit.ExitCode() != 7 {
+			return err
+		}
+		return nil
+	}
+	for i, tc := range []struct{ arg, env, stdin string }{{"one ", "1", "a"}, {"two ", "2", "b"}, {"three ", "3", ""}} {
+		if err := run(tc.arg, tc.env, tc.stdin); err != nil {
+			t.Fatalf("guest %d: %v", i, err)
+		}
+		got := []string{out.String(), errw.String()}
+		if diff := cmp.Diff([]string{tc.arg + tc.stdin, "E=" + tc.env}, got); diff != "" {
+			t.Errorf("guest %d: [stdout, stderr] (-want +got)\n%s", i, diff)
+		}
+	}
+	// The allocations, with a guest that returns (an exit allocates its
+	// error and backtrace): testdata/echoargs.wasm prints argv[1].
+	echo, err := os.ReadFile("testdata/echoargs.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err = rt.Compile(ctx, echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := instance.NewModuleConfig().WithArgs("p", "x").WithStdin(in).WithStdout(&out).WithStderr(&errw)
+	out.Reset()
+	if n := testing.AllocsPerRun(20, func() {
+		inst, err := rt.Instantiate(ctx, cm, mc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst.Close(ctx)
+	}); n != 0 {
+		t.Errorf("%v allocations per guest, want 0", n)
+	}
+	if got := out.String(); got != strings.Repeat("x", 21) {
+		t.Errorf("stdout %q, want 21 x (AllocsPerRun runs once more)", got)
+	}
+}

@@ -171,8 +171,8 @@ type Module struct {
 // closed with it: cfg with those fields replaced (FS replaces
 // cfg.Mounts: it is mounted read-only at "/" through sysfs.AdaptFS, as
 // wazero's ModuleConfig.WithFS does); the fields left nil keep cfg's.
-// Such a process is made afresh for every instantiation (WithConfig,
-// without mounts, reuses closed ones). Instantiate fails if a mount's
+// Without mounts and listeners, a closed guest's process serves a later
+// guest, so that it costs no allocation. Instantiate fails if a mount's
 // host directory does not exist or the names are taken
 // (instance.ErrNameTaken: one Module per runtime).
 func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module, error) {
@@ -184,7 +184,7 @@ func Instantiate(ctx context.Context, rt *instance.Runtime, cfg Config) (*Module
 		return nil, err
 	}
 	m := &Module{st: st}
-	fromConfig := stateFromModuleConfig(cfg)
+	fromConfig, closeState := stateFromModuleConfig(cfg)
 	for _, name := range []string{ModuleName, UnstableModuleName} {
 		b := rt.NewHostModuleBuilder(name).
 			WithImporterValueFunc(stateKey{}, fromConfig, closeState)
@@ -279,11 +279,21 @@ func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
 }
 
 // stateFromModuleConfig returns the importer value of the WASI host
-// module: a guest's own process when its ModuleConfig sets any of Args,
-// Env, Stdin, Stdout, Stderr or FS, made from base (the Module's Config)
-// with those replaced; nil (the Module's own process) otherwise.
-func stateFromModuleConfig(base Config) func(context.Context, instance.ModuleConfig) (any, error) {
-	return func(_ context.Context, mc instance.ModuleConfig) (any, error) {
+// module and its closer: a guest's own process when its ModuleConfig
+// sets any of Args, Env, Stdin, Stdout, Stderr or FS, made from base (the
+// Module's Config) with those replaced; nil (the Module's own process)
+// otherwise. Without mounts and listeners, the state of a closed guest
+// serves a later one (as WithConfig's do), its environment replaced.
+func stateFromModuleConfig(base Config) (newVal func(context.Context, instance.ModuleConfig) (any, error), closeVal func(any)) {
+	var free sync.Pool // of closed states without mounts or listeners
+	closeVal = func(v any) {
+		s := v.(*state)
+		s.closeAll()
+		if len(s.cfg.Mounts) == 0 && len(s.cfg.Listeners) == 0 {
+			free.Put(s)
+		}
+	}
+	newVal = func(_ context.Context, mc instance.ModuleConfig) (any, error) {
 		if mc.Args == nil && mc.Env == nil && mc.Stdin == nil && mc.Stdout == nil && mc.Stderr == nil && mc.FS == nil {
 			return nil, nil
 		}
@@ -306,16 +316,22 @@ func stateFromModuleConfig(base Config) func(context.Context, instance.ModuleCon
 		if mc.FS != nil {
 			cfg.Mounts = []Mount{{FS: &sysfs.AdaptFS{FS: mc.FS}, GuestPath: "/"}}
 		}
+		if len(cfg.Mounts) == 0 && len(cfg.Listeners) == 0 {
+			if s, ok := free.Get().(*state); ok {
+				defaults(&cfg)
+				s.cfg, s.args, s.env = cfg, cfg.Args, cfg.Env
+				s.openStdio()
+				return s, nil
+			}
+		}
 		s, err := newState(cfg)
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
 	}
+	return newVal, closeVal
 }
-
-// closeState closes a guest's own process.
-func closeState(v any) { v.(*state).closeAll() }
 
 // Run calls the guest's WASI entry point: _initialize if it is a reactor
 // (exports _initialize), else _start. A proc_exit(0) counts as success;
