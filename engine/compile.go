@@ -1102,6 +1102,9 @@ func (t *translator) condBranch(invert bool) int {
 			}
 		}
 	}
+	if at, ok := t.loadBranch(cond, invert); ok {
+		return at
+	}
 	var c uint16
 	if cond.kind == kConst {
 		c = cond.home
@@ -1117,6 +1120,42 @@ func (t *translator) condBranch(invert bool) int {
 		return at
 	}
 	return t.emit(word(op, c, 0, 0), 0) + 1
+}
+
+// loadBranch fuses a br_if (br_if_z when invert) whose condition cond is
+// what the last instruction, an i32.load or i32.load8_u, wrote (a
+// temporary, or a local after local.tee) into the load: the fused form
+// writes the value and tests it. It keeps the load's source position (a
+// trap is the load's) and returns the word to patch with the target.
+func (t *translator) loadBranch(cond operand, invert bool) (int, bool) {
+	n := len(t.src)
+	if n == 0 || cond.kind == kConst {
+		return 0, false
+	}
+	s := int(t.src[n-1].word)
+	w := t.code[s]
+	if s < t.lastLabel || len(t.code) != s+2 || wA(w) != cond.cell {
+		return 0, false
+	}
+	var op opcode
+	switch wOp(w) {
+	case opI32Load:
+		op = opI32LoadBrNz
+		if invert {
+			op = opI32LoadBrZ
+		}
+	case opI32Load8U:
+		op = opI32Load8UBrNz
+		if invert {
+			op = opI32Load8UBrZ
+		}
+	default:
+		return 0, false
+	}
+	x := t.code[s+1]
+	t.code = append(t.code[:s], word(op, wA(w), wB(w), 0), 0, x)
+	t.producer = -1
+	return s + 1, true
 }
 
 // addBranch fuses the branch op on cells b and c (immediate k) with the

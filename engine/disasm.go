@@ -78,6 +78,8 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d; c%d -> %04d", a, b, cc, tgt(1))
 	case fmtBrCopyI:
 		args = fmt.Sprintf("c%d = c%d; c%d, %d -> %04d", a, b, cc, int32(x(2)), tgt(1))
+	case fmtBrLoad:
+		args = fmt.Sprintf("c%d = [c%d%s + %d] -> %04d", a, b, addend(x(2)), x(2)>>32, tgt(1))
 	case fmtBrDAII:
 		args = fmt.Sprintf("c%d = c%d, %d; %d -> %04d", a, b, int32(x(2)), int32(x(2)>>32), tgt(1))
 	case fmtBrTable:

@@ -107,6 +107,29 @@ func TestFused(t *testing.T) {
 		{"wrap.and", []uint64{0xabcd00001234, 0xff0}, 0x230, `
 0000  i32.and          c3 = c0, c1
 0001  return1          c3`},
+		{"i32.load.br_nz", []uint64{28}, 20, `
+0000  const32          c3 = 0x1
+0001  i32.store        [c1 +32 32 + 0] = c3
+0003  i32.load.br_nz   c2 = [c0 + 4] -> 0008
+0006  const32          c0 = 0xa
+0007  return
+0008  const32          c0 = 0x14
+0009  return`},
+		{"load.tee.br_nz", []uint64{32}, 5, `
+0000  const32          c4 = 0x5
+0001  i32.store        [c2 +32 32 + 0] = c4
+0003  i32.load.br_nz   c1 = [c0 + 0] -> 0008
+0006  const32          c0 = 0x0
+0007  return
+0008  return1          c1`},
+		{"i32.load8_u.br_z", []uint64{32}, 7, `
+0000  const32          c3 = 0x1
+0001  i32.store8       [c1 +32 33 + 0] = c3
+0003  i32.load8_u.br_z c2 = [c0 +32 1 + 0] -> 0009
+0006  const32          c2 = 0x7
+0007  br               -> 0010
+0009  const32          c2 = 0x9
+0010  return1          c2`},
 		{"load_shl", []uint64{1}, 55, `
 0000  const32          c3 = 0x37
 0001  i32.store        [c1 +32 108 + 0] = c3

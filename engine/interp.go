@@ -632,6 +632,36 @@ loop:
 			}
 			pc = unsafe.Add(pc, sizeBrCopyI)
 			continue
+		case opI32LoadBrNz, opI32LoadBrZ:
+			x := x2(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			v := uint64(le32(unsafe.Add(memBase, ea)))
+			*ra(fp, w) = v
+			if (v != 0) == (opcode(w) == opI32LoadBrNz) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrLoad)
+			continue
+		case opI32Load8UBrNz, opI32Load8UBrZ:
+			x := x2(pc)
+			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			v := uint64(*(*uint8)(unsafe.Add(memBase, ea)))
+			*ra(fp, w) = v
+			if (v != 0) == (opcode(w) == opI32Load8UBrNz) {
+				pc = unsafe.Add(pc, 8)
+				goto taken
+			}
+			pc = unsafe.Add(pc, sizeBrLoad)
+			continue
 		case opCopyI32Load:
 			v := *rb(fp, w)
 			*ra(fp, w) = v

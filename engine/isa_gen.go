@@ -22,6 +22,7 @@ const (
 	fmtBrDAIC                     // A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate
 	fmtBrCopy                     // A: dst, B: src (a copy), C: cell tested; +1 word: target
 	fmtBrCopyI                    // A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate
+	fmtBrLoad                     // A: dst, B: base cell; +1 word: target, +1 word: k | offset<<32 (A is loaded, then tested)
 	fmtBrDAII                     // A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32
 	fmtBrTable                    // A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)
 	fmtCall                       // A: first argument cell; +1 word: funcidx
@@ -73,6 +74,7 @@ const (
 	sizeBrDAIC       = 24
 	sizeBrCopy       = 16
 	sizeBrCopyI      = 24
+	sizeBrLoad       = 24
 	sizeBrDAII       = 24
 	sizeBrTable      = 16
 	sizeCall         = 16
@@ -122,6 +124,7 @@ var formatWords = [fmtCount]uint8{
 	fmtBrDAIC:       2,
 	fmtBrCopy:       1,
 	fmtBrCopyI:      2,
+	fmtBrLoad:       2,
 	fmtBrDAII:       2,
 	fmtBrTable:      1,
 	fmtCall:         1,
@@ -391,6 +394,10 @@ const (
 	opCopyBrNz
 	opCopyBrI32NeImm
 	opCopyI32Load
+	opI32LoadBrNz
+	opI32LoadBrZ
+	opI32Load8UBrNz
+	opI32Load8UBrZ
 	opI32StoreCopy
 	opI32XorMulImm
 	opI32XorShlImm
@@ -755,6 +762,10 @@ var opInfos = [opCount]opInfo{
 	opCopyBrNz:           {"copy.br_nz", fmtBrCopy},
 	opCopyBrI32NeImm:     {"copy.br_i32_ne_imm", fmtBrCopyI},
 	opCopyI32Load:        {"copy.i32.load", fmtCopyLoad},
+	opI32LoadBrNz:        {"i32.load.br_nz", fmtBrLoad},
+	opI32LoadBrZ:         {"i32.load.br_z", fmtBrLoad},
+	opI32Load8UBrNz:      {"i32.load8_u.br_nz", fmtBrLoad},
+	opI32Load8UBrZ:       {"i32.load8_u.br_z", fmtBrLoad},
 	opI32StoreCopy:       {"i32.store.copy", fmtStoreCopy},
 	opI32XorMulImm:       {"i32.xor.mul_imm", fmtDABI},
 	opI32XorShlImm:       {"i32.xor.shl_imm", fmtDABI},

@@ -133,6 +133,14 @@ func TestOpcodeWidths(t *testing.T) {
 				if info.fmt == fmtBrAI {
 					words[2] = vals[1] // the immediate operand
 				}
+				if info.fmt == fmtBrLoad {
+					// The address B + k: with B = 0 zero bytes, with
+					// B = 1 a non-zero one (see runOne's seeds).
+					words[2] = 1000
+					if op == opI32Load8UBrNz || op == opI32Load8UBrZ {
+						words[2] = 2000
+					}
+				}
 				got, trap := runOne(t, words, a, b, c, vals)
 				if trap != trapUnreachable {
 					continue // a trap of the instruction itself (division by zero, bounds)
@@ -173,6 +181,9 @@ func runOne(t *testing.T, words []uint64, a, b, c uint16, vals [2]uint64) (int, 
 		Module:      &Module{Decoded: &decoder.Module{Data: make([]decoder.Data, 1), Elements: make([]decoder.Element, 1)}},
 	}
 	inst.Memory.MakeShared(nil) // memory.atomic.wait needs a shared memory; the others do not care
+	// Seeds for the load-and-branch forms: the i32 at 1000 is zero, the
+	// one at 1001 is not; the byte at 2000 is zero, the one at 2001 not.
+	inst.Memory.Buf[1004], inst.Memory.Buf[2001] = 1, 1
 	ret := &Function{Instance: inst, Code: &Code{Words: []uint64{word(opReturn, 0, 0, 0)}, FrameCells: 1}, Type: &decoder.FuncType{}}
 	inst.Funcs = []*Function{ret}
 	inst.Tables = []*Table{{Funcs: []*Function{ret}, Max: 4, Type: decoder.TableType{Elem: decoder.FuncRef}}}

@@ -92,6 +92,23 @@
     (i32.load offset=8 (i32.wrap_i64 (i64.add (local.get 0) (i64.const 0x100000004)))))
   (func (export "wrap.and") (param i64 i32) (result i32)
     (i32.and (i32.wrap_i64 (local.get 0)) (local.get 1)))
+  ;; A load tested at once: br_if, and if (a branch when zero).
+  (func (export "i32.load.br_nz") (param i32) (result i32)
+    (i32.store (i32.const 32) (i32.const 1))
+    (block $b
+      (br_if $b (i32.load offset=4 (local.get 0)))
+      (return (i32.const 10)))
+    (i32.const 20))
+  (func (export "load.tee.br_nz") (param i32) (result i32) (local i32)
+    (i32.store (i32.const 32) (i32.const 5))
+    (block $b
+      (br_if $b (local.tee 1 (i32.load (local.get 0))))
+      (return (i32.const 0)))
+    (local.get 1))
+  (func (export "i32.load8_u.br_z") (param i32) (result i32)
+    (i32.store8 (i32.const 33) (i32.const 1))
+    (if (result i32) (i32.load8_u (i32.add (local.get 0) (i32.const 1)))
+      (then (i32.const 7)) (else (i32.const 9))))
   ;; Scaled array indices: B<<s + k, and B + C<<s.
   (func (export "load_shl") (param i32) (result i32)
     (i32.store (i32.const 108) (i32.const 55))

@@ -35,6 +35,7 @@ var Formats = []Format{
 	{"BrDAIC", 2, "A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate"},
 	{"BrCopy", 1, "A: dst, B: src (a copy), C: cell tested; +1 word: target"},
 	{"BrCopyI", 2, "A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate"},
+	{"BrLoad", 2, "A: dst, B: base cell; +1 word: target, +1 word: k | offset<<32 (A is loaded, then tested)"},
 	{"BrDAII", 2, "A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32"},
 	{"BrTable", 1, "A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)"},
 	{"Call", 1, "A: first argument cell; +1 word: funcidx"},
@@ -212,6 +213,10 @@ var Table = concat(
 	hand("copy.br_nz", "BrCopy"),              // A = B; branch if C != 0
 	hand("copy.br_i32_ne_imm", "BrCopyI"),     // A = B; branch if C != imm
 	hand("copy.i32.load", "CopyLoad"),         // A = B; C = [A + k] + offset
+	hand("i32.load.br_nz", "BrLoad"),          // A = [B + k] + offset; branch if A != 0: load, br_if
+	hand("i32.load.br_z", "BrLoad"),           // A = [B + k] + offset; branch if A == 0: load, if
+	hand("i32.load8_u.br_nz", "BrLoad"),       // as i32.load.br_nz, a byte
+	hand("i32.load8_u.br_z", "BrLoad"),        // as i32.load.br_z, a byte
 	hand("i32.store.copy", "StoreCopy"),       // [A + k] + offset = B; C = A
 	hand("i32.xor.mul_imm", "DABI"),           // A = (B ^ C) * imm: xor, mul_imm
 	hand("i32.xor.shl_imm", "DABI"),           // A = (B ^ C) << imm: xor, shl_imm
