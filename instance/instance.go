@@ -292,6 +292,35 @@ type instCore struct {
 	seq        uint64
 }
 
+// Module is the part of an instance's method set that code written
+// against wazero's api.Module (an interface there) uses, so that such
+// code ports by renaming api.Module to instance.Module: a function may
+// return nil for one, and a slice of them may hold instances of different
+// origins. Instance implements it, and is what the rest of the API takes
+// and returns. Prefer Instance where speed counts: an Instance stored in a
+// Module is boxed (one 16-byte allocation), and WithFunc calls a host
+// function whose caller param is a Module through reflection. The
+// methods' docs are Instance's; the concurrency rule is the same (one
+// call at a time per instance).
+type Module interface {
+	// Name and String: see Instance.Name, Instance.String.
+	Name() string
+	String() string
+	// Memory, ExportedFunction, ExportedMemory, ExportedGlobal,
+	// ExportedTable: see Instance's; missing ones are nil handles
+	// (IsNil).
+	Memory() Memory
+	ExportedFunction(name string) Function
+	ExportedMemory(name string) Memory
+	ExportedGlobal(name string) Global
+	ExportedTable(name string) Table
+	// Close and Closed: see Instance.Close, Instance.Closed.
+	Close(ctx context.Context) error
+	Closed() bool
+}
+
+var _ Module = Instance{}
+
 // closedNow reports whether the instance i was closed (or is the zero
 // Instance).
 func (i Instance) closedNow() bool {

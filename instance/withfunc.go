@@ -12,12 +12,14 @@ import (
 var (
 	contextType  = reflect.TypeFor[context.Context]()
 	instanceType = reflect.TypeFor[Instance]()
+	moduleType   = reflect.TypeFor[Module]()
 	errorType    = reflect.TypeFor[error]()
 )
 
 // WithFunc sets the function's code and signature from fn, a Go func of
 // any of the shapes wazero's HostFunctionBuilder.WithFunc takes, so that a
-// wazero host module ports line for line (api.Module becomes Instance):
+// wazero host module ports line for line (api.Module becomes Module, or
+// Instance for a call without reflection):
 //
 //	func(v uint32)                                          // a param, no result
 //	func() uint32                                           // a result
@@ -25,7 +27,7 @@ var (
 //	func(ctx context.Context, a int64, b float64) (float64, uint32, error)
 //
 // The params are, in order: an optional context.Context (the call's), an
-// optional Instance (the caller, as for GoModuleFunc), then the wasm
+// optional Instance or Module (the caller, as for GoModuleFunc), then the wasm
 // params; the results are the wasm results, then an optional error
 // (non-nil ends the call, as for GoModuleFunc). Wasm params and results
 // have Value types: int32, uint32 or a type defined on them for i32,
@@ -36,7 +38,8 @@ var (
 // reflection and allocates nothing when fn has at most 4 params of the
 // i32 or i64 class and no result or one of those classes (generated
 // code, withfunc_gen.go; this covers the usual pointer-and-length host
-// functions); other shapes (floats, more params or results) are called
+// functions) and takes its caller, if at all, as an Instance; other
+// shapes (floats, more params or results, a Module caller) are called
 // with reflect.Value.Call, as wazero calls them, which allocates. The
 // typed forms HostFunc0 ... HostFunc6R3 cover floats and multiple results
 // without reflection.
@@ -52,6 +55,7 @@ func (fb *HostFunctionBuilder) WithFunc(fn any) *HostFunctionBuilder {
 // signature is what funcOf reads of a func type.
 type signature struct {
 	ctx, caller, err bool
+	callerModule     bool // the caller param is a Module, not an Instance
 	params, results  []reflect.Type
 }
 
@@ -88,14 +92,14 @@ func funcOf(fn any) (_ HostFunction, fast bool, _ error) {
 		sig.ctx = true
 		i++
 	}
-	if i < t.NumIn() && t.In(i) == instanceType {
-		sig.caller = true
+	if i < t.NumIn() && (t.In(i) == instanceType || t.In(i) == moduleType) {
+		sig.caller, sig.callerModule = true, t.In(i) == moduleType
 		i++
 	}
 	for ; i < t.NumIn(); i++ {
 		vt, ok := valueTypeOfKind(t.In(i).Kind())
 		if !ok {
-			return HostFunction{}, false, fmt.Errorf("%s: param %d has type %s, want int32, uint32, int64, uint64, float32 or float64 (context.Context and Instance only first)", t, i, t.In(i))
+			return HostFunction{}, false, fmt.Errorf("%s: param %d has type %s, want int32, uint32, int64, uint64, float32 or float64 (context.Context and Instance or Module only first)", t, i, t.In(i))
 		}
 		sig.params = append(sig.params, t.In(i))
 		hf.Params = append(hf.Params, vt)
@@ -128,6 +132,9 @@ func funcOf(fn any) (_ HostFunction, fast bool, _ error) {
 // i32 class, "I" for i64), the result's letter, "e" for an error. ok is
 // false for a signature outside the generated set's classes.
 func (s signature) fastKey() (string, bool) {
+	if s.callerModule { // the generated adapters pass an Instance
+		return "", false
+	}
 	var b strings.Builder
 	if s.ctx {
 		b.WriteByte('c')

@@ -282,3 +282,48 @@ func TestGeneratedUpToDate(t *testing.T) {
 		}
 	}
 }
+
+// TestWithFuncModuleCaller: a host function written against wazero's
+// api.Module, its caller param renamed to Module, gets the calling
+// instance: it reads the caller's memory through it (wazero's logString),
+// and the function is called through reflection (fast is false).
+func TestWithFuncModuleCaller(t *testing.T) {
+	rt := newTestRuntime(t, Config{})
+	var got []string
+	logString := func(_ context.Context, m Module, offset, byteCount uint32) {
+		buf, ok := m.Memory().Read(offset, byteCount)
+		if !ok {
+			t.Errorf("Memory().Read(%d, %d) is out of range", offset, byteCount)
+		}
+		got = append(got, m.Name()+": "+string(buf))
+	}
+	if _, fast, err := funcOf(logString); err != nil || fast {
+		t.Fatalf("funcOf: fast %v, %v; want the reflection path", fast, err)
+	}
+	if _, err := rt.NewHostModuleBuilder("env").NewFunctionBuilder().WithFunc(logString).Export("log").Instantiate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cm, err := rt.Compile(ctx, readWasm(t, "greet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mods []Module // as wazero's examples keep them
+	for _, name := range []string{"a", "b"} {
+		inst, err := rt.Instantiate(ctx, cm, ModuleConfig{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mods = append(mods, inst)
+	}
+	for _, m := range mods {
+		if _, err := m.ExportedFunction("greet").Call(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Close(ctx); err != nil || !m.Closed() {
+			t.Fatalf("Close: %v, Closed() = %v", err, m.Closed())
+		}
+	}
+	if diff := cmp.Diff([]string{"a: hello from wasm", "b: hello from wasm"}, got); diff != "" {
+		t.Errorf("logged (-want +got):\n%s", diff)
+	}
+}

@@ -58,7 +58,7 @@ rename() {
     s{\bwazero\.NewRuntime\(ctx\)}{instance.MustNewRuntime(ctx, instance.Config{})}g;
     s{\bwazero\.NewRuntimeWithConfig\(}{instance.MustNewRuntime(}g;
     s{\bwazero\.NewRuntimeConfig\(\)}{instance.Config{}}g;
-    s{\bapi\.Module\b}{instance.Instance}g;
+    s{\bapi\.Module\b}{instance.Module}g;
     s{\bwazero\.Runtime\b}{*instance.Runtime}g;
     s{\.InstantiateWithConfig\(}{.InstantiateWasm(}g;
     # r.Instantiate(ctx, wasm) is InstantiateWithConfig with wazero'"'"'s

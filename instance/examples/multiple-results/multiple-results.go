@@ -69,7 +69,7 @@ func main() {
 	}
 
 	// Call the function from each module and print the results to the console.
-	for _, mod := range []instance.Instance{wasm, wasmWithMultiValue, multiValueFromImportedHost} {
+	for _, mod := range []instance.Module{wasm, wasmWithMultiValue, multiValueFromImportedHost} {
 		getAge := mod.ExportedFunction("call_get_age")
 		results, err := getAge.Call(ctx)
 		if err != nil {
@@ -87,7 +87,7 @@ var resultOffsetWasm = wazerowasm.MustRead("examples/multiple-results/testdata/r
 
 // resultOffsetWasmFunctions are the WebAssembly equivalent of the Go-defined
 // resultOffsetHostFunctions. The source is in testdata/result_offset.wat
-func resultOffsetWasmFunctions(ctx context.Context, r *instance.Runtime) (instance.Instance, error) {
+func resultOffsetWasmFunctions(ctx context.Context, r *instance.Runtime) (instance.Module, error) {
 	return r.InstantiateWasm(ctx, resultOffsetWasm, instance.NewModuleConfig())
 }
 
@@ -98,7 +98,7 @@ var multiValueWasm = wazerowasm.MustRead("examples/multiple-results/testdata/mul
 
 // multiValueWasmFunctions are the WebAssembly equivalent of the Go-defined
 // multiValueHostFunctions. The source is in testdata/multi_value.wat
-func multiValueWasmFunctions(ctx context.Context, r *instance.Runtime) (instance.Instance, error) {
+func multiValueWasmFunctions(ctx context.Context, r *instance.Runtime) (instance.Module, error) {
 	return r.InstantiateWasm(ctx, multiValueWasm, instance.NewModuleConfig())
 }
 
@@ -109,7 +109,7 @@ var multiValueFromImportedHostWasm = wazerowasm.MustRead("examples/multiple-resu
 
 // multiValueFromImportedHostWasmFunctions return the WebAssembly which imports the Go-defined "get_age" function.
 // The imported "get_age" function returns multiple results. The source is in testdata/multi_value_imported.wat
-func multiValueFromImportedHostWasmFunctions(ctx context.Context, r *instance.Runtime) (instance.Instance, error) {
+func multiValueFromImportedHostWasmFunctions(ctx context.Context, r *instance.Runtime) (instance.Module, error) {
 	// Instantiate the host module with the exported `get_age` function which returns multiple results.
 	if _, err := r.NewHostModuleBuilder("multi-value/host").
 		// Define a function that returns two results
@@ -121,7 +121,7 @@ func multiValueFromImportedHostWasmFunctions(ctx context.Context, r *instance.Ru
 		}).
 		Export("get_age").
 		Instantiate(ctx); err != nil {
-		return instance.Instance{}, err
+		return nil, err
 	}
 	// Then, creates the module which imports the `get_age` function from the `multi-value/host` module above.
 	return r.InstantiateWasm(ctx, multiValueFromImportedHostWasm, instance.NewModuleConfig())

@@ -63,7 +63,7 @@ func main() {
 }
 
 // count calls "counter.get" in the given namespace
-func counterGet(ctx context.Context, mod instance.Instance) uint64 {
+func counterGet(ctx context.Context, mod instance.Module) uint64 {
 	results, err := mod.ExportedFunction("get").Call(ctx)
 	if err != nil {
 		log.Panicln(err)
@@ -83,7 +83,7 @@ func (e *counter) getAndIncrement() (ret uint32) {
 }
 
 // instantiateWithEnv returns a module instance.
-func instantiateWithEnv(ctx context.Context, r *instance.Runtime) instance.Instance {
+func instantiateWithEnv(ctx context.Context, r *instance.Runtime) instance.Module {
 	// Instantiate a new "env" module which exports a stateful function.
 	c := &counter{}
 	_, err := r.NewHostModuleBuilder("env").

@@ -114,7 +114,7 @@ func run() error {
 	return nil
 }
 
-func logString(_ context.Context, m instance.Instance, offset, byteCount uint32) {
+func logString(_ context.Context, m instance.Module, offset, byteCount uint32) {
 	buf, ok := m.Memory().Read(offset, byteCount)
 	if !ok {
 		log.Panicf("Memory.Read(%d, %d) out of range", offset, byteCount)
