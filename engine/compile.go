@@ -591,6 +591,17 @@ func (t *translator) fuse() {
 			f = [3]uint64{word(opI32MulAdd, wA(w2), wB(w1), wC(w1)), uint64(d)}
 			nf = 2
 		}
+	case op1 == opConst32 && op2 == opCopy:
+		// Sequential: the constant, then the copy (which may read it).
+		f = [3]uint64{word(opConst32Copy, wA(w1), wA(w2), wB(w2)), w1 >> 32}
+		nf = 2
+	case op1 == opI32AddImm && op2 == opI32AndImm && t.temp(wA(w1)) && wB(w2) == wA(w1):
+		f = [3]uint64{word(opI32AddImmAndImm, wA(w2), wB(w1), 0), uint64(uint32(t.code[s1+1])) | t.code[s2+1]<<32}
+		nf = 2
+	case op1 == opI32BitfieldU && op2 == opI32XorImm && t.temp(wA(w1)) && wB(w2) == wA(w1):
+		x := t.code[s1+1]
+		f = [3]uint64{word(opI32BitfieldUXorImm, wA(w2), wB(w1), uint16(x&31)), x>>32 | t.code[s2+1]<<32}
+		nf = 2
 	case op1 == opI32ShlImm && op2 == opI32Add:
 		if d, ok := other(); ok {
 			f = [3]uint64{word(opI32ShlAdd, wA(w2), wB(w1), d), t.code[s1+1] & 31}

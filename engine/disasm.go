@@ -125,6 +125,10 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d, %d; c%d = c%d, %d", a, b, int32(x(1)), cc, x(2), int32(x(1)>>32))
 	case fmtDABDAI:
 		args = fmt.Sprintf("c%d = c%d, c%d; c%d = c%d, %d", a, b, cc, x(1)&0xffff, x(1)>>16&0xffff, int32(x(1)>>32))
+	case fmtDKDA:
+		args = fmt.Sprintf("c%d = %#x; c%d = c%d", a, x(1), b, cc)
+	case fmtDASII:
+		args = fmt.Sprintf("c%d = c%d, %d, %d, %d", a, b, cc, int32(x(1)), int32(x(1)>>32))
 	case fmtDAII:
 		args = fmt.Sprintf("c%d = c%d, %d, %d", a, b, int32(x(1)), int32(x(1)>>32))
 	case fmtDABI:

@@ -130,6 +130,16 @@ func TestFused(t *testing.T) {
 0007  br               -> 0010
 0009  const32          c2 = 0x9
 0010  return1          c2`},
+		{"const32.copy", []uint64{1}, 6, `
+0000  const32.copy     c1 = 0x5; c2 = c0
+0002  i32.add          c4 = c1, c2
+0003  return1          c4`},
+		{"i32.add_imm.and_imm", []uint64{0x1fe}, 0x01, `
+0000  i32.add_imm.and_imm c2 = c0, 3, 255
+0002  return1          c2`},
+		{"i32.bitfield_u.xor_imm", []uint64{0x1234}, 0x23 ^ 0x5a, `
+0000  i32.bitfield_u.xor_imm c2 = c0, 4, 255, 90
+0002  return1          c2`},
 		{"load_shl", []uint64{1}, 55, `
 0000  const32          c3 = 0x37
 0001  i32.store        [c1 +32 108 + 0] = c3

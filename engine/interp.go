@@ -726,6 +726,21 @@ loop:
 			*ra(fp, w) = uint64(*(*uint8)(unsafe.Add(memBase, ea))) ^ *rc(fp, w)
 			pc = unsafe.Add(pc, sizeLoadB)
 			continue
+		case opConst32Copy:
+			*ra(fp, w) = x1(pc)
+			*rb(fp, w) = *rc(fp, w)
+			pc = unsafe.Add(pc, sizeDKDA)
+			continue
+		case opI32AddImmAndImm:
+			x := x1(pc)
+			*ra(fp, w) = (*rb(fp, w) + x&0xffffffff) & (x >> 32)
+			pc = unsafe.Add(pc, sizeDAII)
+			continue
+		case opI32BitfieldUXorImm:
+			x := x1(pc)
+			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(wC(w)&31))&(x&0xffffffff) ^ x>>32
+			pc = unsafe.Add(pc, sizeDASII)
+			continue
 		case opI32BitfieldU:
 			x := x1(pc)
 			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x&31)) & (x >> 32)

@@ -52,6 +52,8 @@ const (
 	fmtStoreCopy                  // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
 	fmtLoadB                      // A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32
 	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
+	fmtDKDA                       // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
+	fmtDASII                      // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
 	fmtCount
 )
 
@@ -104,6 +106,8 @@ const (
 	sizeStoreCopy    = 16
 	sizeLoadB        = 16
 	sizeDABC         = 16
+	sizeDKDA         = 16
+	sizeDASII        = 16
 )
 
 // formatWords holds the extra words after the first of each format.
@@ -154,6 +158,8 @@ var formatWords = [fmtCount]uint8{
 	fmtStoreCopy:    1,
 	fmtLoadB:        1,
 	fmtDABC:         1,
+	fmtDKDA:         1,
+	fmtDASII:        1,
 }
 
 // Opcodes.
@@ -409,6 +415,9 @@ const (
 	opI32BitfieldU
 	opI32MulAdd
 	opI32ShlAdd
+	opConst32Copy
+	opI32AddImmAndImm
+	opI32BitfieldUXorImm
 	opF32Eq
 	opF32Ne
 	opF32Lt
@@ -777,6 +786,9 @@ var opInfos = [opCount]opInfo{
 	opI32BitfieldU:       {"i32.bitfield_u", fmtDAII},
 	opI32MulAdd:          {"i32.mul_add", fmtDABC},
 	opI32ShlAdd:          {"i32.shl_add", fmtDABI},
+	opConst32Copy:        {"const32.copy", fmtDKDA},
+	opI32AddImmAndImm:    {"i32.add_imm.and_imm", fmtDAII},
+	opI32BitfieldUXorImm: {"i32.bitfield_u.xor_imm", fmtDASII},
 	opF32Eq:              {"f32.eq", fmtDAB},
 	opF32Ne:              {"f32.ne", fmtDAB},
 	opF32Lt:              {"f32.lt", fmtDAB},

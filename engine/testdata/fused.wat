@@ -109,6 +109,16 @@
     (i32.store8 (i32.const 33) (i32.const 1))
     (if (result i32) (i32.load8_u (i32.add (local.get 0) (i32.const 1)))
       (then (i32.const 7)) (else (i32.const 9))))
+  ;; CoreMark's: a constant block result kept in a local, a masked
+  ;; increment, a bit field flipped.
+  (func (export "const32.copy") (param i32) (result i32) (local i32 i32)
+    (local.set 1 (i32.const 5))
+    (local.set 2 (local.get 0))
+    (i32.add (local.get 1) (local.get 2)))
+  (func (export "i32.add_imm.and_imm") (param i32) (result i32)
+    (i32.and (i32.add (local.get 0) (i32.const 3)) (i32.const 0xff)))
+  (func (export "i32.bitfield_u.xor_imm") (param i32) (result i32)
+    (i32.xor (i32.and (i32.shr_u (local.get 0) (i32.const 4)) (i32.const 0xff)) (i32.const 0x5a)))
   ;; Scaled array indices: B<<s + k, and B + C<<s.
   (func (export "load_shl") (param i32) (result i32)
     (i32.store (i32.const 108) (i32.const 55))

@@ -65,6 +65,8 @@ var Formats = []Format{
 	{"StoreCopy", 1, "A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)"},
 	{"LoadB", 1, "A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32"},
 	{"DABC", 1, "A: dst, B, C: src cells; +1 word: a third src cell"},
+	{"DKDA", 1, "A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant"},
+	{"DASII", 1, "A: dst, B: src, C: shift; +1 word: imm | imm2<<32"},
 }
 
 // Table is the instruction set.
@@ -228,6 +230,9 @@ var Table = concat(
 	hand("i32.bitfield_u", "DAII"),            // A = (B >> imm) & imm2: shr_u_imm, and_imm
 	hand("i32.mul_add", "DABC"),               // A = B * C + x: mul, add
 	hand("i32.shl_add", "DABI"),               // A = B << imm + C: shl_imm, add
+	hand("const32.copy", "DKDA"),              // A = k; B = C: const32, copy (sequential)
+	hand("i32.add_imm.and_imm", "DAII"),       // A = (B + imm) & imm2: add_imm, and_imm
+	hand("i32.bitfield_u.xor_imm", "DASII"),   // A = (B >> C) & imm ^ imm2: bitfield_u, xor_imm
 
 	// f32.
 	bin(0x5b, "f32.eq", "i32", "b2u(f32(b) == f32(c))"),
