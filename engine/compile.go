@@ -786,6 +786,21 @@ func (t *translator) emitBr(d int) {
 	}
 	n := len(c.labelTypes())
 	t.moveTop(n, c.height)
+	if k := len(t.src); k > 0 && t.lastLabel < len(t.code) {
+		// A constant, then the br (Go's wasm sets its state variable
+		// and jumps to the loop's br_table): one const32.br. The
+		// constant must not be the branch target's: no label between.
+		if s := int(t.src[k-1].word); s+1 == len(t.code) && wOp(t.code[s]) == opConst32 {
+			w := t.code[s]
+			t.fuse()
+			if int(t.src[len(t.src)-1].word) == s { // fuse left it alone
+				t.code = append(t.code[:s], w&^0xffff|uint64(opConst32Br), 0)
+				t.producer = -1
+				t.branchTarget(c, s+1)
+				return
+			}
+		}
+	}
 	at := t.emit(word(opBr, 0, 0, 0), 0)
 	t.branchTarget(c, at+1)
 }
@@ -1357,7 +1372,18 @@ func (t *translator) instr(op byte, opAt int) bool {
 		if g >= maxCells {
 			t.fail("globalidx %d exceeds the implementation limit of %d globals", g, maxCells)
 		}
-		c := t.use(len(t.stack) - 1)
+		n := len(t.stack)
+		if o := t.stack[n-1]; o.kind == kTemp && t.producer >= 0 && len(t.code) == t.producer+2 &&
+			wOp(t.code[t.producer]) == opI32AddImm && wA(t.code[t.producer]) == o.cell {
+			// global = x + imm: the add_imm's result is only the global's.
+			w, imm := t.code[t.producer], t.code[t.producer+1]
+			t.code = t.code[:t.producer]
+			t.src = t.src[:len(t.src)-1]
+			t.pop()
+			t.emit(word(opI32AddImmGlobalSet, uint16(g), wB(w), 0), imm)
+			break
+		}
+		c := t.use(n - 1)
 		t.pop()
 		op := opGlobalSet
 		switch t.m.GlobalTypeOf(g).Type {

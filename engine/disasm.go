@@ -78,6 +78,10 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d; c%d -> %04d", a, b, cc, tgt(1))
 	case fmtBrCopyI:
 		args = fmt.Sprintf("c%d = c%d; c%d, %d -> %04d", a, b, cc, int32(x(2)), tgt(1))
+	case fmtBrK32:
+		args = fmt.Sprintf("c%d = %#x -> %04d", a, w>>32, tgt(1))
+	case fmtGlobalSetI:
+		args = fmt.Sprintf("global[%d] = c%d, %d", a, b, int32(x(1)))
 	case fmtBrLoad:
 		args = fmt.Sprintf("c%d = [c%d%s + %d] -> %04d", a, b, addend(x(2)), x(2)>>32, tgt(1))
 	case fmtBrDAII:

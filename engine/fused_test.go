@@ -140,6 +140,15 @@ func TestFused(t *testing.T) {
 		{"i32.bitfield_u.xor_imm", []uint64{0x1234}, 0x23 ^ 0x5a, `
 0000  i32.bitfield_u.xor_imm c2 = c0, 4, 255, 90
 0002  return1          c2`},
+		{"const32.br", []uint64{2}, 7, `
+0000  br_i32_eq_imm    c0, 0 -> 0007
+0003  i32.add_imm      c0 = c0, 4294967295
+0005  const32.br       c1 = 0x7 -> 0000
+0007  return1          c1`},
+		{"i32.add_imm.global.set", []uint64{100}, 84, `
+0000  i32.add_imm.global.set global[0] = c0, -16
+0002  global.get       c2 = global[0]
+0003  return1          c2`},
 		{"load_shl", []uint64{1}, 55, `
 0000  const32          c3 = 0x37
 0001  i32.store        [c1 +32 108 + 0] = c3

@@ -471,6 +471,14 @@ loop:
 			m.globals[wA(w)].Val = *rb(fp, w)
 			pc = unsafe.Add(pc, sizeGlobalSet)
 			continue
+		case opI32AddImmGlobalSet:
+			m.globals[wA(w)].Val = uint64(uint32(*rb(fp, w) + x1(pc)))
+			pc = unsafe.Add(pc, sizeGlobalSetI)
+			continue
+		case opConst32Br:
+			*ra(fp, w) = w >> 32
+			pc = unsafe.Add(pc, 8)
+			goto taken
 		case opMemorySize:
 			if mem := m.inst.Memory; mem != nil && mem.Shared != nil {
 				// Another goroutine may have grown it: its published

@@ -22,6 +22,7 @@ const (
 	fmtBrDAIC                     // A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate
 	fmtBrCopy                     // A: dst, B: src (a copy), C: cell tested; +1 word: target
 	fmtBrCopyI                    // A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate
+	fmtBrK32                      // A: dst, B, C: a 32-bit constant; +1 word: target (A = the constant, then a br)
 	fmtBrLoad                     // A: dst, B: base cell; +1 word: target, +1 word: k | offset<<32 (A is loaded, then tested)
 	fmtBrDAII                     // A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32
 	fmtBrTable                    // A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)
@@ -52,6 +53,7 @@ const (
 	fmtStoreCopy                  // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
 	fmtLoadB                      // A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32
 	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
+	fmtGlobalSetI                 // A: globalidx, B: src; +1 word: immediate (the global = B + imm)
 	fmtDKDA                       // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
 	fmtDASII                      // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
 	fmtCount
@@ -76,6 +78,7 @@ const (
 	sizeBrDAIC       = 24
 	sizeBrCopy       = 16
 	sizeBrCopyI      = 24
+	sizeBrK32        = 16
 	sizeBrLoad       = 24
 	sizeBrDAII       = 24
 	sizeBrTable      = 16
@@ -106,6 +109,7 @@ const (
 	sizeStoreCopy    = 16
 	sizeLoadB        = 16
 	sizeDABC         = 16
+	sizeGlobalSetI   = 16
 	sizeDKDA         = 16
 	sizeDASII        = 16
 )
@@ -128,6 +132,7 @@ var formatWords = [fmtCount]uint8{
 	fmtBrDAIC:       2,
 	fmtBrCopy:       1,
 	fmtBrCopyI:      2,
+	fmtBrK32:        1,
 	fmtBrLoad:       2,
 	fmtBrDAII:       2,
 	fmtBrTable:      1,
@@ -158,6 +163,7 @@ var formatWords = [fmtCount]uint8{
 	fmtStoreCopy:    1,
 	fmtLoadB:        1,
 	fmtDABC:         1,
+	fmtGlobalSetI:   1,
 	fmtDKDA:         1,
 	fmtDASII:        1,
 }
@@ -415,6 +421,8 @@ const (
 	opI32BitfieldU
 	opI32MulAdd
 	opI32ShlAdd
+	opConst32Br
+	opI32AddImmGlobalSet
 	opConst32Copy
 	opI32AddImmAndImm
 	opI32BitfieldUXorImm
@@ -786,6 +794,8 @@ var opInfos = [opCount]opInfo{
 	opI32BitfieldU:       {"i32.bitfield_u", fmtDAII},
 	opI32MulAdd:          {"i32.mul_add", fmtDABC},
 	opI32ShlAdd:          {"i32.shl_add", fmtDABI},
+	opConst32Br:          {"const32.br", fmtBrK32},
+	opI32AddImmGlobalSet: {"i32.add_imm.global.set", fmtGlobalSetI},
 	opConst32Copy:        {"const32.copy", fmtDKDA},
 	opI32AddImmAndImm:    {"i32.add_imm.and_imm", fmtDAII},
 	opI32BitfieldUXorImm: {"i32.bitfield_u.xor_imm", fmtDASII},

@@ -119,6 +119,20 @@
     (i32.and (i32.add (local.get 0) (i32.const 3)) (i32.const 0xff)))
   (func (export "i32.bitfield_u.xor_imm") (param i32) (result i32)
     (i32.xor (i32.and (i32.shr_u (local.get 0) (i32.const 4)) (i32.const 0xff)) (i32.const 0x5a)))
+  ;; Go's wasm: its state variable set before the jump to the loop's
+  ;; br_table, and its stack pointer moved.
+  (func (export "const32.br") (param i32) (result i32) (local i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get 0)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (local.set 1 (i32.const 7))
+        (br $l)))
+    (local.get 1))
+  (global $sp (mut i32) (i32.const 0))
+  (func (export "i32.add_imm.global.set") (param i32) (result i32)
+    (global.set $sp (i32.add (local.get 0) (i32.const -16)))
+    (global.get $sp))
   ;; Scaled array indices: B<<s + k, and B + C<<s.
   (func (export "load_shl") (param i32) (result i32)
     (i32.store (i32.const 108) (i32.const 55))
