@@ -1373,15 +1373,21 @@ func (t *translator) instr(op byte, opAt int) bool {
 			t.fail("globalidx %d exceeds the implementation limit of %d globals", g, maxCells)
 		}
 		n := len(t.stack)
-		if o := t.stack[n-1]; o.kind == kTemp && t.producer >= 0 && len(t.code) == t.producer+2 &&
-			wOp(t.code[t.producer]) == opI32AddImm && wA(t.code[t.producer]) == o.cell {
-			// global = x + imm: the add_imm's result is only the global's.
-			w, imm := t.code[t.producer], t.code[t.producer+1]
-			t.code = t.code[:t.producer]
-			t.src = t.src[:len(t.src)-1]
-			t.pop()
-			t.emit(word(opI32AddImmGlobalSet, uint16(g), wB(w), 0), imm)
-			break
+		if k := len(t.src); k > 0 && t.stack[n-1].kind != kConst {
+			// global = x + imm, of what the last instruction, an
+			// i32.add_imm, wrote (a temporary, or a local after
+			// local.tee: Go's stack pointer, moved): the fused form
+			// writes both.
+			s := int(t.src[k-1].word)
+			if w := t.code[s]; s >= t.lastLabel && len(t.code) == s+2 && wOp(w) == opI32AddImm && wA(w) == t.stack[n-1].cell {
+				imm := t.code[s+1]
+				t.code = t.code[:s]
+				t.src = t.src[:k-1]
+				t.producer = -1
+				t.pop()
+				t.emit(word(opI32AddImmGlobalSet, uint16(g), wB(w), wA(w)), imm)
+				break
+			}
 		}
 		c := t.use(n - 1)
 		t.pop()

@@ -81,7 +81,7 @@ func (c *Code) instrString(ip int) (string, int) {
 	case fmtBrK32:
 		args = fmt.Sprintf("c%d = %#x -> %04d", a, w>>32, tgt(1))
 	case fmtGlobalSetI:
-		args = fmt.Sprintf("global[%d] = c%d, %d", a, b, int32(x(1)))
+		args = fmt.Sprintf("global[%d] = c%d = c%d, %d", a, cc, b, int32(x(1)))
 	case fmtBrLoad:
 		args = fmt.Sprintf("c%d = [c%d%s + %d] -> %04d", a, b, addend(x(2)), x(2)>>32, tgt(1))
 	case fmtBrDAII:

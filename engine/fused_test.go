@@ -146,9 +146,14 @@ func TestFused(t *testing.T) {
 0005  const32.br       c1 = 0x7 -> 0000
 0007  return1          c1`},
 		{"i32.add_imm.global.set", []uint64{100}, 84, `
-0000  i32.add_imm.global.set global[0] = c0, -16
+0000  i32.add_imm.global.set global[0] = c2 = c0, -16
 0002  global.get       c2 = global[0]
 0003  return1          c2`},
+		{"add_imm.tee.global.set", []uint64{100}, 168, `
+0000  i32.add_imm.global.set global[0] = c1 = c0, -16
+0002  global.get       c3 = global[0]
+0003  i32.add          c3 = c3, c1
+0004  return1          c3`},
 		{"load_shl", []uint64{1}, 55, `
 0000  const32          c3 = 0x37
 0001  i32.store        [c1 +32 108 + 0] = c3

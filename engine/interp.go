@@ -472,7 +472,9 @@ loop:
 			pc = unsafe.Add(pc, sizeGlobalSet)
 			continue
 		case opI32AddImmGlobalSet:
-			m.globals[wA(w)].Val = uint64(uint32(*rb(fp, w) + x1(pc)))
+			v := uint64(uint32(*rb(fp, w) + x1(pc)))
+			*rc(fp, w) = v
+			m.globals[wA(w)].Val = v
 			pc = unsafe.Add(pc, sizeGlobalSetI)
 			continue
 		case opConst32Br:

@@ -53,7 +53,7 @@ const (
 	fmtStoreCopy                  // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
 	fmtLoadB                      // A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32
 	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
-	fmtGlobalSetI                 // A: globalidx, B: src; +1 word: immediate (the global = B + imm)
+	fmtGlobalSetI                 // A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)
 	fmtDKDA                       // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
 	fmtDASII                      // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
 	fmtCount

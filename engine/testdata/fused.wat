@@ -133,6 +133,9 @@
   (func (export "i32.add_imm.global.set") (param i32) (result i32)
     (global.set $sp (i32.add (local.get 0) (i32.const -16)))
     (global.get $sp))
+  (func (export "add_imm.tee.global.set") (param i32) (result i32) (local i32)
+    (global.set $sp (local.tee 1 (i32.add (local.get 0) (i32.const -16))))
+    (i32.add (global.get $sp) (local.get 1)))
   ;; Scaled array indices: B<<s + k, and B + C<<s.
   (func (export "load_shl") (param i32) (result i32)
     (i32.store (i32.const 108) (i32.const 55))

@@ -66,7 +66,7 @@ var Formats = []Format{
 	{"StoreCopy", 1, "A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)"},
 	{"LoadB", 1, "A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32"},
 	{"DABC", 1, "A: dst, B, C: src cells; +1 word: a third src cell"},
-	{"GlobalSetI", 1, "A: globalidx, B: src; +1 word: immediate (the global = B + imm)"},
+	{"GlobalSetI", 1, "A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)"},
 	{"DKDA", 1, "A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant"},
 	{"DASII", 1, "A: dst, B: src, C: shift; +1 word: imm | imm2<<32"},
 }
@@ -233,7 +233,7 @@ var Table = concat(
 	hand("i32.mul_add", "DABC"),                  // A = B * C + x: mul, add
 	hand("i32.shl_add", "DABI"),                  // A = B << imm + C: shl_imm, add
 	hand("const32.br", "BrK32"),                  // A = k; br: const32, br (Go's state machines)
-	hand("i32.add_imm.global.set", "GlobalSetI"), // global = B + imm: add_imm, global.set (Go's stack pointer)
+	hand("i32.add_imm.global.set", "GlobalSetI"), // C = B + imm; global = C: add_imm, global.set (Go's stack pointer)
 	hand("const32.copy", "DKDA"),                 // A = k; B = C: const32, copy (sequential)
 	hand("i32.add_imm.and_imm", "DAII"),          // A = (B + imm) & imm2: add_imm, and_imm
 	hand("i32.bitfield_u.xor_imm", "DASII"),      // A = (B >> C) & imm ^ imm2: bitfield_u, xor_imm
