@@ -155,13 +155,15 @@ func TestModuleConfigEnvironmentRecycled(t *testing.T) {
 	}
 	mc := instance.NewModuleConfig().WithArgs("p", "x").WithStdin(in).WithStdout(&out).WithStderr(&errw)
 	out.Reset()
+	// Under the race detector sync.Pool drops a share of what is put in
+	// it at random, so recycling cannot be counted there.
 	if n := testing.AllocsPerRun(20, func() {
 		inst, err := rt.Instantiate(ctx, cm, mc)
 		if err != nil {
 			t.Fatal(err)
 		}
 		inst.Close(ctx)
-	}); n != 0 {
+	}); n != 0 && !wasi.RaceEnabled {
 		t.Errorf("%v allocations per guest, want 0", n)
 	}
 	if got := out.String(); got != strings.Repeat("x", 21) {
