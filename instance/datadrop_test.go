@@ -1,7 +1,6 @@
 package instance
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -14,12 +13,7 @@ import (
 // next tenant of the same recycled state, a Reset, and an instance alive
 // at the same time all see the passive segment again.
 func TestDataDropPerInstance(t *testing.T) {
-	ctx := context.Background()
-	rt, err := NewRuntime(ctx, Config{MemorySlots: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
+	rt := newTestRuntime(t, Config{MemorySlots: 2})
 	cm, err := rt.Compile(ctx, readWasm(t, "datadrop"))
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +58,6 @@ func TestDataDropPerInstance(t *testing.T) {
 }
 
 func checkDataDrops(t *testing.T, rt *Runtime, cm *CompiledModule, tenancy func(*testing.T, Instance) []string, want []string) {
-	ctx := context.Background()
 	other, err := rt.Instantiate(ctx, cm, ModuleConfig{})
 	if err != nil {
 		t.Fatal(err)

@@ -514,7 +514,7 @@ func (c *instCore) openValues(ctx context.Context, mc *ModuleConfig) error {
 // whose key c has already. On error the caller closes c's values.
 func (c *instCore) openImporterValues(ctx context.Context, ivs []importerValue, mc ModuleConfig) error {
 	for _, iv := range ivs {
-		if c.hasValue(iv.key) {
+		if _, ok := c.value(iv.key); ok {
 			continue
 		}
 		val, err := iv.open(ctx, mc)
@@ -528,14 +528,14 @@ func (c *instCore) openImporterValues(ctx context.Context, ivs []importerValue, 
 	return nil
 }
 
-// hasValue reports whether c has a host value under key.
-func (c *instCore) hasValue(key any) bool {
+// value returns c's host value under key, and whether it has one.
+func (c *instCore) value(key any) (any, bool) {
 	for k := range c.values {
 		if c.values[k].key == key {
-			return true
+			return c.values[k].val, true
 		}
 	}
-	return false
+	return nil, false
 }
 
 // Value returns the host value attached under key by the ModuleConfig the
@@ -549,12 +549,8 @@ func (i Instance) Value(key any) any {
 	if i.closedNow() {
 		return nil
 	}
-	for k := range i.values {
-		if i.values[k].key == key {
-			return i.values[k].val
-		}
-	}
-	return nil
+	v, _ := i.value(key)
+	return v
 }
 
 // SetFuel turns fuel metering on with a budget of n units, or off when n

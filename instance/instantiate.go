@@ -236,7 +236,7 @@ func (r *Runtime) instantiateSteps(ctx context.Context, cm *CompiledModule, mc M
 
 	// With an image, the pool has put the active data segments in place.
 	if cm.snap != nil {
-		restoreSnapshot(e, cm.snap)
+		restoreSnapshot(e, cm)
 	} else if err := r.initSegments(e, cm, kept); err != nil {
 		return Instance{}, err
 	} else if cm.tablesStatic && !kept {

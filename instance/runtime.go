@@ -445,7 +445,10 @@ type CompiledModule struct {
 	// slot whose last tenant was this module.
 	affinity uint64
 	// elemFuncs and dataDropped are what instantiation applies of the
-	// segments (see segmentPlans).
+	// segments (see segmentPlans). dataDropped is also every instance's
+	// DroppedData after instantiation, shared read-only (see
+	// engine.Instance.DropData); a snapshot's is all false over its
+	// module's own segments (restoreSnapshot).
 	elemFuncs   [][]uint32
 	dataDropped []bool
 	// tablesStatic says that the defined tables' contents after

@@ -262,16 +262,18 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 
 	em := &engine.Module{Decoded: &sm, Codes: cm.mod.Codes, TypeIDs: cm.mod.TypeIDs}
 	snap := &CompiledModule{
-		mod:        em,
-		exports:    make(map[string]decoder.Export, len(sm.Exports)),
-		image:      img,
-		recyclable: recyclable(&sm),
-		affinity:   binary.LittleEndian.Uint64(sm.Hash[:8]) | 1,
+		mod:     em,
+		exports: make(map[string]decoder.Export, len(sm.Exports)),
+		image:   img,
+		// The module's own data segments are passive in the snapshot
+		// (empty once dropped): none is dropped after instantiation.
+		dataDropped: make([]bool, ndata),
+		recyclable:  recyclable(&sm),
+		affinity:    binary.LittleEndian.Uint64(sm.Hash[:8]) | 1,
 		snap: &snapState{
 			tables:      tables,
 			droppedElem: droppedElem,
 			numData:     ndata,
-			dataFlags:   make([]bool, ndata),
 		},
 	}
 	em.Owner = snap
@@ -297,11 +299,6 @@ type snapState struct {
 	// the memory's segments that follow are in the image and, like the
 	// tables', have no entry in DroppedData.
 	numData int
-	// dataFlags holds numData false flags, shared read-only by the
-	// instances as their DroppedData (engine.Instance.DropData copies
-	// before a data.drop writes): a Go program has tens of thousands of
-	// data segments, and an instance should not clear a flag for each.
-	dataFlags []bool
 }
 
 // restoreTables puts the snapshot's elements into the defined tables of
@@ -332,13 +329,12 @@ func restoreTables(e *engine.Instance, st *instState, s *snapState) {
 	}
 }
 
-// restoreSnapshot sets e's dropped-segment flags from s, instead of
-// applying the segments one by one (e.DroppedElem is all false). The
-// module's own data segments are passive in the snapshot (empty once
-// dropped), so none is dropped: e shares s.dataFlags.
-func restoreSnapshot(e *engine.Instance, s *snapState) {
-	copy(e.DroppedElem, s.droppedElem)
-	e.DroppedData = s.dataFlags
+// restoreSnapshot sets e's dropped-segment flags from cm, a snapshot,
+// instead of applying the segments one by one (e.DroppedElem is all
+// false); e shares cm.dataDropped, as initSegments does.
+func restoreSnapshot(e *engine.Instance, cm *CompiledModule) {
+	copy(e.DroppedElem, cm.snap.droppedElem)
+	e.DroppedData = cm.dataDropped // shared: see engine.Instance.DropData
 }
 
 // initExports returns the export names Snapshot drops (see
