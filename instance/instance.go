@@ -504,9 +504,20 @@ func (c *instCore) openValues(ctx context.Context, mc *ModuleConfig) error {
 			}
 			v.val, v.close = val, d.close
 		}
-		c.values = append(c.values, v)
+		c.addValue(v)
 	}
 	return nil
+}
+
+// addValue appends v to c's values, whose backing array (kept across
+// recycled instances) is on cache lines of its own: every instantiation
+// and close writes it, and arrays of a few values of states used on
+// different cores would otherwise share lines.
+func (c *instCore) addValue(v instValue) {
+	if cap(c.values) == 0 {
+		c.values = ownLines[instValue](4)[:0]
+	}
+	c.values = append(c.values, v)
 }
 
 // openImporterValues attaches the values the host modules imported from
@@ -522,7 +533,7 @@ func (c *instCore) openImporterValues(ctx context.Context, ivs []importerValue, 
 			return fmt.Errorf("instance: importer value %v: %w", iv.key, err)
 		}
 		if val != nil {
-			c.values = append(c.values, instValue{key: iv.key, val: val, close: iv.close})
+			c.addValue(instValue{key: iv.key, val: val, close: iv.close})
 		}
 	}
 	return nil

@@ -146,6 +146,11 @@ type state struct {
 	// instances when the state is recycled (WithConfig): every user
 	// copies out only the bytes it filled.
 	scratch []byte
+
+	// States of guests on different cores are often neighbours on the
+	// heap; a cache line of padding keeps the fields every instantiation
+	// and close writes (fds, nfds, stdio) off the next state's line.
+	_ [64]byte
 }
 
 // maxKeptScratch is the largest scratch buffer a recycled state keeps.
@@ -153,7 +158,11 @@ const maxKeptScratch = 64 << 10
 
 func newState(cfg Config) (*state, error) {
 	defaults(&cfg)
-	s := &state{cfg: cfg, args: cfg.Args, env: cfg.Env, fds: make([]*fdEntry, 0, 3+len(cfg.Mounts)+len(cfg.Listeners))}
+	// The descriptor table is written at every instantiation and close:
+	// at least 16 pointers (128 bytes on 64-bit, 64 on 32-bit: a size
+	// class the allocator aligns to 64 bytes), so that the tables of
+	// states used on different cores share no cache line.
+	s := &state{cfg: cfg, args: cfg.Args, env: cfg.Env, fds: make([]*fdEntry, 0, max(16, 3+len(cfg.Mounts)+len(cfg.Listeners)))}
 	s.openStdio()
 	next := uint32(3)
 	for _, m := range cfg.Mounts {
@@ -274,6 +283,11 @@ type readAhead struct {
 	buf     []byte
 	err     error         // sticky, reported once buf is drained
 	pending chan struct{} // non-nil while a read is in flight; closed when it ends
+
+	// A recycled state resets its stdin's readAhead at every
+	// instantiation; padding keeps those writes off the line of the next
+	// object on the heap (often another core's state's readAhead).
+	_ [64]byte
 }
 
 func newReadAhead(r io.Reader) *readAhead { return &readAhead{r: r} }
