@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,18 @@ func TestDispatchRegisters(t *testing.T) {
 	for _, l := range asm[dispatch:jump] {
 		if strings.Contains(l.text, "(SP)") {
 			t.Errorf("the dispatch stores or loads the stack: %s", l.text)
+		}
+	}
+	// The block must lie in one 32-byte chunk of the function (Go aligns
+	// functions to 32 bytes), so that it never straddles a 64-byte line
+	// (RATIONALE "The loop", rule 4): the stores of m.dispatchPad before
+	// the loop place it.
+	if jump+1 < len(asm) {
+		start, _ := strconv.Atoi(asm[dispatch].pc)
+		end, _ := strconv.Atoi(asm[jump+1].pc) // the jump's end
+		if start/32 != (end-1)/32 {
+			t.Errorf("the dispatch block [%d, %d) crosses a 32-byte boundary: grow the stores of m.dispatchPad before execute's loop by %d bytes or shrink them by %d",
+				start, end, (32-start%32)%32, start%32)
 		}
 	}
 	// Count the jumps to each target: the most frequent is the cases'
