@@ -93,7 +93,8 @@ type SnapshotChecker interface {
 // with Encode (Imports and Exports describe that module). The module's
 // own segments keep their indices: those inst dropped (and every active
 // one) are empty passive segments, or declarative for function
-// references.
+// references; its data segments are left out when its code cannot refer
+// to them (it has no data count section).
 //
 // It fails with ErrClosed for a closed instance, and with an error
 // wrapping ErrNotSnapshottable when the state cannot be expressed (see
@@ -191,6 +192,16 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 	if cm.snap != nil {
 		nelem, ndata = len(cm.snap.droppedElem), cm.snap.numData
 	}
+	// Code refers to data segments (memory.init, data.drop) only in a
+	// module with a data count section (spec 5.5.16: without one, those
+	// instructions are malformed), and a snapshot has one exactly when
+	// its module did. Without it the module's own segments, all applied
+	// to the memory the snapshot records, are left out: a Go program has
+	// one per symbol (tens of thousands).
+	codeUsesData := m.HasDataCount
+	if !codeUsesData {
+		ndata = 0
+	}
 	sm.Elements = make([]decoder.Element, nelem, nelem+len(m.Tables))
 	droppedElem := make([]bool, nelem)
 	for i, seg := range m.Elements[:nelem] {
@@ -257,7 +268,7 @@ func (r *Runtime) Snapshot(ctx context.Context, inst Instance, sc SnapshotConfig
 		}
 		sm.Data = append(sm.Data, dataSegments(data)...)
 	}
-	sm.DataCount, sm.HasDataCount = uint32(len(sm.Data)), len(sm.Data) > 0
+	sm.DataCount, sm.HasDataCount = uint32(len(sm.Data)), codeUsesData
 	sm.Hash = snapshotHash(m)
 
 	em := &engine.Module{Decoded: &sm, Codes: cm.mod.Codes, TypeIDs: cm.mod.TypeIDs}
@@ -295,8 +306,9 @@ type snapState struct {
 	// by the code, compiled for the snapshotted module: the instances'
 	// engine.Instance.DroppedElem has no entry for them.
 	droppedElem []bool
-	// numData is the number of data segments of the snapshotted module;
-	// the memory's segments that follow are in the image and, like the
+	// numData is the number of data segments of the snapshotted module
+	// that the snapshot keeps (0 when its code refers to none); the
+	// memory's segments that follow are in the image and, like the
 	// tables', have no entry in DroppedData.
 	numData int
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/wpi-dev/wpi/decoder"
 )
 
 // snapHost registers the "host" module snap.wat imports: add(a, b) and
@@ -393,6 +394,111 @@ func TestSnapshotErrors(t *testing.T) {
 				if _, err := i.ExportedFunction("size").Call(ctx); tc.module == "snap" && err != nil {
 					t.Errorf("instance after a failed Snapshot: %v", err)
 				}
+			}
+		})
+	}
+}
+
+// TestSnapshotDataSegments checks which data segments a snapshot keeps:
+// a module whose code cannot refer to its segments (no data count
+// section, as in Go's and most C toolchains' output) loses them all, and
+// its snapshot has only the memory's; a module with one (snap.wat:
+// memory.init and data.drop) keeps each of its own at its index, empty
+// once dropped. The snapshot's instances, and those of its encoding
+// compiled again, read the snapshotted memory.
+func TestSnapshotDataSegments(t *testing.T) {
+	type segments struct {
+		HasDataCount bool
+		Own          []string // the module's own, first: "mode, N bytes"
+		Memory       int      // the memory's, after them: active
+	}
+	describe := func(cm *CompiledModule, own int) segments {
+		m := cm.mod.Decoded
+		s := segments{HasDataCount: m.HasDataCount}
+		for i, d := range m.Data {
+			if i < own {
+				s.Own = append(s.Own, fmt.Sprintf("%v, %d bytes", d.Mode, len(d.Init)))
+				continue
+			}
+			if d.Mode != decoder.SegmentActive {
+				t.Errorf("segment %d (after the module's own %d): mode %v, want active", i, own, d.Mode)
+			}
+			s.Memory++
+		}
+		return s
+	}
+	memOf := func(i Instance) []byte {
+		mem := i.ExportedMemory("mem")
+		b, _ := mem.Read(0, uint32(mem.Size()))
+		return bytes.Clone(b)
+	}
+	for _, tc := range []struct {
+		name, file string
+		host       bool
+		want       segments
+	}{
+		// image.wat: two active segments, no code; the memory has three
+		// runs of bytes once the test wrote a third.
+		{"no data count", "image", false, segments{HasDataCount: false, Memory: 3}},
+		// snap.wat: one active and two passive segments; its init drops
+		// $pd.
+		{"data count", "snap", true, segments{HasDataCount: true, Own: []string{
+			fmt.Sprintf("%v, 0 bytes", decoder.SegmentPassive),
+			fmt.Sprintf("%v, 0 bytes", decoder.SegmentPassive),
+			fmt.Sprintf("%v, %d bytes", decoder.SegmentPassive, len("passive kept")),
+		}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newTestRuntime(t, Config{MemorySlots: 4, MemorySlotBytes: 16 * 65536})
+			if tc.host {
+				snapHost(t, rt, 5)
+			}
+			inst, err := rt.InstantiateWasm(ctx, readWasm(t, tc.file), ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			own := len(inst.mod.mod.Decoded.Data)
+			if got := inst.mod.mod.Decoded.HasDataCount; got != tc.want.HasDataCount {
+				t.Fatalf("%s.wasm: data count section %v, want %v", tc.file, got, tc.want.HasDataCount)
+			}
+			if tc.host {
+				runInits(t, inst, "")
+			}
+			if !inst.ExportedMemory("mem").Write(300, []byte("later")) {
+				t.Fatal("write failed")
+			}
+			snap, err := rt.Snapshot(ctx, inst, SnapshotConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want.HasDataCount {
+				own = 0
+			}
+			got := describe(snap, own)
+			if tc.want.Memory == 0 {
+				tc.want.Memory = got.Memory // snap.wat's memory: whatever runs its init left
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("snapshot's data segments (-want +got):\n%s", diff)
+			}
+			enc, err := snap.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := rt.Compile(ctx, enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := memOf(inst)
+			for _, cm := range []*CompiledModule{snap, again} {
+				i, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(memOf(i), want) {
+					t.Errorf("an instance of the snapshot reads another memory than the snapshotted instance")
+				}
+				i.Close(ctx)
 			}
 		})
 	}
