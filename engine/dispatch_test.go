@@ -32,23 +32,30 @@ func TestDispatchRegisters(t *testing.T) {
 	}
 	asm := executeAsm(t, out.String())
 
-	// The dispatch: the word at pc loaded, its opcode (MOVWLZX) compared
-	// with the table's size, then JMP (R)(R*8).
+	// The dispatch: the word at pc loaded (MOVQ (pc), w), its opcode
+	// masked (ANDL $511: no bounds check follows), then JMP (R)(R*8).
 	var (
 		dispatch = -1 // index of the block the cases jump to
 		jump     = -1 // index of the table jump
 	)
 	for i, l := range asm {
-		if dispatch < 0 && strings.Contains(l.text, "MOVWLZX") {
-			dispatch = i - 1 // MOVQ (pc), w
-		}
-		if dispatch >= 0 && jumpTable.MatchString(l.text) {
+		if jumpTable.MatchString(l.text) {
 			jump = i
 			break
 		}
 	}
+	for i := jump - 1; i >= 0 && dispatch < 0; i-- {
+		if wordLoad.MatchString(asm[i].text) {
+			dispatch = i
+		}
+	}
 	if dispatch < 0 || jump < 0 {
-		t.Fatal("no dispatch block (MOVWLZX ... JMP (R)(R*8)) in execute")
+		t.Fatal("no dispatch block (MOVQ (pc), w ... JMP (R)(R*8)) in execute")
+	}
+	for _, l := range asm[dispatch:jump] {
+		if strings.Contains(l.text, "CMP") {
+			t.Errorf("the dispatch checks the opcode's bounds (see opcodeMask): %s", l.text)
+		}
 	}
 	for _, l := range asm[dispatch:jump] {
 		if strings.Contains(l.text, "(SP)") {
@@ -98,7 +105,8 @@ func TestDispatchRegisters(t *testing.T) {
 }
 
 var (
-	jumpTable = regexp.MustCompile(`\tJMP\t\(R\d+\)\(R\d+\*8\)`)
+	jumpTable = regexp.MustCompile(`\tJMP\t\(R\d+\)\((R\d+|[A-Z]{2})\*8\)`)
+	wordLoad  = regexp.MustCompile(`^\tMOVQ\t\([A-Z0-9]+\), [A-Z0-9]+$`)
 	jmpTo     = regexp.MustCompile(`\tJMP\t(\d+)$`)
 	asmLine   = regexp.MustCompile(`^\t0x[0-9a-f]+ (\d+) \([^)]*\)\t(.*)$`)
 )

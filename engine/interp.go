@@ -313,7 +313,7 @@ func (m *machine) execute(f *Function) (trap trapCode) {
 	var off int64 // a taken branch's offset
 
 	// These stores do nothing but place the dispatch block below (the
-	// word's load to the jump table's jump, 31 bytes) at the start of a
+	// word's load to the jump table's jump, 23 bytes) at the start of a
 	// 32-byte chunk of execute's code. Go aligns functions to 32 bytes
 	// on amd64, so the block then never straddles a 64-byte line,
 	// whatever execute's address is mod 64: straddling one cost nbody
@@ -329,8 +329,10 @@ loop:
 		if profiling { // a constant: see profile.go
 			profileStep(pc, w)
 		}
-		switch opcode(w) {
-		case opUnreachable:
+		// The mask tells the compiler the opcode's range, which the
+		// opcodeMask case makes the jump table's: no bounds check.
+		switch opcode(w) & opcodeMask {
+		case opUnreachable, opcodeMask: // opcodeMask is never emitted
 			trap = trapUnreachable
 			break loop
 		case opNop:

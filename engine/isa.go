@@ -36,6 +36,14 @@ package engine
 // opcode is the low 16 bits of an instruction word.
 type opcode uint16
 
+// opcodeMask covers every opcode (its bits 9-15 are zero): execute's
+// switch on opcode(w)&opcodeMask, with a case at opcodeMask (never
+// emitted), jumps through its table without a bounds check.
+const opcodeMask opcode = 511
+
+// opCount must stay below opcodeMask (else this constant overflows).
+const _ = opcodeMask - 1 - opCount
+
 // format says how an instruction's fields and extra words are used; the
 // translator, the interpreter and the disassembler agree on it.
 type format uint8
