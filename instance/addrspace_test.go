@@ -5,6 +5,8 @@
 package instance
 
 import (
+	"github.com/google/go-cmp/cmp"
+
 	"bufio"
 	"errors"
 	"os"
@@ -98,6 +100,57 @@ func TestExplicitPoolSizeIsKept(t *testing.T) {
 	}
 	if st := rt.PoolStats(); st.Reserved != 4 || st.Chunks != 1 {
 		t.Errorf("%d slots in %d chunks reserved, want the first chunk of 4", st.Reserved, st.Chunks)
+	}
+}
+
+// TestMemoryInitialSlots checks that Config.MemoryInitialSlots reserves
+// that many slots at NewRuntime (clamped to MemorySlots), that as many
+// instances then need no further reservation, and that the next one
+// reserves a chunk.
+func TestMemoryInitialSlots(t *testing.T) {
+	type reserved struct{ Initial, Reserved, Chunks int }
+	for _, tc := range []struct {
+		slots, initial int
+		want           reserved
+	}{
+		{64, 0, reserved{4, 4, 1}},
+		{64, 32, reserved{32, 32, 1}},
+		{16, 100, reserved{16, 16, 1}},
+	} {
+		rt := newTestRuntime(t, Config{MemorySlots: tc.slots, MemoryInitialSlots: tc.initial, MemorySlotBytes: 2 * 65536})
+		st := rt.PoolStats()
+		got := reserved{rt.Config().MemoryInitialSlots, st.Reserved, st.Chunks}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("MemorySlots %d, MemoryInitialSlots %d (-want +got):\n%s", tc.slots, tc.initial, diff)
+		}
+		cm, err := rt.Compile(ctx, readWasm(t, "echo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var insts []Instance
+		for range got.Initial {
+			inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			insts = append(insts, inst)
+		}
+		if c := rt.PoolStats().Chunks; c != 1 {
+			t.Errorf("MemoryInitialSlots %d: %d instances reserved %d chunks, want the first only", tc.initial, got.Initial, c)
+		}
+		if got.Initial < tc.slots {
+			inst, err := rt.Instantiate(ctx, cm, ModuleConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			insts = append(insts, inst)
+			if c := rt.PoolStats().Chunks; c != 2 {
+				t.Errorf("MemoryInitialSlots %d: instance %d reserved %d chunks in all, want 2", tc.initial, got.Initial+1, c)
+			}
+		}
+		for _, inst := range insts {
+			inst.Close(ctx)
+		}
 	}
 }
 

@@ -45,6 +45,7 @@ type slotHandle = memory.Slot
 func newSlotPool(cfg Config) (*slotPool, error) {
 	p, err := memory.New(memory.Config{
 		Slots:           cfg.MemorySlots,
+		InitialSlots:    cfg.MemoryInitialSlots,
 		SlotBytes:       cfg.MemorySlotBytes,
 		KeepResident:    cfg.MemoryKeepResident,
 		MaxIdleResident: cfg.MemoryMaxIdleResident,

@@ -24,6 +24,14 @@ type Config struct {
 	// memory.Config.InitialSlots), so a large MemorySlots costs nothing
 	// until it is used.
 	MemorySlots int
+	// MemoryInitialSlots is the number of slots whose address space
+	// NewRuntime reserves up front (memory.Config.InitialSlots): a server
+	// that knows how many instances it will hold at once sets it to that,
+	// so that no Instantiate ever maps a chunk (one mmap(2) each, at most
+	// log2(MemorySlots/MemoryInitialSlots)+1 in the runtime's life).
+	// Default memory.DefaultInitialSlots (4); at most MemorySlots. It
+	// reserves address space only: nothing is committed until written.
+	MemoryInitialSlots int
 	// MemorySlotBytes is the size of one slot in bytes: the largest a
 	// memory may grow to (further grows fail with -1), and a module whose
 	// minimum memory is larger cannot be instantiated. Rounded up to a
@@ -289,6 +297,10 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 	if defaultBytes {
 		cfg.MemorySlotBytes = DefaultSlotBytes
 	}
+	if cfg.MemoryInitialSlots <= 0 {
+		cfg.MemoryInitialSlots = memory.DefaultInitialSlots
+	}
+	cfg.MemoryInitialSlots = min(cfg.MemoryInitialSlots, cfg.MemorySlots)
 	cfg.MemorySlotBytes = (cfg.MemorySlotBytes + engine.PageSize - 1) &^ (engine.PageSize - 1)
 	if cfg.Features == 0 {
 		cfg.Features = api.CoreFeaturesV2
@@ -305,7 +317,7 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 		p, err = newSlotPool(cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes (reserving the first %d): %w (lower Config.MemorySlotBytes, or Config.MemorySlots)", cfg.MemorySlots, cfg.MemorySlotBytes, min(cfg.MemorySlots, memory.DefaultInitialSlots), err)
+		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes (reserving the first %d): %w (lower Config.MemorySlotBytes, or Config.MemoryInitialSlots)", cfg.MemorySlots, cfg.MemorySlotBytes, cfg.MemoryInitialSlots, err)
 	}
 	r := &Runtime{
 		cfg:    cfg,
