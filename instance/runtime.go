@@ -317,7 +317,7 @@ func NewRuntime(ctx context.Context, cfg Config) (*Runtime, error) {
 		p, err = newSlotPool(cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes (reserving the first %d): %w (lower Config.MemorySlotBytes, or Config.MemoryInitialSlots)", cfg.MemorySlots, cfg.MemorySlotBytes, cfg.MemoryInitialSlots, err)
+		return nil, fmt.Errorf("instance: creating memory pool of %d slots x %d bytes (reserving the first %d): %w (lower Config.MemorySlotBytes, or Config.MemoryInitialSlots, which Config.MemorySlots caps)", cfg.MemorySlots, cfg.MemorySlotBytes, cfg.MemoryInitialSlots, err)
 	}
 	r := &Runtime{
 		cfg:    cfg,
