@@ -75,3 +75,7 @@ func atomicAdd64(p unsafe.Pointer, v uint64) uint64 {
 		}
 	}
 }
+
+// Byte offsets of an instruction word's A, B and C fields (bits 16, 32
+// and 48) in memory, for oa, ob and oc.
+const offA, offB, offC = 4, 2, 0

@@ -50,3 +50,7 @@ func atomicCAS64(p unsafe.Pointer, old, v uint64) bool {
 // atomicAdd32 and atomicAdd64 add v and return the old value.
 func atomicAdd32(p unsafe.Pointer, v uint32) uint32 { return atomic.AddUint32((*uint32)(p), v) - v }
 func atomicAdd64(p unsafe.Pointer, v uint64) uint64 { return atomic.AddUint64((*uint64)(p), v) - v }
+
+// Byte offsets of an instruction word's A, B and C fields (bits 16, 32
+// and 48) in memory, for oa, ob and oc.
+const offA, offB, offC = 2, 4, 6

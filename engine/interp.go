@@ -280,6 +280,23 @@ func rc(fp unsafe.Pointer, w uint64) *uint64 {
 	return (*uint64)(unsafe.Add(fp, uintptr(w>>45)&0x7fff8))
 }
 
+// oa, ob and oc are ra, rb and rc for the instruction at pc: each reads
+// its 16-bit field from the word in memory (offA, offB, offC: the
+// fields' byte offsets, which depend on the host's byte order) and
+// scales it, two machine instructions where ra's shift, mask and the
+// copy of w take four; the load also starts as soon as pc is known.
+func oa(fp, pc unsafe.Pointer) *uint64 {
+	return (*uint64)(unsafe.Add(fp, uintptr(*(*uint16)(unsafe.Add(pc, offA)))*8))
+}
+
+func ob(fp, pc unsafe.Pointer) *uint64 {
+	return (*uint64)(unsafe.Add(fp, uintptr(*(*uint16)(unsafe.Add(pc, offB)))*8))
+}
+
+func oc(fp, pc unsafe.Pointer) *uint64 {
+	return (*uint64)(unsafe.Add(fp, uintptr(*(*uint16)(unsafe.Add(pc, offC)))*8))
+}
+
 func cell(fp unsafe.Pointer, c uint64) *uint64 {
 	return (*uint64)(unsafe.Add(fp, uintptr(c)*8))
 }
@@ -342,21 +359,21 @@ loop:
 			pc = unsafe.Add(pc, 8)
 			goto taken
 		case opBrIfNz:
-			if *ra(fp, w) != 0 {
+			if *oa(fp, pc) != 0 {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrA)
 			continue
 		case opBrIfZ:
-			if *ra(fp, w) == 0 {
+			if *oa(fp, pc) == 0 {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrA)
 			continue
 		case opBrTable:
-			i := uint64(uint32(*ra(fp, w)))
+			i := uint64(uint32(*oa(fp, pc)))
 			if n := uint64(wB(w)); i > n {
 				i = n
 			}
@@ -365,7 +382,7 @@ loop:
 			pc = unsafe.Add(pc, 8+8*i)
 			goto taken
 		case opReturn1:
-			*(*uint64)(fp) = *ra(fp, w)
+			*(*uint64)(fp) = *oa(fp, pc)
 			fallthrough
 		case opReturn:
 			n := len(m.frames)
@@ -399,7 +416,7 @@ loop:
 			goto call
 		case opCallIndirect:
 			tab := m.inst.Tables[wC(w)]
-			i := uint64(uint32(*rb(fp, w)))
+			i := uint64(uint32(*ob(fp, pc)))
 			if i >= uint64(len(tab.Funcs)) {
 				trap = trapUndefinedElement
 				break loop
@@ -417,7 +434,7 @@ loop:
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto call
 		case opCallRef:
-			if callee = FuncRefFunction(*rb(fp, w)); callee == nil {
+			if callee = FuncRefFunction(*ob(fp, pc)); callee == nil {
 				trap = trapNullFuncRef
 				break loop
 			}
@@ -431,7 +448,7 @@ loop:
 			goto tailcall
 		case opReturnCallIndirect:
 			tab := m.inst.Tables[wC(w)]
-			i := uint64(uint32(*rb(fp, w)))
+			i := uint64(uint32(*ob(fp, pc)))
 			if i >= uint64(len(tab.Funcs)) {
 				trap = trapUndefinedElement
 				break loop
@@ -449,7 +466,7 @@ loop:
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto tailcall
 		case opReturnCallRef:
-			if callee = FuncRefFunction(*rb(fp, w)); callee == nil {
+			if callee = FuncRefFunction(*ob(fp, pc)); callee == nil {
 				trap = trapNullFuncRef
 				break loop
 			}
@@ -457,48 +474,48 @@ loop:
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto tailcall
 		case opRefAsNonNull:
-			if *ra(fp, w) == 0 {
+			if *oa(fp, pc) == 0 {
 				trap = trapNullRef
 				break loop
 			}
 			pc = unsafe.Add(pc, sizeA)
 			continue
 		case opCopy:
-			*ra(fp, w) = *rb(fp, w)
+			*oa(fp, pc) = *ob(fp, pc)
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opConst32:
-			*ra(fp, w) = w >> 32
+			*oa(fp, pc) = w >> 32
 			pc = unsafe.Add(pc, sizeDK32)
 			continue
 		case opConst64:
-			*ra(fp, w) = x1(pc)
+			*oa(fp, pc) = x1(pc)
 			pc = unsafe.Add(pc, sizeDK64)
 			continue
 		case opSelect:
-			v := *rc(fp, w)
+			v := *oc(fp, pc)
 			if *cell(fp, x1(pc)) != 0 {
-				v = *rb(fp, w)
+				v = *ob(fp, pc)
 			}
-			*ra(fp, w) = v
+			*oa(fp, pc) = v
 			pc = unsafe.Add(pc, sizeSelect)
 			continue
 		case opGlobalGet:
-			*ra(fp, w) = m.globals[wB(w)].Val
+			*oa(fp, pc) = m.globals[wB(w)].Val
 			pc = unsafe.Add(pc, sizeGlobalGet)
 			continue
 		case opGlobalSet:
-			m.globals[wA(w)].Val = *rb(fp, w)
+			m.globals[wA(w)].Val = *ob(fp, pc)
 			pc = unsafe.Add(pc, sizeGlobalSet)
 			continue
 		case opI32AddImmGlobalSet:
-			v := uint64(uint32(*rb(fp, w) + x1(pc)))
-			*rc(fp, w) = v
+			v := uint64(uint32(*ob(fp, pc) + x1(pc)))
+			*oc(fp, pc) = v
 			m.globals[wA(w)].Val = v
 			pc = unsafe.Add(pc, sizeGlobalSetI)
 			continue
 		case opConst32Br:
-			*ra(fp, w) = w >> 32
+			*oa(fp, pc) = w >> 32
 			pc = unsafe.Add(pc, 8)
 			goto taken
 		case opMemorySize:
@@ -511,13 +528,13 @@ loop:
 				memSize = mem.Shared.size.Load()
 				m.memSize = memSize
 			}
-			*ra(fp, w) = memSize / PageSize
+			*oa(fp, pc) = memSize / PageSize
 			pc = unsafe.Add(pc, sizeD)
 			continue
 
 		// Integer division: traps.
 		case opI32DivS:
-			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
+			a, b := int32(*ob(fp, pc)), int32(*oc(fp, pc))
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
@@ -526,42 +543,42 @@ loop:
 				trap = trapOverflow
 				break loop
 			}
-			*ra(fp, w) = uint64(uint32(a / b))
+			*oa(fp, pc) = uint64(uint32(a / b))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32DivU:
-			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
+			a, b := uint32(*ob(fp, pc)), uint32(*oc(fp, pc))
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
 			}
-			*ra(fp, w) = uint64(a / b)
+			*oa(fp, pc) = uint64(a / b)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32RemS:
-			a, b := int32(*rb(fp, w)), int32(*rc(fp, w))
+			a, b := int32(*ob(fp, pc)), int32(*oc(fp, pc))
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
 			}
 			if b == -1 {
-				*ra(fp, w) = 0
+				*oa(fp, pc) = 0
 			} else {
-				*ra(fp, w) = uint64(uint32(a % b))
+				*oa(fp, pc) = uint64(uint32(a % b))
 			}
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32RemU:
-			a, b := uint32(*rb(fp, w)), uint32(*rc(fp, w))
+			a, b := uint32(*ob(fp, pc)), uint32(*oc(fp, pc))
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
 			}
-			*ra(fp, w) = uint64(a % b)
+			*oa(fp, pc) = uint64(a % b)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64DivS:
-			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
+			a, b := int64(*ob(fp, pc)), int64(*oc(fp, pc))
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
@@ -570,57 +587,57 @@ loop:
 				trap = trapOverflow
 				break loop
 			}
-			*ra(fp, w) = uint64(a / b)
+			*oa(fp, pc) = uint64(a / b)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64DivU:
-			a, b := *rb(fp, w), *rc(fp, w)
+			a, b := *ob(fp, pc), *oc(fp, pc)
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
 			}
-			*ra(fp, w) = a / b
+			*oa(fp, pc) = a / b
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64RemS:
-			a, b := int64(*rb(fp, w)), int64(*rc(fp, w))
+			a, b := int64(*ob(fp, pc)), int64(*oc(fp, pc))
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
 			}
 			if b == -1 {
-				*ra(fp, w) = 0
+				*oa(fp, pc) = 0
 			} else {
-				*ra(fp, w) = uint64(a % b)
+				*oa(fp, pc) = uint64(a % b)
 			}
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64RemU:
-			a, b := *rb(fp, w), *rc(fp, w)
+			a, b := *ob(fp, pc), *oc(fp, pc)
 			if b == 0 {
 				trap = trapDivByZero
 				break loop
 			}
-			*ra(fp, w) = a % b
+			*oa(fp, pc) = a % b
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 
 		// Fused forms (see the table and the translator's fuse).
 		case opI32AddImm2:
 			x := x1(pc)
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)) + uint32(x))
-			*rc(fp, w) = uint64(uint32(*cell(fp, x2(pc))) + uint32(x>>32))
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc)) + uint32(x))
+			*oc(fp, pc) = uint64(uint32(*cell(fp, x2(pc))) + uint32(x>>32))
 			pc = unsafe.Add(pc, sizeDAIDAI)
 			continue
 		case opI32AddAddImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w) + *rc(fp, w)))
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc) + *oc(fp, pc)))
 			x := x1(pc)
 			*cell(fp, x&0xffff) = uint64(uint32(*cell(fp, x>>16&0xffff)) + uint32(x>>32))
 			pc = unsafe.Add(pc, sizeDABDAI)
 			continue
 		case opI32AddImmBrNz:
-			v := uint32(*rb(fp, w)) + uint32(x2(pc))
-			*ra(fp, w) = uint64(v)
+			v := uint32(*ob(fp, pc)) + uint32(x2(pc))
+			*oa(fp, pc) = uint64(v)
 			if v != 0 {
 				pc = unsafe.Add(pc, 8)
 				goto taken
@@ -628,9 +645,9 @@ loop:
 			pc = unsafe.Add(pc, sizeBrDAI)
 			continue
 		case opI32AddImmBrNe:
-			v := uint32(*rb(fp, w)) + uint32(x2(pc))
-			*ra(fp, w) = uint64(v)
-			if v != uint32(*rc(fp, w)) { // C read after A is written: C may be A
+			v := uint32(*ob(fp, pc)) + uint32(x2(pc))
+			*oa(fp, pc) = uint64(v)
+			if v != uint32(*oc(fp, pc)) { // C read after A is written: C may be A
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
@@ -638,8 +655,8 @@ loop:
 			continue
 		case opI32AddImmBrGtUImm:
 			x := x2(pc)
-			v := uint32(*rb(fp, w)) + uint32(x)
-			*ra(fp, w) = uint64(v)
+			v := uint32(*ob(fp, pc)) + uint32(x)
+			*oa(fp, pc) = uint64(v)
 			if v > uint32(x>>32) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
@@ -647,16 +664,16 @@ loop:
 			pc = unsafe.Add(pc, sizeBrDAII)
 			continue
 		case opCopyBrNz:
-			*ra(fp, w) = *rb(fp, w)
-			if *rc(fp, w) != 0 { // read after A is written: C may be A
+			*oa(fp, pc) = *ob(fp, pc)
+			if *oc(fp, pc) != 0 { // read after A is written: C may be A
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrCopy)
 			continue
 		case opCopyBrI32NeImm:
-			*ra(fp, w) = *rb(fp, w)
-			if uint32(*rc(fp, w)) != uint32(x2(pc)) {
+			*oa(fp, pc) = *ob(fp, pc)
+			if uint32(*oc(fp, pc)) != uint32(x2(pc)) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
@@ -664,13 +681,13 @@ loop:
 			continue
 		case opI32LoadBrNz, opI32LoadBrZ:
 			x := x2(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			v := uint64(le32(unsafe.Add(memBase, ea)))
-			*ra(fp, w) = v
+			*oa(fp, pc) = v
 			if (v != 0) == (opcode(w) == opI32LoadBrNz) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
@@ -679,13 +696,13 @@ loop:
 			continue
 		case opI32Load8UBrNz, opI32Load8UBrZ:
 			x := x2(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			v := uint64(*(*uint8)(unsafe.Add(memBase, ea)))
-			*ra(fp, w) = v
+			*oa(fp, pc) = v
 			if (v != 0) == (opcode(w) == opI32Load8UBrNz) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
@@ -693,124 +710,124 @@ loop:
 			pc = unsafe.Add(pc, sizeBrLoad)
 			continue
 		case opCopyI32Load:
-			v := *rb(fp, w)
-			*ra(fp, w) = v
+			v := *ob(fp, pc)
+			*oa(fp, pc) = v
 			x := x1(pc)
 			ea := uint64(uint32(v)+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
-			*rc(fp, w) = uint64(le32(unsafe.Add(memBase, ea)))
+			*oc(fp, pc) = uint64(le32(unsafe.Add(memBase, ea)))
 			pc = unsafe.Add(pc, sizeCopyLoad)
 			continue
 		case opI32StoreCopy:
 			x := x1(pc)
-			b := *ra(fp, w)
+			b := *oa(fp, pc)
 			ea := uint64(uint32(b)+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and
 			// last byte exist (see memState).
-			putLE32(unsafe.Add(memBase, ea), uint32(*rb(fp, w)))
+			putLE32(unsafe.Add(memBase, ea), uint32(*ob(fp, pc)))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
-			*rc(fp, w) = b
+			*oc(fp, pc) = b
 			pc = unsafe.Add(pc, sizeStoreCopy)
 			continue
 		case opI32XorMulImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)^*rc(fp, w)) * uint32(x1(pc)))
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc)^*oc(fp, pc)) * uint32(x1(pc)))
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
 		case opI32XorShlImm:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w)^*rc(fp, w)) << (x1(pc) & 31))
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc)^*oc(fp, pc)) << (x1(pc) & 31))
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
 		case opI32ShrUImmXor:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x1(pc)&31)) ^ *rc(fp, w)
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc))>>(x1(pc)&31)) ^ *oc(fp, pc)
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
 		case opI64ShrUImmXor:
-			*ra(fp, w) = *rb(fp, w)>>(x1(pc)&63) ^ *rc(fp, w)
+			*oa(fp, pc) = *ob(fp, pc)>>(x1(pc)&63) ^ *oc(fp, pc)
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
 		case opI64XorMulImm:
-			*ra(fp, w) = (*rb(fp, w) ^ *rc(fp, w)) * x1(pc)
+			*oa(fp, pc) = (*ob(fp, pc) ^ *oc(fp, pc)) * x1(pc)
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
 		case opF64MulAdd:
 			// float64(...) rounds the product: Go may not fuse it into an
 			// FMA across an explicit conversion.
-			p := float64(f64(*rb(fp, w)) * f64(*rc(fp, w)))
-			*ra(fp, w) = u64f(p + f64(*cell(fp, x1(pc))))
+			p := float64(f64(*ob(fp, pc)) * f64(*oc(fp, pc)))
+			*oa(fp, pc) = u64f(p + f64(*cell(fp, x1(pc))))
 			pc = unsafe.Add(pc, sizeDABC)
 			continue
 		case opI32Load8UXor:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
-			*ra(fp, w) = uint64(*(*uint8)(unsafe.Add(memBase, ea))) ^ *rc(fp, w)
+			*oa(fp, pc) = uint64(*(*uint8)(unsafe.Add(memBase, ea))) ^ *oc(fp, pc)
 			pc = unsafe.Add(pc, sizeLoadB)
 			continue
 		case opConst32Copy:
-			*ra(fp, w) = x1(pc)
-			*rb(fp, w) = *rc(fp, w)
+			*oa(fp, pc) = x1(pc)
+			*ob(fp, pc) = *oc(fp, pc)
 			pc = unsafe.Add(pc, sizeDKDA)
 			continue
 		case opI32AddImmAndImm:
 			x := x1(pc)
-			*ra(fp, w) = (*rb(fp, w) + x&0xffffffff) & (x >> 32)
+			*oa(fp, pc) = (*ob(fp, pc) + x&0xffffffff) & (x >> 32)
 			pc = unsafe.Add(pc, sizeDAII)
 			continue
 		case opI32BitfieldUXorImm:
 			x := x1(pc)
-			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(wC(w)&31))&(x&0xffffffff) ^ x>>32
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc))>>(wC(w)&31))&(x&0xffffffff) ^ x>>32
 			pc = unsafe.Add(pc, sizeDASII)
 			continue
 		case opI32BitfieldU:
 			x := x1(pc)
-			*ra(fp, w) = uint64(uint32(*rb(fp, w))>>(x&31)) & (x >> 32)
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc))>>(x&31)) & (x >> 32)
 			pc = unsafe.Add(pc, sizeDAII)
 			continue
 		case opI32MulAdd:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w))*uint32(*rc(fp, w)) + uint32(*cell(fp, x1(pc))))
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc))*uint32(*oc(fp, pc)) + uint32(*cell(fp, x1(pc))))
 			pc = unsafe.Add(pc, sizeDABC)
 			continue
 		case opI32ShlAdd:
-			*ra(fp, w) = uint64(uint32(*rb(fp, w))<<(x1(pc)&31) + uint32(*rc(fp, w)))
+			*oa(fp, pc) = uint64(uint32(*ob(fp, pc))<<(x1(pc)&31) + uint32(*oc(fp, pc)))
 			pc = unsafe.Add(pc, sizeDABI)
 			continue
 
 		// v128.
 		case opCopy2:
-			a, b := ra(fp, w), rb(fp, w)
+			a, b := oa(fp, pc), ob(fp, pc)
 			put128(a, get128(b))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opV128Const:
-			put128(ra(fp, w), V128{x1(pc), x2(pc)})
+			put128(oa(fp, pc), V128{x1(pc), x2(pc)})
 			pc = unsafe.Add(pc, sizeV128Const)
 			continue
 		case opSelect128:
-			v := get128(rc(fp, w))
+			v := get128(oc(fp, pc))
 			if *cell(fp, x1(pc)) != 0 {
-				v = get128(rb(fp, w))
+				v = get128(ob(fp, pc))
 			}
-			put128(ra(fp, w), v)
+			put128(oa(fp, pc), v)
 			pc = unsafe.Add(pc, sizeSelect)
 			continue
 		case opGlobalGet128:
 			g := m.globals[wB(w)]
-			put128(ra(fp, w), V128{g.Val, g.Hi})
+			put128(oa(fp, pc), V128{g.Val, g.Hi})
 			pc = unsafe.Add(pc, sizeGlobalGet)
 			continue
 		case opGlobalSet128:
 			g := m.globals[wA(w)]
-			v := get128(rb(fp, w))
+			v := get128(ob(fp, pc))
 			g.Val, g.Hi = v.Lo, v.Hi
 			pc = unsafe.Add(pc, sizeGlobalSet)
 			continue
@@ -819,480 +836,480 @@ loop:
 			// loads and stores.
 			// isagen:begin (generated from engine/internal/isagen/table.go; DO NOT EDIT)
 		case opI32Eq:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint32(b) == uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) == uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32EqImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint32(b) == uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint32(b) == uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32Eq:
-			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) == uint32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint32(b) == uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32EqImm:
-			if b, c := *rb(fp, w), x2(pc); uint32(b) == uint32(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint32(b) == uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32Ne:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint32(b) != uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) != uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32NeImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint32(b) != uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint32(b) != uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32Ne:
-			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) != uint32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint32(b) != uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32NeImm:
-			if b, c := *rb(fp, w), x2(pc); uint32(b) != uint32(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint32(b) != uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32LtS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int32(b) < int32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int32(b) < int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32LtSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int32(b) < int32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int32(b) < int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32LtS:
-			if b, c := *rb(fp, w), *rc(fp, w); int32(b) < int32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int32(b) < int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32LtSImm:
-			if b, c := *rb(fp, w), x2(pc); int32(b) < int32(c) {
+			if b, c := *ob(fp, pc), x2(pc); int32(b) < int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32LtU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint32(b) < uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) < uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32LtUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint32(b) < uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint32(b) < uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32LtU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) < uint32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint32(b) < uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32LtUImm:
-			if b, c := *rb(fp, w), x2(pc); uint32(b) < uint32(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint32(b) < uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32GtS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int32(b) > int32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int32(b) > int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32GtSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int32(b) > int32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int32(b) > int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32GtS:
-			if b, c := *rb(fp, w), *rc(fp, w); int32(b) > int32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int32(b) > int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32GtSImm:
-			if b, c := *rb(fp, w), x2(pc); int32(b) > int32(c) {
+			if b, c := *ob(fp, pc), x2(pc); int32(b) > int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32GtU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint32(b) > uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) > uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32GtUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint32(b) > uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint32(b) > uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32GtU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) > uint32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint32(b) > uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32GtUImm:
-			if b, c := *rb(fp, w), x2(pc); uint32(b) > uint32(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint32(b) > uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32LeS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int32(b) <= int32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int32(b) <= int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32LeSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int32(b) <= int32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int32(b) <= int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32LeS:
-			if b, c := *rb(fp, w), *rc(fp, w); int32(b) <= int32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int32(b) <= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32LeSImm:
-			if b, c := *rb(fp, w), x2(pc); int32(b) <= int32(c) {
+			if b, c := *ob(fp, pc), x2(pc); int32(b) <= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32LeU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint32(b) <= uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) <= uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32LeUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint32(b) <= uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint32(b) <= uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32LeU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) <= uint32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint32(b) <= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32LeUImm:
-			if b, c := *rb(fp, w), x2(pc); uint32(b) <= uint32(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint32(b) <= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32GeS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int32(b) >= int32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int32(b) >= int32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32GeSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int32(b) >= int32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int32(b) >= int32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32GeS:
-			if b, c := *rb(fp, w), *rc(fp, w); int32(b) >= int32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int32(b) >= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32GeSImm:
-			if b, c := *rb(fp, w), x2(pc); int32(b) >= int32(c) {
+			if b, c := *ob(fp, pc), x2(pc); int32(b) >= int32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI32GeU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint32(b) >= uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) >= uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32GeUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint32(b) >= uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint32(b) >= uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI32GeU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint32(b) >= uint32(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint32(b) >= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI32GeUImm:
-			if b, c := *rb(fp, w), x2(pc); uint32(b) >= uint32(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint32(b) >= uint32(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64Eq:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint64(b) == uint64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint64(b) == uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64EqImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint64(b) == uint64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint64(b) == uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64Eq:
-			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) == uint64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint64(b) == uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64EqImm:
-			if b, c := *rb(fp, w), x2(pc); uint64(b) == uint64(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint64(b) == uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64Ne:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint64(b) != uint64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint64(b) != uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64NeImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint64(b) != uint64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint64(b) != uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64Ne:
-			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) != uint64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint64(b) != uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64NeImm:
-			if b, c := *rb(fp, w), x2(pc); uint64(b) != uint64(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint64(b) != uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64LtS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int64(b) < int64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int64(b) < int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64LtSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int64(b) < int64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int64(b) < int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64LtS:
-			if b, c := *rb(fp, w), *rc(fp, w); int64(b) < int64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int64(b) < int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64LtSImm:
-			if b, c := *rb(fp, w), x2(pc); int64(b) < int64(c) {
+			if b, c := *ob(fp, pc), x2(pc); int64(b) < int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64LtU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint64(b) < uint64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint64(b) < uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64LtUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint64(b) < uint64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint64(b) < uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64LtU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) < uint64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint64(b) < uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64LtUImm:
-			if b, c := *rb(fp, w), x2(pc); uint64(b) < uint64(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint64(b) < uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64GtS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int64(b) > int64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int64(b) > int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64GtSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int64(b) > int64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int64(b) > int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64GtS:
-			if b, c := *rb(fp, w), *rc(fp, w); int64(b) > int64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int64(b) > int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64GtSImm:
-			if b, c := *rb(fp, w), x2(pc); int64(b) > int64(c) {
+			if b, c := *ob(fp, pc), x2(pc); int64(b) > int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64GtU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint64(b) > uint64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint64(b) > uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64GtUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint64(b) > uint64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint64(b) > uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64GtU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) > uint64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint64(b) > uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64GtUImm:
-			if b, c := *rb(fp, w), x2(pc); uint64(b) > uint64(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint64(b) > uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64LeS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int64(b) <= int64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int64(b) <= int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64LeSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int64(b) <= int64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int64(b) <= int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64LeS:
-			if b, c := *rb(fp, w), *rc(fp, w); int64(b) <= int64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int64(b) <= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64LeSImm:
-			if b, c := *rb(fp, w), x2(pc); int64(b) <= int64(c) {
+			if b, c := *ob(fp, pc), x2(pc); int64(b) <= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64LeU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint64(b) <= uint64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint64(b) <= uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64LeUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint64(b) <= uint64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint64(b) <= uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64LeU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) <= uint64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint64(b) <= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64LeUImm:
-			if b, c := *rb(fp, w), x2(pc); uint64(b) <= uint64(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint64(b) <= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64GeS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(int64(b) >= int64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(int64(b) >= int64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64GeSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(int64(b) >= int64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(int64(b) >= int64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64GeS:
-			if b, c := *rb(fp, w), *rc(fp, w); int64(b) >= int64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); int64(b) >= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64GeSImm:
-			if b, c := *rb(fp, w), x2(pc); int64(b) >= int64(c) {
+			if b, c := *ob(fp, pc), x2(pc); int64(b) >= int64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAI)
 			continue
 		case opI64GeU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(uint64(b) >= uint64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(uint64(b) >= uint64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64GeUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b2u(uint64(b) >= uint64(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b2u(uint64(b) >= uint64(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opBrI64GeU:
-			if b, c := *rb(fp, w), *rc(fp, w); uint64(b) >= uint64(c) {
+			if b, c := *ob(fp, pc), *oc(fp, pc); uint64(b) >= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
 			pc = unsafe.Add(pc, sizeBrAB)
 			continue
 		case opBrI64GeUImm:
-			if b, c := *rb(fp, w), x2(pc); uint64(b) >= uint64(c) {
+			if b, c := *ob(fp, pc), x2(pc); uint64(b) >= uint64(c) {
 				pc = unsafe.Add(pc, 8)
 				goto taken
 			}
@@ -1300,629 +1317,629 @@ loop:
 			continue
 		case opI32Load:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI32LoadIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI32LoadIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64LoadIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64LoadIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opF32Load:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opF32LoadIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opF32LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opF32LoadIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opF64Load:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opF64LoadIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opF64LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opF64LoadIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = le64(p)
+			*oa(fp, pc) = le64(p)
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Load8S:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			*oa(fp, pc) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI32Load8SIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			*oa(fp, pc) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Load8SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			*oa(fp, pc) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI32Load8SIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(*(*int8)(p))))
+			*oa(fp, pc) = uint64(uint32(int32(*(*int8)(p))))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Load8U:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI32Load8UIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Load8UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI32Load8UIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Load16S:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			*oa(fp, pc) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI32Load16SIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			*oa(fp, pc) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Load16SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			*oa(fp, pc) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI32Load16SIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(uint32(int32(int16(le16(p)))))
+			*oa(fp, pc) = uint64(uint32(int32(int16(le16(p)))))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Load16U:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI32Load16UIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI32Load16UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI32Load16UIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load8S:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			*oa(fp, pc) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64Load8SIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			*oa(fp, pc) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load8SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			*oa(fp, pc) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64Load8SIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(*(*int8)(p)))
+			*oa(fp, pc) = uint64(int64(*(*int8)(p)))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load8U:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64Load8UIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load8UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64Load8UIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(*(*uint8)(p))
+			*oa(fp, pc) = uint64(*(*uint8)(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load16S:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			*oa(fp, pc) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64Load16SIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			*oa(fp, pc) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load16SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			*oa(fp, pc) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64Load16SIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int16(le16(p))))
+			*oa(fp, pc) = uint64(int64(int16(le16(p))))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load16U:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64Load16UIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load16UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64Load16UIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le16(p))
+			*oa(fp, pc) = uint64(le16(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load32S:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			*oa(fp, pc) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64Load32SIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			*oa(fp, pc) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load32SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			*oa(fp, pc) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64Load32SIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(int64(int32(le32(p))))
+			*oa(fp, pc) = uint64(int64(int32(le32(p))))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI64Load32U:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoad)
 			continue
 		case opI64Load32UIdx:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdx)
 			continue
 		case opI64Load32UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadShl)
 			continue
 		case opI64Load32UIdxShl:
 			x := x1(pc)
-			ea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
 			p := unsafe.Add(memBase, ea)
-			*ra(fp, w) = uint64(le32(p))
+			*oa(fp, pc) = uint64(le32(p))
 			pc = unsafe.Add(pc, sizeLoadIdxShl)
 			continue
 		case opI32Store:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE32(p, uint32(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
@@ -1930,13 +1947,13 @@ loop:
 			continue
 		case opI64Store:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE64(p, v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
@@ -1944,13 +1961,13 @@ loop:
 			continue
 		case opF32Store:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE32(p, uint32(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
@@ -1958,13 +1975,13 @@ loop:
 			continue
 		case opF64Store:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+8 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE64(p, v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+7)>>CardShift)) = 1
@@ -1972,26 +1989,26 @@ loop:
 			continue
 		case opI32Store8:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			*(*uint8)(p) = uint8(v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
 			continue
 		case opI32Store16:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE16(p, uint16(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
@@ -1999,26 +2016,26 @@ loop:
 			continue
 		case opI64Store8:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+1 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			*(*uint8)(p) = uint8(v)
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
 			continue
 		case opI64Store16:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+2 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE16(p, uint16(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+1)>>CardShift)) = 1
@@ -2026,426 +2043,426 @@ loop:
 			continue
 		case opI64Store32:
 			x := x1(pc)
-			ea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32
+			ea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
 			// SAFETY: ea+4 <= Size <= len(Buf); the cards of its first and last
 			// byte exist (see memState).
-			p, v := unsafe.Add(memBase, ea), *rb(fp, w)
+			p, v := unsafe.Add(memBase, ea), *ob(fp, pc)
 			putLE32(p, uint32(v))
 			*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1
 			*(*byte)(unsafe.Add(m.cards, (ea+3)>>CardShift)) = 1
 			pc = unsafe.Add(pc, sizeStore)
 			continue
 		case opI32Eqz:
-			b := *rb(fp, w)
-			*ra(fp, w) = b2u(uint32(b) == 0)
+			b := *ob(fp, pc)
+			*oa(fp, pc) = b2u(uint32(b) == 0)
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI32Clz:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(bits.LeadingZeros32(uint32(b)))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(bits.LeadingZeros32(uint32(b)))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI32Ctz:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(bits.TrailingZeros32(uint32(b)))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(bits.TrailingZeros32(uint32(b)))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI32Add:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(uint32(b + c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b + c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32AddImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = uint64(uint32(b + c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = uint64(uint32(b + c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32Sub:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(uint32(b - c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b - c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32Mul:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(uint32(b) * uint32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b) * uint32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32MulImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = uint64(uint32(b) * uint32(c))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = uint64(uint32(b) * uint32(c))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32And:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b & c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b & c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32AndImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b & c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b & c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32Or:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b | c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b | c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32OrImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b | c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b | c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32Xor:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b ^ c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b ^ c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32XorImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b ^ c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b ^ c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32Shl:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(uint32(b) << (c & 31))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b) << (c & 31))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32ShlImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = uint64(uint32(b) << (c & 31))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = uint64(uint32(b) << (c & 31))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32ShrS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(uint32(int32(b) >> (c & 31)))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(uint32(int32(b) >> (c & 31)))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32ShrSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = uint64(uint32(int32(b) >> (c & 31)))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = uint64(uint32(int32(b) >> (c & 31)))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32ShrU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(uint32(b) >> (c & 31))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b) >> (c & 31))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32ShrUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = uint64(uint32(b) >> (c & 31))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = uint64(uint32(b) >> (c & 31))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32Rotl:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = rotl32(b, c)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = rotl32(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32RotlImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = rotl32(b, c)
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = rotl32(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI32Rotr:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = rotr32(b, c)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = rotr32(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32RotrImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = rotr32(b, c)
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = rotr32(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Eqz:
-			b := *rb(fp, w)
-			*ra(fp, w) = b2u(b == 0)
+			b := *ob(fp, pc)
+			*oa(fp, pc) = b2u(b == 0)
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64Clz:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(bits.LeadingZeros64(b))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(bits.LeadingZeros64(b))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64Ctz:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(bits.TrailingZeros64(b))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(bits.TrailingZeros64(b))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64Add:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b + c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b + c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64AddImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b + c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b + c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Sub:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b - c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b - c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64Mul:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b * c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b * c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64MulImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b * c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b * c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64And:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b & c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b & c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64AndImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b & c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b & c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Or:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b | c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b | c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64OrImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b | c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b | c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Xor:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b ^ c
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b ^ c
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64XorImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b ^ c
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b ^ c
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Shl:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b << (c & 63)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b << (c & 63)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64ShlImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b << (c & 63)
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b << (c & 63)
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64ShrS:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = uint64(int64(b) >> (c & 63))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = uint64(int64(b) >> (c & 63))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64ShrSImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = uint64(int64(b) >> (c & 63))
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = uint64(int64(b) >> (c & 63))
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64ShrU:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b >> (c & 63)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b >> (c & 63)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64ShrUImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = b >> (c & 63)
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = b >> (c & 63)
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Rotl:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = rotl64(b, c)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = rotl64(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64RotlImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = rotl64(b, c)
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = rotl64(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opI64Rotr:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = rotr64(b, c)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = rotr64(b, c)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI64RotrImm:
-			b, c := *rb(fp, w), x1(pc)
-			*ra(fp, w) = rotr64(b, c)
+			b, c := *ob(fp, pc), x1(pc)
+			*oa(fp, pc) = rotr64(b, c)
 			pc = unsafe.Add(pc, sizeDAI)
 			continue
 		case opF32Eq:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f32(b) == f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f32(b) == f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Ne:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f32(b) != f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f32(b) != f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Lt:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f32(b) < f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f32(b) < f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Gt:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f32(b) > f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f32(b) > f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Le:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f32(b) <= f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f32(b) <= f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Ge:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f32(b) >= f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f32(b) >= f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Abs:
-			b := *rb(fp, w)
-			*ra(fp, w) = b & 0x7fffffff
+			b := *ob(fp, pc)
+			*oa(fp, pc) = b & 0x7fffffff
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opF32Neg:
-			b := *rb(fp, w)
-			*ra(fp, w) = (b ^ 0x80000000) & 0xffffffff
+			b := *ob(fp, pc)
+			*oa(fp, pc) = (b ^ 0x80000000) & 0xffffffff
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opF32Add:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u32f(f32(b) + f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u32f(f32(b) + f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Sub:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u32f(f32(b) - f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u32f(f32(b) - f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Mul:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u32f(f32(b) * f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u32f(f32(b) * f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Div:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u32f(f32(b) / f32(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u32f(f32(b) / f32(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF32Copysign:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b&0x7fffffff | c&0x80000000
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b&0x7fffffff | c&0x80000000
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Eq:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f64(b) == f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f64(b) == f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Ne:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f64(b) != f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f64(b) != f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Lt:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f64(b) < f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f64(b) < f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Gt:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f64(b) > f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f64(b) > f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Le:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f64(b) <= f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f64(b) <= f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Ge:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b2u(f64(b) >= f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b2u(f64(b) >= f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Abs:
-			b := *rb(fp, w)
-			*ra(fp, w) = b & (1<<63 - 1)
+			b := *ob(fp, pc)
+			*oa(fp, pc) = b & (1<<63 - 1)
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opF64Neg:
-			b := *rb(fp, w)
-			*ra(fp, w) = b ^ 1<<63
+			b := *ob(fp, pc)
+			*oa(fp, pc) = b ^ 1<<63
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opF64Add:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u64f(f64(b) + f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u64f(f64(b) + f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Sub:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u64f(f64(b) - f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u64f(f64(b) - f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Mul:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u64f(f64(b) * f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u64f(f64(b) * f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Div:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = u64f(f64(b) / f64(c))
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = u64f(f64(b) / f64(c))
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opF64Copysign:
-			b, c := *rb(fp, w), *rc(fp, w)
-			*ra(fp, w) = b&(1<<63-1) | c&(1<<63)
+			b, c := *ob(fp, pc), *oc(fp, pc)
+			*oa(fp, pc) = b&(1<<63-1) | c&(1<<63)
 			pc = unsafe.Add(pc, sizeDAB)
 			continue
 		case opI32WrapI64:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(uint32(b))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64ExtendI32S:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(int64(int32(b)))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(int64(int32(b)))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64ExtendI32U:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(uint32(b))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(uint32(b))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI32Extend8S:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(uint32(int32(int8(b))))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(uint32(int32(int8(b))))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI32Extend16S:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(uint32(int32(int16(b))))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(uint32(int32(int16(b))))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64Extend8S:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(int64(int8(b)))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(int64(int8(b)))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64Extend16S:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(int64(int16(b)))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(int64(int16(b)))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opI64Extend32S:
-			b := *rb(fp, w)
-			*ra(fp, w) = uint64(int64(int32(b)))
+			b := *ob(fp, pc)
+			*oa(fp, pc) = uint64(int64(int32(b)))
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		// isagen:end

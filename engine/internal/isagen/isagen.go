@@ -386,42 +386,42 @@ func cases() []byte {
 		size := "size" + in.Format
 		switch in.Kind {
 		case Un:
-			w("case %s:\nb := *rb(fp, w)\n*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", op(in.Name), in.Expr, size)
+			w("case %s:\nb := *ob(fp, pc)\n*oa(fp, pc) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", op(in.Name), in.Expr, size)
 		case Bin:
-			c := "*rc(fp, w)"
+			c := "*oc(fp, pc)"
 			if in.Format == "DAI" {
 				c = "x1(pc)"
 			}
-			w("case %s:\nb, c := *rb(fp, w), %s\n*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", op(in.Name), c, in.Expr, size)
+			w("case %s:\nb, c := *ob(fp, pc), %s\n*oa(fp, pc) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", op(in.Name), c, in.Expr, size)
 		case BrCmp:
-			c := "*rc(fp, w)"
+			c := "*oc(fp, pc)"
 			if in.Format == "BrAI" {
 				c = "x2(pc)"
 			}
-			w("case %s:\nif b, c := *rb(fp, w), %s; %s {\npc = unsafe.Add(pc, 8)\ngoto taken\n}\npc = unsafe.Add(pc, %s)\ncontinue\n",
+			w("case %s:\nif b, c := *ob(fp, pc), %s; %s {\npc = unsafe.Add(pc, 8)\ngoto taken\n}\npc = unsafe.Add(pc, %s)\ncontinue\n",
 				op(in.Name), c, in.Expr, size)
 		case LoadOp:
 			switch in.Format {
 			case "LoadIdxShl":
-				w("case %s:\nx := x1(pc)\nea := uint64(uint32(*rb(fp, w)+*rc(fp, w)<<(x&31))) + x>>32\n", op(in.Name))
+				w("case %s:\nx := x1(pc)\nea := uint64(uint32(*ob(fp, pc)+*oc(fp, pc)<<(x&31))) + x>>32\n", op(in.Name))
 			default:
-				addr := "*rb(fp, w)"
+				addr := "*ob(fp, pc)"
 				switch in.Format {
 				case "LoadIdx":
-					addr = "*rb(fp, w)+*rc(fp, w)"
+					addr = "*ob(fp, pc)+*oc(fp, pc)"
 				case "LoadShl":
-					addr = "*rb(fp, w)<<(wC(w)&31)"
+					addr = "*ob(fp, pc)<<(wC(w)&31)"
 				}
 				w("case %s:\nx := x1(pc)\nea := uint64(uint32(%s)+uint32(x)) + x>>32\n", op(in.Name), addr)
 			}
 			w("if ea+%d > memSize {\ngoto oob\n}\n", in.Size)
 			w("// SAFETY: ea+%d <= Size <= len(Buf) (see memState).\np := unsafe.Add(memBase, ea)\n", in.Size)
-			w("*ra(fp, w) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", in.Expr, size)
+			w("*oa(fp, pc) = %s\npc = unsafe.Add(pc, %s)\ncontinue\n", in.Expr, size)
 		case StoreOp:
-			w("case %s:\nx := x1(pc)\nea := uint64(uint32(*ra(fp, w))+uint32(x)) + x>>32\n", op(in.Name))
+			w("case %s:\nx := x1(pc)\nea := uint64(uint32(*oa(fp, pc))+uint32(x)) + x>>32\n", op(in.Name))
 			w("if ea+%d > memSize {\ngoto oob\n}\n", in.Size)
 			w("// SAFETY: ea+%d <= Size <= len(Buf); the cards of its first and last\n// byte exist (see memState).\n", in.Size)
-			w("p, v := unsafe.Add(memBase, ea), *rb(fp, w)\n%s\n", in.Expr)
+			w("p, v := unsafe.Add(memBase, ea), *ob(fp, pc)\n%s\n", in.Expr)
 			w("*(*byte)(unsafe.Add(m.cards, ea>>CardShift)) = 1\n")
 			if in.Size > 1 {
 				w("*(*byte)(unsafe.Add(m.cards, (ea+%d)>>CardShift)) = 1\n", in.Size-1)
