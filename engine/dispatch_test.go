@@ -106,7 +106,7 @@ func TestDispatchRegisters(t *testing.T) {
 
 var (
 	jumpTable = regexp.MustCompile(`\tJMP\t\(R\d+\)\((R\d+|[A-Z]{2})\*8\)`)
-	wordLoad  = regexp.MustCompile(`^\tMOVQ\t\([A-Z0-9]+\), [A-Z0-9]+$`)
+	wordLoad  = regexp.MustCompile(`^\t(MOVQ|MOVWLZX)\t\([A-Z0-9]+\), [A-Z0-9]+$`)
 	jmpTo     = regexp.MustCompile(`\tJMP\t(\d+)$`)
 	asmLine   = regexp.MustCompile(`^\t0x[0-9a-f]+ (\d+) \([^)]*\)\t(.*)$`)
 )

@@ -76,6 +76,7 @@ func atomicAdd64(p unsafe.Pointer, v uint64) uint64 {
 	}
 }
 
-// Byte offsets of an instruction word's A, B and C fields (bits 16, 32
-// and 48) in memory, for oa, ob and oc.
-const offA, offB, offC = 4, 2, 0
+// Byte offsets of an instruction word's opcode and A, B and C fields
+// (bits 0, 16, 32 and 48) in memory, for execute's dispatch and oa, ob,
+// oc, fC.
+const offOp, offA, offB, offC = 6, 4, 2, 0

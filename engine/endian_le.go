@@ -51,6 +51,7 @@ func atomicCAS64(p unsafe.Pointer, old, v uint64) bool {
 func atomicAdd32(p unsafe.Pointer, v uint32) uint32 { return atomic.AddUint32((*uint32)(p), v) - v }
 func atomicAdd64(p unsafe.Pointer, v uint64) uint64 { return atomic.AddUint64((*uint64)(p), v) - v }
 
-// Byte offsets of an instruction word's A, B and C fields (bits 16, 32
-// and 48) in memory, for oa, ob and oc.
-const offA, offB, offC = 2, 4, 6
+// Byte offsets of an instruction word's opcode and A, B and C fields
+// (bits 0, 16, 32 and 48) in memory, for execute's dispatch and oa, ob,
+// oc, fC.
+const offOp, offA, offB, offC = 0, 2, 4, 6

@@ -297,6 +297,9 @@ func oc(fp, pc unsafe.Pointer) *uint64 {
 	return (*uint64)(unsafe.Add(fp, uintptr(*(*uint16)(unsafe.Add(pc, offC)))*8))
 }
 
+// fC is wC of the word at pc, read from memory.
+func fC(pc unsafe.Pointer) uint64 { return uint64(*(*uint16)(unsafe.Add(pc, offC))) }
+
 func cell(fp unsafe.Pointer, c uint64) *uint64 {
 	return (*uint64)(unsafe.Add(fp, uintptr(c)*8))
 }
@@ -330,7 +333,7 @@ func (m *machine) execute(f *Function) (trap trapCode) {
 	var off int64 // a taken branch's offset
 
 	// These stores do nothing but place the dispatch block below (the
-	// word's load to the jump table's jump, 23 bytes) at the start of a
+	// opcode's load to the jump table's jump, 20 bytes) at the start of a
 	// 32-byte chunk of execute's code. Go aligns functions to 32 bytes
 	// on amd64, so the block then never straddles a 64-byte line,
 	// whatever execute's address is mod 64: straddling one cost nbody
@@ -342,13 +345,14 @@ func (m *machine) execute(f *Function) (trap trapCode) {
 
 loop:
 	for {
-		w := *(*uint64)(pc)
 		if profiling { // a constant: see profile.go
-			profileStep(pc, w)
+			profileStep(pc, *(*uint64)(pc))
 		}
-		// The mask tells the compiler the opcode's range, which the
-		// opcodeMask case makes the jump table's: no bounds check.
-		switch opcode(w) & opcodeMask {
+		// The opcode is loaded alone (the 32 cases that need the whole
+		// word load it themselves); the mask tells the compiler its
+		// range, which the opcodeMask case makes the jump table's: no
+		// bounds check.
+		switch *(*opcode)(unsafe.Add(pc, offOp)) & opcodeMask {
 		case opUnreachable, opcodeMask: // opcodeMask is never emitted
 			trap = trapUnreachable
 			break loop
@@ -373,6 +377,7 @@ loop:
 			pc = unsafe.Add(pc, sizeBrA)
 			continue
 		case opBrTable:
+			w := *(*uint64)(pc)
 			i := uint64(uint32(*oa(fp, pc)))
 			if n := uint64(wB(w)); i > n {
 				i = n
@@ -410,11 +415,13 @@ loop:
 			}
 			goto reload
 		case opCall:
+			w := *(*uint64)(pc)
 			callee = m.inst.Funcs[x1(pc)]
 			base = int(wA(w))
 			pc = unsafe.Add(pc, sizeCall)
 			goto call
 		case opCallIndirect:
+			w := *(*uint64)(pc)
 			tab := m.inst.Tables[wC(w)]
 			i := uint64(uint32(*ob(fp, pc)))
 			if i >= uint64(len(tab.Funcs)) {
@@ -434,6 +441,7 @@ loop:
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto call
 		case opCallRef:
+			w := *(*uint64)(pc)
 			if callee = FuncRefFunction(*ob(fp, pc)); callee == nil {
 				trap = trapNullFuncRef
 				break loop
@@ -442,11 +450,13 @@ loop:
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto call
 		case opReturnCall:
+			w := *(*uint64)(pc)
 			callee = m.inst.Funcs[x1(pc)]
 			base = int(wA(w))
 			pc = unsafe.Add(pc, sizeCall)
 			goto tailcall
 		case opReturnCallIndirect:
+			w := *(*uint64)(pc)
 			tab := m.inst.Tables[wC(w)]
 			i := uint64(uint32(*ob(fp, pc)))
 			if i >= uint64(len(tab.Funcs)) {
@@ -466,6 +476,7 @@ loop:
 			pc = unsafe.Add(pc, sizeCallIndirect)
 			goto tailcall
 		case opReturnCallRef:
+			w := *(*uint64)(pc)
 			if callee = FuncRefFunction(*ob(fp, pc)); callee == nil {
 				trap = trapNullFuncRef
 				break loop
@@ -485,6 +496,7 @@ loop:
 			pc = unsafe.Add(pc, sizeDA)
 			continue
 		case opConst32:
+			w := *(*uint64)(pc)
 			*oa(fp, pc) = w >> 32
 			pc = unsafe.Add(pc, sizeDK32)
 			continue
@@ -501,20 +513,24 @@ loop:
 			pc = unsafe.Add(pc, sizeSelect)
 			continue
 		case opGlobalGet:
+			w := *(*uint64)(pc)
 			*oa(fp, pc) = m.globals[wB(w)].Val
 			pc = unsafe.Add(pc, sizeGlobalGet)
 			continue
 		case opGlobalSet:
+			w := *(*uint64)(pc)
 			m.globals[wA(w)].Val = *ob(fp, pc)
 			pc = unsafe.Add(pc, sizeGlobalSet)
 			continue
 		case opI32AddImmGlobalSet:
+			w := *(*uint64)(pc)
 			v := uint64(uint32(*ob(fp, pc) + x1(pc)))
 			*oc(fp, pc) = v
 			m.globals[wA(w)].Val = v
 			pc = unsafe.Add(pc, sizeGlobalSetI)
 			continue
 		case opConst32Br:
+			w := *(*uint64)(pc)
 			*oa(fp, pc) = w >> 32
 			pc = unsafe.Add(pc, 8)
 			goto taken
@@ -680,6 +696,7 @@ loop:
 			pc = unsafe.Add(pc, sizeBrCopyI)
 			continue
 		case opI32LoadBrNz, opI32LoadBrZ:
+			w := *(*uint64)(pc)
 			x := x2(pc)
 			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+4 > memSize {
@@ -695,6 +712,7 @@ loop:
 			pc = unsafe.Add(pc, sizeBrLoad)
 			continue
 		case opI32Load8UBrNz, opI32Load8UBrZ:
+			w := *(*uint64)(pc)
 			x := x2(pc)
 			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
 			if ea+1 > memSize {
@@ -784,6 +802,7 @@ loop:
 			pc = unsafe.Add(pc, sizeDAII)
 			continue
 		case opI32BitfieldUXorImm:
+			w := *(*uint64)(pc)
 			x := x1(pc)
 			*oa(fp, pc) = uint64(uint32(*ob(fp, pc))>>(wC(w)&31))&(x&0xffffffff) ^ x>>32
 			pc = unsafe.Add(pc, sizeDASII)
@@ -821,11 +840,13 @@ loop:
 			pc = unsafe.Add(pc, sizeSelect)
 			continue
 		case opGlobalGet128:
+			w := *(*uint64)(pc)
 			g := m.globals[wB(w)]
 			put128(oa(fp, pc), V128{g.Val, g.Hi})
 			pc = unsafe.Add(pc, sizeGlobalGet)
 			continue
 		case opGlobalSet128:
+			w := *(*uint64)(pc)
 			g := m.globals[wA(w)]
 			v := get128(ob(fp, pc))
 			g.Val, g.Hi = v.Lo, v.Hi
@@ -1339,7 +1360,7 @@ loop:
 			continue
 		case opI32LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
@@ -1383,7 +1404,7 @@ loop:
 			continue
 		case opI64LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
@@ -1427,7 +1448,7 @@ loop:
 			continue
 		case opF32LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
@@ -1471,7 +1492,7 @@ loop:
 			continue
 		case opF64LoadShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+8 > memSize {
 				goto oob
 			}
@@ -1515,7 +1536,7 @@ loop:
 			continue
 		case opI32Load8SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
@@ -1559,7 +1580,7 @@ loop:
 			continue
 		case opI32Load8UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
@@ -1603,7 +1624,7 @@ loop:
 			continue
 		case opI32Load16SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
@@ -1647,7 +1668,7 @@ loop:
 			continue
 		case opI32Load16UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
@@ -1691,7 +1712,7 @@ loop:
 			continue
 		case opI64Load8SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
@@ -1735,7 +1756,7 @@ loop:
 			continue
 		case opI64Load8UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
@@ -1779,7 +1800,7 @@ loop:
 			continue
 		case opI64Load16SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
@@ -1823,7 +1844,7 @@ loop:
 			continue
 		case opI64Load16UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+2 > memSize {
 				goto oob
 			}
@@ -1867,7 +1888,7 @@ loop:
 			continue
 		case opI64Load32SShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
@@ -1911,7 +1932,7 @@ loop:
 			continue
 		case opI64Load32UShl:
 			x := x1(pc)
-			ea := uint64(uint32(*ob(fp, pc)<<(wC(w)&31))+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc)<<(fC(pc)&31))+uint32(x)) + x>>32
 			if ea+4 > memSize {
 				goto oob
 			}
@@ -2467,6 +2488,7 @@ loop:
 			continue
 		// isagen:end
 		default:
+			w := *(*uint64)(pc)
 			m.pc = pc
 			if trap = m.slow(w); trap != trapNone {
 				pc = m.pc

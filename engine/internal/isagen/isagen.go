@@ -410,7 +410,7 @@ func cases() []byte {
 				case "LoadIdx":
 					addr = "*ob(fp, pc)+*oc(fp, pc)"
 				case "LoadShl":
-					addr = "*ob(fp, pc)<<(wC(w)&31)"
+					addr = "*ob(fp, pc)<<(fC(pc)&31)"
 				}
 				w("case %s:\nx := x1(pc)\nea := uint64(uint32(%s)+uint32(x)) + x>>32\n", op(in.Name), addr)
 			}
