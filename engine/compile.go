@@ -1108,6 +1108,18 @@ func (t *translator) condBranch(invert bool) int {
 	if t.producer >= 0 && cond.kind == kTemp && len(t.code) > t.producer {
 		w := t.code[t.producer]
 		if wA(w) == cond.cell {
+			// An i32.eqz of an eqz's result (clang's `x != 0` on an
+			// i64: i64.eqz, i32.eqz, br_if): the branch tests the inner
+			// eqz's operand, inverted. The outer eqz must not start at
+			// a label (the inner one may: the branch starts there).
+			if n := len(t.src); wOp(w) == opI32Eqz && n >= 2 && int(t.src[n-1].word) == t.producer && t.lastLabel < t.producer {
+				s1 := int(t.src[n-2].word)
+				if p := t.code[s1]; (wOp(p) == opI64Eqz || wOp(p) == opI32Eqz) && s1+1 == t.producer && t.temp(wA(p)) && wB(w) == wA(p) {
+					t.code = t.code[:t.producer]
+					t.src = t.src[:n-1]
+					t.producer, w, invert = s1, p, !invert
+				}
+			}
 			if bop, ok := fusedBranch(wOp(w), invert); ok {
 				var k uint64 // the compare's immediate (0 for eqz)
 				if opInfos[wOp(w)].fmt == fmtDAI {

@@ -164,6 +164,30 @@ func TestFused(t *testing.T) {
 0002  i64.store        [c2 +32 40 + 0] = c4
 0004  i64.load_idx_shl c3 = [c0 + c1<<3 + 0]
 0006  return1          c3`},
+		{"eqz.eqz.br_if", []uint64{1 << 40}, 20, `
+0000  br_i64_ne_imm    c0, 0 -> 0005
+0003  const32          c0 = 0xa
+0004  return
+0005  const32          c0 = 0x14
+0006  return`},
+		{"eqz.eqz.br_if/0", []uint64{0}, 10, `
+0000  br_i64_ne_imm    c0, 0 -> 0005
+0003  const32          c0 = 0xa
+0004  return
+0005  const32          c0 = 0x14
+0006  return`},
+		{"eqz.eqz.if", []uint64{7}, 30, `
+0000  br_i32_eq_imm    c0, 0 -> 0006
+0003  const32          c2 = 0x1e
+0004  br               -> 0007
+0006  const32          c2 = 0x28
+0007  return1          c2`},
+		{"eqz.eqz.if/0", []uint64{0}, 40, `
+0000  br_i32_eq_imm    c0, 0 -> 0006
+0003  const32          c2 = 0x1e
+0004  br               -> 0007
+0006  const32          c2 = 0x28
+0007  return1          c2`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -143,4 +143,14 @@
   (func (export "load_idx_shl") (param i32 i32) (result i64)
     (i64.store (i32.const 40) (i64.const 0x123456789))
     (i64.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3)))))
+  ;; An eqz of an eqz tested (clang's `x != 0` on an i64): one
+  ;; compare-and-branch on x, inverted.
+  (func $eqz_eqz_br_if (export "eqz.eqz.br_if") (export "eqz.eqz.br_if/0") (param i64) (result i32)
+    (block $nz
+      (br_if $nz (i32.eqz (i64.eqz (local.get 0))))
+      (return (i32.const 10)))
+    (i32.const 20))
+  (func $eqz_eqz_if (export "eqz.eqz.if") (export "eqz.eqz.if/0") (param i32) (result i32)
+    (if (result i32) (i32.eqz (i32.eqz (local.get 0)))
+      (then (i32.const 30)) (else (i32.const 40))))
 )
