@@ -131,6 +131,9 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = c%d, c%d; c%d = c%d, %d", a, b, cc, x(1)&0xffff, x(1)>>16&0xffff, int32(x(1)>>32))
 	case fmtDKDA:
 		args = fmt.Sprintf("c%d = %#x; c%d = c%d", a, x(1), b, cc)
+	case fmtAndLoadIdxShl:
+		y := x(2)
+		args = fmt.Sprintf("c%d = c%d, c%d; c%d = [c%d + c%d<<%d + %d]", a, b, cc, y>>16&0xffff, y>>32&0xffff, y>>48, x(1)&31, x(1)>>32)
 	case fmtDASII:
 		args = fmt.Sprintf("c%d = c%d, %d, %d, %d", a, b, cc, int32(x(1)), int32(x(1)>>32))
 	case fmtDAII:

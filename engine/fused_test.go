@@ -188,6 +188,13 @@ func TestFused(t *testing.T) {
 0004  br               -> 0007
 0006  const32          c2 = 0x28
 0007  return1          c2`},
+		{"and.load_idx_shl", []uint64{32, 0x12, 3}, 0x5557, `
+0000  const32          c6 = 0x5555
+0001  i64.store        [c4 +32 48 + 0] = c6
+0003  i32.and.i64.load_idx_shl c3 = c1, c2; c5 = [c0 + c3<<3 + 0]
+0006  i64.extend_i32_u c6 = c3
+0007  i64.add          c5 = c5, c6
+0008  return1          c5`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -801,6 +801,21 @@ loop:
 			*oa(fp, pc) = (*ob(fp, pc) + x&0xffffffff) & (x >> 32)
 			pc = unsafe.Add(pc, sizeDAII)
 			continue
+		case opI32AndI64LoadIdxShl:
+			// The and, then the load (which may read its result). A
+			// shared memory grown meanwhile reruns both from oob: the and
+			// gives the same result again (A = B & C is idempotent,
+			// whether A is B, C or neither).
+			*oa(fp, pc) = *ob(fp, pc) & *oc(fp, pc)
+			x, y := x1(pc), unsafe.Add(pc, 16) // the load's cells are y's A, B, C
+			ea := uint64(uint32(*ob(fp, y)+*oc(fp, y)<<(x&31))) + x>>32
+			if ea+8 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+8 <= Size <= len(Buf) (see memState).
+			*oa(fp, y) = le64(unsafe.Add(memBase, ea))
+			pc = unsafe.Add(pc, sizeAndLoadIdxShl)
+			continue
 		case opI32BitfieldUXorImm:
 			w := *(*uint64)(pc)
 			x := x1(pc)

@@ -6,166 +6,169 @@ import "github.com/wpi-dev/wpi/decoder"
 
 // Formats (see format).
 const (
-	fmtNone         format = iota // no operands
-	fmtA                          // A: cell read
-	fmtD                          // A: cell written
-	fmtDA                         // A: dst cell, B: src cell
-	fmtDAB                        // A: dst, B, C: src cells
-	fmtDAI                        // A: dst, B: src cell; +1 word: immediate
-	fmtDK32                       // A: dst, B|C<<16: 32-bit constant
-	fmtDK64                       // A: dst; +1 word: 64-bit constant
-	fmtBr                         // +1 word: target
-	fmtBrA                        // A: condition cell; +1 word: target
-	fmtBrAB                       // B, C: cells compared; +1 word: target
-	fmtBrAI                       // B: cell; +1 word: target, +1 word: immediate
-	fmtBrDAI                      // A: dst, B: src; +1 word: target, +1 word: immediate (fused: A = B op imm, then a branch on A)
-	fmtBrDAIC                     // A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate
-	fmtBrCopy                     // A: dst, B: src (a copy), C: cell tested; +1 word: target
-	fmtBrCopyI                    // A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate
-	fmtBrK32                      // A: dst, B, C: a 32-bit constant; +1 word: target (A = the constant, then a br)
-	fmtBrLoad                     // A: dst, B: base cell; +1 word: target, +1 word: k | offset<<32 (A is loaded, then tested)
-	fmtBrDAII                     // A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32
-	fmtBrTable                    // A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)
-	fmtCall                       // A: first argument cell; +1 word: funcidx
-	fmtCallIndirect               // A: first argument cell, B: element index cell, C: tableidx; +1 word: type id
-	fmtSelect                     // A: dst, B: val1, C: val2; +1 word: condition cell
-	fmtGlobalGet                  // A: dst, B: globalidx
-	fmtGlobalSet                  // A: globalidx, B: src
-	fmtLoad                       // A: dst, B: base cell; +1 word: k | offset<<32
-	fmtLoadIdx                    // A: dst, B, C: base cells (added); +1 word: k | offset<<32
-	fmtLoadShl                    // A: dst, B: base cell, C: shift; +1 word: k | offset<<32 (the address is B<<C + k)
-	fmtLoadIdxShl                 // A: dst, B, C: base cells; +1 word: shift | offset<<32 (the address is B + C<<shift)
-	fmtStore                      // A: base cell, B: value cell; +1 word: k | offset<<32
-	fmtABCX                       // A, B, C: cells read; +1 word: index (or two, low and high 32 bits)
-	fmtDABX                       // A: dst, B, C: cells read; +1 word: index
-	fmtDAX                        // A: dst, B: cell read; +1 word: index
-	fmtABX                        // A, B: cells read; +1 word: index
-	fmtDX                         // A: dst; +1 word: index
-	fmtX                          // +1 word: index
-	fmtDAS                        // A: dst, B: src cell, C: sub-operation
-	fmtV128Const                  // A: dst; +2 words: low, high
-	fmtV128Shuffle                // A: dst, B, C: cells; +2 words: lane bytes
-	fmtDAIDAI                     // A: dst, B: src, C: dst2; +1 word: imm | imm2<<32, +1 word: src2 (two _imm operations)
-	fmtDABDAI                     // A: dst, B, C: src cells; +1 word: dst2 | src2<<16 | imm2<<32 (a DAB then a DAI operation)
-	fmtDAII                       // A: dst, B: src; +1 word: imm | imm2<<32
-	fmtDABI                       // A: dst, B, C: src cells; +1 word: immediate
-	fmtCopyLoad                   // A: copy dst, B: copy src, C: load dst; +1 word: k | offset<<32 (the load's base is A)
-	fmtStoreCopy                  // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
-	fmtLoadB                      // A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32
-	fmtDABC                       // A: dst, B, C: src cells; +1 word: a third src cell
-	fmtGlobalSetI                 // A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)
-	fmtDKDA                       // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
-	fmtDASII                      // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
+	fmtNone          format = iota // no operands
+	fmtA                           // A: cell read
+	fmtD                           // A: cell written
+	fmtDA                          // A: dst cell, B: src cell
+	fmtDAB                         // A: dst, B, C: src cells
+	fmtDAI                         // A: dst, B: src cell; +1 word: immediate
+	fmtDK32                        // A: dst, B|C<<16: 32-bit constant
+	fmtDK64                        // A: dst; +1 word: 64-bit constant
+	fmtBr                          // +1 word: target
+	fmtBrA                         // A: condition cell; +1 word: target
+	fmtBrAB                        // B, C: cells compared; +1 word: target
+	fmtBrAI                        // B: cell; +1 word: target, +1 word: immediate
+	fmtBrDAI                       // A: dst, B: src; +1 word: target, +1 word: immediate (fused: A = B op imm, then a branch on A)
+	fmtBrDAIC                      // A: dst, B: src, C: cell compared with A; +1 word: target, +1 word: immediate
+	fmtBrCopy                      // A: dst, B: src (a copy), C: cell tested; +1 word: target
+	fmtBrCopyI                     // A: dst, B: src (a copy), C: cell compared; +1 word: target, +1 word: immediate
+	fmtBrK32                       // A: dst, B, C: a 32-bit constant; +1 word: target (A = the constant, then a br)
+	fmtBrLoad                      // A: dst, B: base cell; +1 word: target, +1 word: k | offset<<32 (A is loaded, then tested)
+	fmtBrDAII                      // A: dst, B: src; +1 word: target, +1 word: immediate | the immediate compared with A<<32
+	fmtBrTable                     // A: index cell, B: n; +n+1 words: targets (last = default; Extra counts one)
+	fmtCall                        // A: first argument cell; +1 word: funcidx
+	fmtCallIndirect                // A: first argument cell, B: element index cell, C: tableidx; +1 word: type id
+	fmtSelect                      // A: dst, B: val1, C: val2; +1 word: condition cell
+	fmtGlobalGet                   // A: dst, B: globalidx
+	fmtGlobalSet                   // A: globalidx, B: src
+	fmtLoad                        // A: dst, B: base cell; +1 word: k | offset<<32
+	fmtLoadIdx                     // A: dst, B, C: base cells (added); +1 word: k | offset<<32
+	fmtLoadShl                     // A: dst, B: base cell, C: shift; +1 word: k | offset<<32 (the address is B<<C + k)
+	fmtLoadIdxShl                  // A: dst, B, C: base cells; +1 word: shift | offset<<32 (the address is B + C<<shift)
+	fmtStore                       // A: base cell, B: value cell; +1 word: k | offset<<32
+	fmtABCX                        // A, B, C: cells read; +1 word: index (or two, low and high 32 bits)
+	fmtDABX                        // A: dst, B, C: cells read; +1 word: index
+	fmtDAX                         // A: dst, B: cell read; +1 word: index
+	fmtABX                         // A, B: cells read; +1 word: index
+	fmtDX                          // A: dst; +1 word: index
+	fmtX                           // +1 word: index
+	fmtDAS                         // A: dst, B: src cell, C: sub-operation
+	fmtV128Const                   // A: dst; +2 words: low, high
+	fmtV128Shuffle                 // A: dst, B, C: cells; +2 words: lane bytes
+	fmtDAIDAI                      // A: dst, B: src, C: dst2; +1 word: imm | imm2<<32, +1 word: src2 (two _imm operations)
+	fmtDABDAI                      // A: dst, B, C: src cells; +1 word: dst2 | src2<<16 | imm2<<32 (a DAB then a DAI operation)
+	fmtDAII                        // A: dst, B: src; +1 word: imm | imm2<<32
+	fmtDABI                        // A: dst, B, C: src cells; +1 word: immediate
+	fmtCopyLoad                    // A: copy dst, B: copy src, C: load dst; +1 word: k | offset<<32 (the load's base is A)
+	fmtStoreCopy                   // A: base, B: value, C: copy dst; +1 word: k | offset<<32 (then C = A)
+	fmtLoadB                       // A: dst, B: base cell, C: the second operand; +1 word: k | offset<<32
+	fmtDABC                        // A: dst, B, C: src cells; +1 word: a third src cell
+	fmtGlobalSetI                  // A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)
+	fmtDKDA                        // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
+	fmtDASII                       // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
+	fmtAndLoadIdxShl               // A: dst, B, C: src cells (A = B & C); +1 word: shift | offset<<32, +1 word: dst2<<16 | base2<<32 | index2<<48, the fields of a first word (then dst2 = [base2 + index2<<shift + offset])
 	fmtCount
 )
 
 // Widths in bytes of an instruction of each format, for advancing pc
 // (br_table: the first word and the default target; see fmtBrTable).
 const (
-	sizeNone         = 8
-	sizeA            = 8
-	sizeD            = 8
-	sizeDA           = 8
-	sizeDAB          = 8
-	sizeDAI          = 16
-	sizeDK32         = 8
-	sizeDK64         = 16
-	sizeBr           = 16
-	sizeBrA          = 16
-	sizeBrAB         = 16
-	sizeBrAI         = 24
-	sizeBrDAI        = 24
-	sizeBrDAIC       = 24
-	sizeBrCopy       = 16
-	sizeBrCopyI      = 24
-	sizeBrK32        = 16
-	sizeBrLoad       = 24
-	sizeBrDAII       = 24
-	sizeBrTable      = 16
-	sizeCall         = 16
-	sizeCallIndirect = 16
-	sizeSelect       = 16
-	sizeGlobalGet    = 8
-	sizeGlobalSet    = 8
-	sizeLoad         = 16
-	sizeLoadIdx      = 16
-	sizeLoadShl      = 16
-	sizeLoadIdxShl   = 16
-	sizeStore        = 16
-	sizeABCX         = 16
-	sizeDABX         = 16
-	sizeDAX          = 16
-	sizeABX          = 16
-	sizeDX           = 16
-	sizeX            = 16
-	sizeDAS          = 8
-	sizeV128Const    = 24
-	sizeV128Shuffle  = 24
-	sizeDAIDAI       = 24
-	sizeDABDAI       = 16
-	sizeDAII         = 16
-	sizeDABI         = 16
-	sizeCopyLoad     = 16
-	sizeStoreCopy    = 16
-	sizeLoadB        = 16
-	sizeDABC         = 16
-	sizeGlobalSetI   = 16
-	sizeDKDA         = 16
-	sizeDASII        = 16
+	sizeNone          = 8
+	sizeA             = 8
+	sizeD             = 8
+	sizeDA            = 8
+	sizeDAB           = 8
+	sizeDAI           = 16
+	sizeDK32          = 8
+	sizeDK64          = 16
+	sizeBr            = 16
+	sizeBrA           = 16
+	sizeBrAB          = 16
+	sizeBrAI          = 24
+	sizeBrDAI         = 24
+	sizeBrDAIC        = 24
+	sizeBrCopy        = 16
+	sizeBrCopyI       = 24
+	sizeBrK32         = 16
+	sizeBrLoad        = 24
+	sizeBrDAII        = 24
+	sizeBrTable       = 16
+	sizeCall          = 16
+	sizeCallIndirect  = 16
+	sizeSelect        = 16
+	sizeGlobalGet     = 8
+	sizeGlobalSet     = 8
+	sizeLoad          = 16
+	sizeLoadIdx       = 16
+	sizeLoadShl       = 16
+	sizeLoadIdxShl    = 16
+	sizeStore         = 16
+	sizeABCX          = 16
+	sizeDABX          = 16
+	sizeDAX           = 16
+	sizeABX           = 16
+	sizeDX            = 16
+	sizeX             = 16
+	sizeDAS           = 8
+	sizeV128Const     = 24
+	sizeV128Shuffle   = 24
+	sizeDAIDAI        = 24
+	sizeDABDAI        = 16
+	sizeDAII          = 16
+	sizeDABI          = 16
+	sizeCopyLoad      = 16
+	sizeStoreCopy     = 16
+	sizeLoadB         = 16
+	sizeDABC          = 16
+	sizeGlobalSetI    = 16
+	sizeDKDA          = 16
+	sizeDASII         = 16
+	sizeAndLoadIdxShl = 24
 )
 
 // formatWords holds the extra words after the first of each format.
 var formatWords = [fmtCount]uint8{
-	fmtNone:         0,
-	fmtA:            0,
-	fmtD:            0,
-	fmtDA:           0,
-	fmtDAB:          0,
-	fmtDAI:          1,
-	fmtDK32:         0,
-	fmtDK64:         1,
-	fmtBr:           1,
-	fmtBrA:          1,
-	fmtBrAB:         1,
-	fmtBrAI:         2,
-	fmtBrDAI:        2,
-	fmtBrDAIC:       2,
-	fmtBrCopy:       1,
-	fmtBrCopyI:      2,
-	fmtBrK32:        1,
-	fmtBrLoad:       2,
-	fmtBrDAII:       2,
-	fmtBrTable:      1,
-	fmtCall:         1,
-	fmtCallIndirect: 1,
-	fmtSelect:       1,
-	fmtGlobalGet:    0,
-	fmtGlobalSet:    0,
-	fmtLoad:         1,
-	fmtLoadIdx:      1,
-	fmtLoadShl:      1,
-	fmtLoadIdxShl:   1,
-	fmtStore:        1,
-	fmtABCX:         1,
-	fmtDABX:         1,
-	fmtDAX:          1,
-	fmtABX:          1,
-	fmtDX:           1,
-	fmtX:            1,
-	fmtDAS:          0,
-	fmtV128Const:    2,
-	fmtV128Shuffle:  2,
-	fmtDAIDAI:       2,
-	fmtDABDAI:       1,
-	fmtDAII:         1,
-	fmtDABI:         1,
-	fmtCopyLoad:     1,
-	fmtStoreCopy:    1,
-	fmtLoadB:        1,
-	fmtDABC:         1,
-	fmtGlobalSetI:   1,
-	fmtDKDA:         1,
-	fmtDASII:        1,
+	fmtNone:          0,
+	fmtA:             0,
+	fmtD:             0,
+	fmtDA:            0,
+	fmtDAB:           0,
+	fmtDAI:           1,
+	fmtDK32:          0,
+	fmtDK64:          1,
+	fmtBr:            1,
+	fmtBrA:           1,
+	fmtBrAB:          1,
+	fmtBrAI:          2,
+	fmtBrDAI:         2,
+	fmtBrDAIC:        2,
+	fmtBrCopy:        1,
+	fmtBrCopyI:       2,
+	fmtBrK32:         1,
+	fmtBrLoad:        2,
+	fmtBrDAII:        2,
+	fmtBrTable:       1,
+	fmtCall:          1,
+	fmtCallIndirect:  1,
+	fmtSelect:        1,
+	fmtGlobalGet:     0,
+	fmtGlobalSet:     0,
+	fmtLoad:          1,
+	fmtLoadIdx:       1,
+	fmtLoadShl:       1,
+	fmtLoadIdxShl:    1,
+	fmtStore:         1,
+	fmtABCX:          1,
+	fmtDABX:          1,
+	fmtDAX:           1,
+	fmtABX:           1,
+	fmtDX:            1,
+	fmtX:             1,
+	fmtDAS:           0,
+	fmtV128Const:     2,
+	fmtV128Shuffle:   2,
+	fmtDAIDAI:        2,
+	fmtDABDAI:        1,
+	fmtDAII:          1,
+	fmtDABI:          1,
+	fmtCopyLoad:      1,
+	fmtStoreCopy:     1,
+	fmtLoadB:         1,
+	fmtDABC:          1,
+	fmtGlobalSetI:    1,
+	fmtDKDA:          1,
+	fmtDASII:         1,
+	fmtAndLoadIdxShl: 2,
 }
 
 // Opcodes.
@@ -426,6 +429,7 @@ const (
 	opConst32Copy
 	opI32AddImmAndImm
 	opI32BitfieldUXorImm
+	opI32AndI64LoadIdxShl
 	opF32Eq
 	opF32Ne
 	opF32Lt
@@ -543,375 +547,376 @@ const (
 )
 
 var opInfos = [opCount]opInfo{
-	opUnreachable:        {"unreachable", fmtNone},
-	opNop:                {"nop", fmtNone},
-	opBr:                 {"br", fmtBr},
-	opBrIfNz:             {"br_if_nz", fmtBrA},
-	opBrIfZ:              {"br_if_z", fmtBrA},
-	opBrTable:            {"br_table", fmtBrTable},
-	opReturn:             {"return", fmtNone},
-	opReturn1:            {"return1", fmtA},
-	opCall:               {"call", fmtCall},
-	opCallIndirect:       {"call_indirect", fmtCallIndirect},
-	opReturnCall:         {"return_call", fmtCall},
-	opReturnCallIndirect: {"return_call_indirect", fmtCallIndirect},
-	opCallRef:            {"call_ref", fmtCallIndirect},
-	opReturnCallRef:      {"return_call_ref", fmtCallIndirect},
-	opRefAsNonNull:       {"ref.as_non_null", fmtA},
-	opThrow:              {"throw", fmtDX},
-	opThrowRef:           {"throw_ref", fmtA},
-	opCopy:               {"copy", fmtDA},
-	opConst32:            {"const32", fmtDK32},
-	opConst64:            {"const64", fmtDK64},
-	opSelect:             {"select", fmtSelect},
-	opGlobalGet:          {"global.get", fmtGlobalGet},
-	opGlobalSet:          {"global.set", fmtGlobalSet},
-	opI32Eq:              {"i32.eq", fmtDAB},
-	opI32EqImm:           {"i32.eq_imm", fmtDAI},
-	opBrI32Eq:            {"br_i32_eq", fmtBrAB},
-	opBrI32EqImm:         {"br_i32_eq_imm", fmtBrAI},
-	opI32Ne:              {"i32.ne", fmtDAB},
-	opI32NeImm:           {"i32.ne_imm", fmtDAI},
-	opBrI32Ne:            {"br_i32_ne", fmtBrAB},
-	opBrI32NeImm:         {"br_i32_ne_imm", fmtBrAI},
-	opI32LtS:             {"i32.lt_s", fmtDAB},
-	opI32LtSImm:          {"i32.lt_s_imm", fmtDAI},
-	opBrI32LtS:           {"br_i32_lt_s", fmtBrAB},
-	opBrI32LtSImm:        {"br_i32_lt_s_imm", fmtBrAI},
-	opI32LtU:             {"i32.lt_u", fmtDAB},
-	opI32LtUImm:          {"i32.lt_u_imm", fmtDAI},
-	opBrI32LtU:           {"br_i32_lt_u", fmtBrAB},
-	opBrI32LtUImm:        {"br_i32_lt_u_imm", fmtBrAI},
-	opI32GtS:             {"i32.gt_s", fmtDAB},
-	opI32GtSImm:          {"i32.gt_s_imm", fmtDAI},
-	opBrI32GtS:           {"br_i32_gt_s", fmtBrAB},
-	opBrI32GtSImm:        {"br_i32_gt_s_imm", fmtBrAI},
-	opI32GtU:             {"i32.gt_u", fmtDAB},
-	opI32GtUImm:          {"i32.gt_u_imm", fmtDAI},
-	opBrI32GtU:           {"br_i32_gt_u", fmtBrAB},
-	opBrI32GtUImm:        {"br_i32_gt_u_imm", fmtBrAI},
-	opI32LeS:             {"i32.le_s", fmtDAB},
-	opI32LeSImm:          {"i32.le_s_imm", fmtDAI},
-	opBrI32LeS:           {"br_i32_le_s", fmtBrAB},
-	opBrI32LeSImm:        {"br_i32_le_s_imm", fmtBrAI},
-	opI32LeU:             {"i32.le_u", fmtDAB},
-	opI32LeUImm:          {"i32.le_u_imm", fmtDAI},
-	opBrI32LeU:           {"br_i32_le_u", fmtBrAB},
-	opBrI32LeUImm:        {"br_i32_le_u_imm", fmtBrAI},
-	opI32GeS:             {"i32.ge_s", fmtDAB},
-	opI32GeSImm:          {"i32.ge_s_imm", fmtDAI},
-	opBrI32GeS:           {"br_i32_ge_s", fmtBrAB},
-	opBrI32GeSImm:        {"br_i32_ge_s_imm", fmtBrAI},
-	opI32GeU:             {"i32.ge_u", fmtDAB},
-	opI32GeUImm:          {"i32.ge_u_imm", fmtDAI},
-	opBrI32GeU:           {"br_i32_ge_u", fmtBrAB},
-	opBrI32GeUImm:        {"br_i32_ge_u_imm", fmtBrAI},
-	opI64Eq:              {"i64.eq", fmtDAB},
-	opI64EqImm:           {"i64.eq_imm", fmtDAI},
-	opBrI64Eq:            {"br_i64_eq", fmtBrAB},
-	opBrI64EqImm:         {"br_i64_eq_imm", fmtBrAI},
-	opI64Ne:              {"i64.ne", fmtDAB},
-	opI64NeImm:           {"i64.ne_imm", fmtDAI},
-	opBrI64Ne:            {"br_i64_ne", fmtBrAB},
-	opBrI64NeImm:         {"br_i64_ne_imm", fmtBrAI},
-	opI64LtS:             {"i64.lt_s", fmtDAB},
-	opI64LtSImm:          {"i64.lt_s_imm", fmtDAI},
-	opBrI64LtS:           {"br_i64_lt_s", fmtBrAB},
-	opBrI64LtSImm:        {"br_i64_lt_s_imm", fmtBrAI},
-	opI64LtU:             {"i64.lt_u", fmtDAB},
-	opI64LtUImm:          {"i64.lt_u_imm", fmtDAI},
-	opBrI64LtU:           {"br_i64_lt_u", fmtBrAB},
-	opBrI64LtUImm:        {"br_i64_lt_u_imm", fmtBrAI},
-	opI64GtS:             {"i64.gt_s", fmtDAB},
-	opI64GtSImm:          {"i64.gt_s_imm", fmtDAI},
-	opBrI64GtS:           {"br_i64_gt_s", fmtBrAB},
-	opBrI64GtSImm:        {"br_i64_gt_s_imm", fmtBrAI},
-	opI64GtU:             {"i64.gt_u", fmtDAB},
-	opI64GtUImm:          {"i64.gt_u_imm", fmtDAI},
-	opBrI64GtU:           {"br_i64_gt_u", fmtBrAB},
-	opBrI64GtUImm:        {"br_i64_gt_u_imm", fmtBrAI},
-	opI64LeS:             {"i64.le_s", fmtDAB},
-	opI64LeSImm:          {"i64.le_s_imm", fmtDAI},
-	opBrI64LeS:           {"br_i64_le_s", fmtBrAB},
-	opBrI64LeSImm:        {"br_i64_le_s_imm", fmtBrAI},
-	opI64LeU:             {"i64.le_u", fmtDAB},
-	opI64LeUImm:          {"i64.le_u_imm", fmtDAI},
-	opBrI64LeU:           {"br_i64_le_u", fmtBrAB},
-	opBrI64LeUImm:        {"br_i64_le_u_imm", fmtBrAI},
-	opI64GeS:             {"i64.ge_s", fmtDAB},
-	opI64GeSImm:          {"i64.ge_s_imm", fmtDAI},
-	opBrI64GeS:           {"br_i64_ge_s", fmtBrAB},
-	opBrI64GeSImm:        {"br_i64_ge_s_imm", fmtBrAI},
-	opI64GeU:             {"i64.ge_u", fmtDAB},
-	opI64GeUImm:          {"i64.ge_u_imm", fmtDAI},
-	opBrI64GeU:           {"br_i64_ge_u", fmtBrAB},
-	opBrI64GeUImm:        {"br_i64_ge_u_imm", fmtBrAI},
-	opI32Load:            {"i32.load", fmtLoad},
-	opI32LoadIdx:         {"i32.load_idx", fmtLoadIdx},
-	opI32LoadShl:         {"i32.load_shl", fmtLoadShl},
-	opI32LoadIdxShl:      {"i32.load_idx_shl", fmtLoadIdxShl},
-	opI64Load:            {"i64.load", fmtLoad},
-	opI64LoadIdx:         {"i64.load_idx", fmtLoadIdx},
-	opI64LoadShl:         {"i64.load_shl", fmtLoadShl},
-	opI64LoadIdxShl:      {"i64.load_idx_shl", fmtLoadIdxShl},
-	opF32Load:            {"f32.load", fmtLoad},
-	opF32LoadIdx:         {"f32.load_idx", fmtLoadIdx},
-	opF32LoadShl:         {"f32.load_shl", fmtLoadShl},
-	opF32LoadIdxShl:      {"f32.load_idx_shl", fmtLoadIdxShl},
-	opF64Load:            {"f64.load", fmtLoad},
-	opF64LoadIdx:         {"f64.load_idx", fmtLoadIdx},
-	opF64LoadShl:         {"f64.load_shl", fmtLoadShl},
-	opF64LoadIdxShl:      {"f64.load_idx_shl", fmtLoadIdxShl},
-	opI32Load8S:          {"i32.load8_s", fmtLoad},
-	opI32Load8SIdx:       {"i32.load8_s_idx", fmtLoadIdx},
-	opI32Load8SShl:       {"i32.load8_s_shl", fmtLoadShl},
-	opI32Load8SIdxShl:    {"i32.load8_s_idx_shl", fmtLoadIdxShl},
-	opI32Load8U:          {"i32.load8_u", fmtLoad},
-	opI32Load8UIdx:       {"i32.load8_u_idx", fmtLoadIdx},
-	opI32Load8UShl:       {"i32.load8_u_shl", fmtLoadShl},
-	opI32Load8UIdxShl:    {"i32.load8_u_idx_shl", fmtLoadIdxShl},
-	opI32Load16S:         {"i32.load16_s", fmtLoad},
-	opI32Load16SIdx:      {"i32.load16_s_idx", fmtLoadIdx},
-	opI32Load16SShl:      {"i32.load16_s_shl", fmtLoadShl},
-	opI32Load16SIdxShl:   {"i32.load16_s_idx_shl", fmtLoadIdxShl},
-	opI32Load16U:         {"i32.load16_u", fmtLoad},
-	opI32Load16UIdx:      {"i32.load16_u_idx", fmtLoadIdx},
-	opI32Load16UShl:      {"i32.load16_u_shl", fmtLoadShl},
-	opI32Load16UIdxShl:   {"i32.load16_u_idx_shl", fmtLoadIdxShl},
-	opI64Load8S:          {"i64.load8_s", fmtLoad},
-	opI64Load8SIdx:       {"i64.load8_s_idx", fmtLoadIdx},
-	opI64Load8SShl:       {"i64.load8_s_shl", fmtLoadShl},
-	opI64Load8SIdxShl:    {"i64.load8_s_idx_shl", fmtLoadIdxShl},
-	opI64Load8U:          {"i64.load8_u", fmtLoad},
-	opI64Load8UIdx:       {"i64.load8_u_idx", fmtLoadIdx},
-	opI64Load8UShl:       {"i64.load8_u_shl", fmtLoadShl},
-	opI64Load8UIdxShl:    {"i64.load8_u_idx_shl", fmtLoadIdxShl},
-	opI64Load16S:         {"i64.load16_s", fmtLoad},
-	opI64Load16SIdx:      {"i64.load16_s_idx", fmtLoadIdx},
-	opI64Load16SShl:      {"i64.load16_s_shl", fmtLoadShl},
-	opI64Load16SIdxShl:   {"i64.load16_s_idx_shl", fmtLoadIdxShl},
-	opI64Load16U:         {"i64.load16_u", fmtLoad},
-	opI64Load16UIdx:      {"i64.load16_u_idx", fmtLoadIdx},
-	opI64Load16UShl:      {"i64.load16_u_shl", fmtLoadShl},
-	opI64Load16UIdxShl:   {"i64.load16_u_idx_shl", fmtLoadIdxShl},
-	opI64Load32S:         {"i64.load32_s", fmtLoad},
-	opI64Load32SIdx:      {"i64.load32_s_idx", fmtLoadIdx},
-	opI64Load32SShl:      {"i64.load32_s_shl", fmtLoadShl},
-	opI64Load32SIdxShl:   {"i64.load32_s_idx_shl", fmtLoadIdxShl},
-	opI64Load32U:         {"i64.load32_u", fmtLoad},
-	opI64Load32UIdx:      {"i64.load32_u_idx", fmtLoadIdx},
-	opI64Load32UShl:      {"i64.load32_u_shl", fmtLoadShl},
-	opI64Load32UIdxShl:   {"i64.load32_u_idx_shl", fmtLoadIdxShl},
-	opI32Store:           {"i32.store", fmtStore},
-	opI64Store:           {"i64.store", fmtStore},
-	opF32Store:           {"f32.store", fmtStore},
-	opF64Store:           {"f64.store", fmtStore},
-	opI32Store8:          {"i32.store8", fmtStore},
-	opI32Store16:         {"i32.store16", fmtStore},
-	opI64Store8:          {"i64.store8", fmtStore},
-	opI64Store16:         {"i64.store16", fmtStore},
-	opI64Store32:         {"i64.store32", fmtStore},
-	opMemorySize:         {"memory.size", fmtD},
-	opMemoryGrow:         {"memory.grow", fmtDA},
-	opI32Eqz:             {"i32.eqz", fmtDA},
-	opI32Clz:             {"i32.clz", fmtDA},
-	opI32Ctz:             {"i32.ctz", fmtDA},
-	opI32Popcnt:          {"i32.popcnt", fmtDA},
-	opI32Add:             {"i32.add", fmtDAB},
-	opI32AddImm:          {"i32.add_imm", fmtDAI},
-	opI32Sub:             {"i32.sub", fmtDAB},
-	opI32Mul:             {"i32.mul", fmtDAB},
-	opI32MulImm:          {"i32.mul_imm", fmtDAI},
-	opI32DivS:            {"i32.div_s", fmtDAB},
-	opI32DivU:            {"i32.div_u", fmtDAB},
-	opI32RemS:            {"i32.rem_s", fmtDAB},
-	opI32RemU:            {"i32.rem_u", fmtDAB},
-	opI32And:             {"i32.and", fmtDAB},
-	opI32AndImm:          {"i32.and_imm", fmtDAI},
-	opI32Or:              {"i32.or", fmtDAB},
-	opI32OrImm:           {"i32.or_imm", fmtDAI},
-	opI32Xor:             {"i32.xor", fmtDAB},
-	opI32XorImm:          {"i32.xor_imm", fmtDAI},
-	opI32Shl:             {"i32.shl", fmtDAB},
-	opI32ShlImm:          {"i32.shl_imm", fmtDAI},
-	opI32ShrS:            {"i32.shr_s", fmtDAB},
-	opI32ShrSImm:         {"i32.shr_s_imm", fmtDAI},
-	opI32ShrU:            {"i32.shr_u", fmtDAB},
-	opI32ShrUImm:         {"i32.shr_u_imm", fmtDAI},
-	opI32Rotl:            {"i32.rotl", fmtDAB},
-	opI32RotlImm:         {"i32.rotl_imm", fmtDAI},
-	opI32Rotr:            {"i32.rotr", fmtDAB},
-	opI32RotrImm:         {"i32.rotr_imm", fmtDAI},
-	opI64Eqz:             {"i64.eqz", fmtDA},
-	opI64Clz:             {"i64.clz", fmtDA},
-	opI64Ctz:             {"i64.ctz", fmtDA},
-	opI64Popcnt:          {"i64.popcnt", fmtDA},
-	opI64Add:             {"i64.add", fmtDAB},
-	opI64AddImm:          {"i64.add_imm", fmtDAI},
-	opI64Sub:             {"i64.sub", fmtDAB},
-	opI64Mul:             {"i64.mul", fmtDAB},
-	opI64MulImm:          {"i64.mul_imm", fmtDAI},
-	opI64DivS:            {"i64.div_s", fmtDAB},
-	opI64DivU:            {"i64.div_u", fmtDAB},
-	opI64RemS:            {"i64.rem_s", fmtDAB},
-	opI64RemU:            {"i64.rem_u", fmtDAB},
-	opI64And:             {"i64.and", fmtDAB},
-	opI64AndImm:          {"i64.and_imm", fmtDAI},
-	opI64Or:              {"i64.or", fmtDAB},
-	opI64OrImm:           {"i64.or_imm", fmtDAI},
-	opI64Xor:             {"i64.xor", fmtDAB},
-	opI64XorImm:          {"i64.xor_imm", fmtDAI},
-	opI64Shl:             {"i64.shl", fmtDAB},
-	opI64ShlImm:          {"i64.shl_imm", fmtDAI},
-	opI64ShrS:            {"i64.shr_s", fmtDAB},
-	opI64ShrSImm:         {"i64.shr_s_imm", fmtDAI},
-	opI64ShrU:            {"i64.shr_u", fmtDAB},
-	opI64ShrUImm:         {"i64.shr_u_imm", fmtDAI},
-	opI64Rotl:            {"i64.rotl", fmtDAB},
-	opI64RotlImm:         {"i64.rotl_imm", fmtDAI},
-	opI64Rotr:            {"i64.rotr", fmtDAB},
-	opI64RotrImm:         {"i64.rotr_imm", fmtDAI},
-	opI32AddImm2:         {"i32.add_imm2", fmtDAIDAI},
-	opI32AddAddImm:       {"i32.add.add_imm", fmtDABDAI},
-	opI32AddImmBrNz:      {"i32.add_imm.br_nz", fmtBrDAI},
-	opI32AddImmBrNe:      {"i32.add_imm.br_ne", fmtBrDAIC},
-	opI32AddImmBrGtUImm:  {"i32.add_imm.br_gt_u_imm", fmtBrDAII},
-	opCopyBrNz:           {"copy.br_nz", fmtBrCopy},
-	opCopyBrI32NeImm:     {"copy.br_i32_ne_imm", fmtBrCopyI},
-	opCopyI32Load:        {"copy.i32.load", fmtCopyLoad},
-	opI32LoadBrNz:        {"i32.load.br_nz", fmtBrLoad},
-	opI32LoadBrZ:         {"i32.load.br_z", fmtBrLoad},
-	opI32Load8UBrNz:      {"i32.load8_u.br_nz", fmtBrLoad},
-	opI32Load8UBrZ:       {"i32.load8_u.br_z", fmtBrLoad},
-	opI32StoreCopy:       {"i32.store.copy", fmtStoreCopy},
-	opI32XorMulImm:       {"i32.xor.mul_imm", fmtDABI},
-	opI32XorShlImm:       {"i32.xor.shl_imm", fmtDABI},
-	opI32ShrUImmXor:      {"i32.shr_u_imm.xor", fmtDABI},
-	opI64ShrUImmXor:      {"i64.shr_u_imm.xor", fmtDABI},
-	opI64XorMulImm:       {"i64.xor.mul_imm", fmtDABI},
-	opF64MulAdd:          {"f64.mul.add", fmtDABC},
-	opI32Load8UXor:       {"i32.load8_u.xor", fmtLoadB},
-	opI32BitfieldU:       {"i32.bitfield_u", fmtDAII},
-	opI32MulAdd:          {"i32.mul_add", fmtDABC},
-	opI32ShlAdd:          {"i32.shl_add", fmtDABI},
-	opConst32Br:          {"const32.br", fmtBrK32},
-	opI32AddImmGlobalSet: {"i32.add_imm.global.set", fmtGlobalSetI},
-	opConst32Copy:        {"const32.copy", fmtDKDA},
-	opI32AddImmAndImm:    {"i32.add_imm.and_imm", fmtDAII},
-	opI32BitfieldUXorImm: {"i32.bitfield_u.xor_imm", fmtDASII},
-	opF32Eq:              {"f32.eq", fmtDAB},
-	opF32Ne:              {"f32.ne", fmtDAB},
-	opF32Lt:              {"f32.lt", fmtDAB},
-	opF32Gt:              {"f32.gt", fmtDAB},
-	opF32Le:              {"f32.le", fmtDAB},
-	opF32Ge:              {"f32.ge", fmtDAB},
-	opF32Abs:             {"f32.abs", fmtDA},
-	opF32Neg:             {"f32.neg", fmtDA},
-	opF32Ceil:            {"f32.ceil", fmtDA},
-	opF32Floor:           {"f32.floor", fmtDA},
-	opF32Trunc:           {"f32.trunc", fmtDA},
-	opF32Nearest:         {"f32.nearest", fmtDA},
-	opF32Sqrt:            {"f32.sqrt", fmtDA},
-	opF32Add:             {"f32.add", fmtDAB},
-	opF32Sub:             {"f32.sub", fmtDAB},
-	opF32Mul:             {"f32.mul", fmtDAB},
-	opF32Div:             {"f32.div", fmtDAB},
-	opF32Min:             {"f32.min", fmtDAB},
-	opF32Max:             {"f32.max", fmtDAB},
-	opF32Copysign:        {"f32.copysign", fmtDAB},
-	opF64Eq:              {"f64.eq", fmtDAB},
-	opF64Ne:              {"f64.ne", fmtDAB},
-	opF64Lt:              {"f64.lt", fmtDAB},
-	opF64Gt:              {"f64.gt", fmtDAB},
-	opF64Le:              {"f64.le", fmtDAB},
-	opF64Ge:              {"f64.ge", fmtDAB},
-	opF64Abs:             {"f64.abs", fmtDA},
-	opF64Neg:             {"f64.neg", fmtDA},
-	opF64Ceil:            {"f64.ceil", fmtDA},
-	opF64Floor:           {"f64.floor", fmtDA},
-	opF64Trunc:           {"f64.trunc", fmtDA},
-	opF64Nearest:         {"f64.nearest", fmtDA},
-	opF64Sqrt:            {"f64.sqrt", fmtDA},
-	opF64Add:             {"f64.add", fmtDAB},
-	opF64Sub:             {"f64.sub", fmtDAB},
-	opF64Mul:             {"f64.mul", fmtDAB},
-	opF64Div:             {"f64.div", fmtDAB},
-	opF64Min:             {"f64.min", fmtDAB},
-	opF64Max:             {"f64.max", fmtDAB},
-	opF64Copysign:        {"f64.copysign", fmtDAB},
-	opI32WrapI64:         {"i32.wrap_i64", fmtDA},
-	opI32TruncF32S:       {"i32.trunc_f32_s", fmtDA},
-	opI32TruncF32U:       {"i32.trunc_f32_u", fmtDA},
-	opI32TruncF64S:       {"i32.trunc_f64_s", fmtDA},
-	opI32TruncF64U:       {"i32.trunc_f64_u", fmtDA},
-	opI64ExtendI32S:      {"i64.extend_i32_s", fmtDA},
-	opI64ExtendI32U:      {"i64.extend_i32_u", fmtDA},
-	opI64TruncF32S:       {"i64.trunc_f32_s", fmtDA},
-	opI64TruncF32U:       {"i64.trunc_f32_u", fmtDA},
-	opI64TruncF64S:       {"i64.trunc_f64_s", fmtDA},
-	opI64TruncF64U:       {"i64.trunc_f64_u", fmtDA},
-	opF32ConvertI32S:     {"f32.convert_i32_s", fmtDA},
-	opF32ConvertI32U:     {"f32.convert_i32_u", fmtDA},
-	opF32ConvertI64S:     {"f32.convert_i64_s", fmtDA},
-	opF32ConvertI64U:     {"f32.convert_i64_u", fmtDA},
-	opF32DemoteF64:       {"f32.demote_f64", fmtDA},
-	opF64ConvertI32S:     {"f64.convert_i32_s", fmtDA},
-	opF64ConvertI32U:     {"f64.convert_i32_u", fmtDA},
-	opF64ConvertI64S:     {"f64.convert_i64_s", fmtDA},
-	opF64ConvertI64U:     {"f64.convert_i64_u", fmtDA},
-	opF64PromoteF32:      {"f64.promote_f32", fmtDA},
-	opI32Extend8S:        {"i32.extend8_s", fmtDA},
-	opI32Extend16S:       {"i32.extend16_s", fmtDA},
-	opI64Extend8S:        {"i64.extend8_s", fmtDA},
-	opI64Extend16S:       {"i64.extend16_s", fmtDA},
-	opI64Extend32S:       {"i64.extend32_s", fmtDA},
-	opI32TruncSatF32S:    {"i32.trunc_sat_f32_s", fmtDA},
-	opI32TruncSatF32U:    {"i32.trunc_sat_f32_u", fmtDA},
-	opI32TruncSatF64S:    {"i32.trunc_sat_f64_s", fmtDA},
-	opI32TruncSatF64U:    {"i32.trunc_sat_f64_u", fmtDA},
-	opI64TruncSatF32S:    {"i64.trunc_sat_f32_s", fmtDA},
-	opI64TruncSatF32U:    {"i64.trunc_sat_f32_u", fmtDA},
-	opI64TruncSatF64S:    {"i64.trunc_sat_f64_s", fmtDA},
-	opI64TruncSatF64U:    {"i64.trunc_sat_f64_u", fmtDA},
-	opMemoryInit:         {"memory.init", fmtABCX},
-	opDataDrop:           {"data.drop", fmtX},
-	opMemoryCopy:         {"memory.copy", fmtABCX},
-	opMemoryFill:         {"memory.fill", fmtABCX},
-	opTableInit:          {"table.init", fmtABCX},
-	opElemDrop:           {"elem.drop", fmtX},
-	opTableCopy:          {"table.copy", fmtABCX},
-	opTableGrow:          {"table.grow", fmtDABX},
-	opTableSize:          {"table.size", fmtDX},
-	opTableFill:          {"table.fill", fmtABCX},
-	opTableGet:           {"table.get", fmtDAX},
-	opTableSet:           {"table.set", fmtABX},
-	opRefFunc:            {"ref.func", fmtDX},
-	opGlobalSetRef:       {"global.set_ref", fmtGlobalSet},
-	opCopy2:              {"copy2", fmtDA},
-	opV128Const:          {"v128.const", fmtV128Const},
-	opSelect128:          {"select128", fmtSelect},
-	opGlobalGet128:       {"global.get128", fmtGlobalGet},
-	opGlobalSet128:       {"global.set128", fmtGlobalSet},
-	opV128Load:           {"v128.load", fmtDAX},
-	opV128Store:          {"v128.store", fmtABX},
-	opV128LoadLane:       {"v128.load_lane", fmtDABX},
-	opV128StoreLane:      {"v128.store_lane", fmtABX},
-	opV128Shuffle:        {"v128.shuffle", fmtV128Shuffle},
-	opV128Extract:        {"v128.extract", fmtDAX},
-	opV128Replace:        {"v128.replace", fmtDABX},
-	opV128Splat:          {"v128.splat", fmtDAS},
-	opV128Unary:          {"v128.unary", fmtDAS},
-	opV128Binary:         {"v128.binary", fmtDABX},
-	opV128Ternary:        {"v128.ternary", fmtDABX},
-	opV128Shift:          {"v128.shift", fmtDABX},
-	opV128Test:           {"v128.test", fmtDAS},
-	opAtomicLoad:         {"atomic.load", fmtDAX},
-	opAtomicStore:        {"atomic.store", fmtABX},
-	opAtomicRmw:          {"atomic.rmw", fmtDABX},
-	opAtomicCmpxchg:      {"atomic.cmpxchg", fmtDABX},
-	opMemoryAtomicWait:   {"memory.atomic.wait", fmtDABX},
-	opMemoryAtomicNotify: {"memory.atomic.notify", fmtDABX},
-	opAtomicFence:        {"atomic.fence", fmtNone},
+	opUnreachable:         {"unreachable", fmtNone},
+	opNop:                 {"nop", fmtNone},
+	opBr:                  {"br", fmtBr},
+	opBrIfNz:              {"br_if_nz", fmtBrA},
+	opBrIfZ:               {"br_if_z", fmtBrA},
+	opBrTable:             {"br_table", fmtBrTable},
+	opReturn:              {"return", fmtNone},
+	opReturn1:             {"return1", fmtA},
+	opCall:                {"call", fmtCall},
+	opCallIndirect:        {"call_indirect", fmtCallIndirect},
+	opReturnCall:          {"return_call", fmtCall},
+	opReturnCallIndirect:  {"return_call_indirect", fmtCallIndirect},
+	opCallRef:             {"call_ref", fmtCallIndirect},
+	opReturnCallRef:       {"return_call_ref", fmtCallIndirect},
+	opRefAsNonNull:        {"ref.as_non_null", fmtA},
+	opThrow:               {"throw", fmtDX},
+	opThrowRef:            {"throw_ref", fmtA},
+	opCopy:                {"copy", fmtDA},
+	opConst32:             {"const32", fmtDK32},
+	opConst64:             {"const64", fmtDK64},
+	opSelect:              {"select", fmtSelect},
+	opGlobalGet:           {"global.get", fmtGlobalGet},
+	opGlobalSet:           {"global.set", fmtGlobalSet},
+	opI32Eq:               {"i32.eq", fmtDAB},
+	opI32EqImm:            {"i32.eq_imm", fmtDAI},
+	opBrI32Eq:             {"br_i32_eq", fmtBrAB},
+	opBrI32EqImm:          {"br_i32_eq_imm", fmtBrAI},
+	opI32Ne:               {"i32.ne", fmtDAB},
+	opI32NeImm:            {"i32.ne_imm", fmtDAI},
+	opBrI32Ne:             {"br_i32_ne", fmtBrAB},
+	opBrI32NeImm:          {"br_i32_ne_imm", fmtBrAI},
+	opI32LtS:              {"i32.lt_s", fmtDAB},
+	opI32LtSImm:           {"i32.lt_s_imm", fmtDAI},
+	opBrI32LtS:            {"br_i32_lt_s", fmtBrAB},
+	opBrI32LtSImm:         {"br_i32_lt_s_imm", fmtBrAI},
+	opI32LtU:              {"i32.lt_u", fmtDAB},
+	opI32LtUImm:           {"i32.lt_u_imm", fmtDAI},
+	opBrI32LtU:            {"br_i32_lt_u", fmtBrAB},
+	opBrI32LtUImm:         {"br_i32_lt_u_imm", fmtBrAI},
+	opI32GtS:              {"i32.gt_s", fmtDAB},
+	opI32GtSImm:           {"i32.gt_s_imm", fmtDAI},
+	opBrI32GtS:            {"br_i32_gt_s", fmtBrAB},
+	opBrI32GtSImm:         {"br_i32_gt_s_imm", fmtBrAI},
+	opI32GtU:              {"i32.gt_u", fmtDAB},
+	opI32GtUImm:           {"i32.gt_u_imm", fmtDAI},
+	opBrI32GtU:            {"br_i32_gt_u", fmtBrAB},
+	opBrI32GtUImm:         {"br_i32_gt_u_imm", fmtBrAI},
+	opI32LeS:              {"i32.le_s", fmtDAB},
+	opI32LeSImm:           {"i32.le_s_imm", fmtDAI},
+	opBrI32LeS:            {"br_i32_le_s", fmtBrAB},
+	opBrI32LeSImm:         {"br_i32_le_s_imm", fmtBrAI},
+	opI32LeU:              {"i32.le_u", fmtDAB},
+	opI32LeUImm:           {"i32.le_u_imm", fmtDAI},
+	opBrI32LeU:            {"br_i32_le_u", fmtBrAB},
+	opBrI32LeUImm:         {"br_i32_le_u_imm", fmtBrAI},
+	opI32GeS:              {"i32.ge_s", fmtDAB},
+	opI32GeSImm:           {"i32.ge_s_imm", fmtDAI},
+	opBrI32GeS:            {"br_i32_ge_s", fmtBrAB},
+	opBrI32GeSImm:         {"br_i32_ge_s_imm", fmtBrAI},
+	opI32GeU:              {"i32.ge_u", fmtDAB},
+	opI32GeUImm:           {"i32.ge_u_imm", fmtDAI},
+	opBrI32GeU:            {"br_i32_ge_u", fmtBrAB},
+	opBrI32GeUImm:         {"br_i32_ge_u_imm", fmtBrAI},
+	opI64Eq:               {"i64.eq", fmtDAB},
+	opI64EqImm:            {"i64.eq_imm", fmtDAI},
+	opBrI64Eq:             {"br_i64_eq", fmtBrAB},
+	opBrI64EqImm:          {"br_i64_eq_imm", fmtBrAI},
+	opI64Ne:               {"i64.ne", fmtDAB},
+	opI64NeImm:            {"i64.ne_imm", fmtDAI},
+	opBrI64Ne:             {"br_i64_ne", fmtBrAB},
+	opBrI64NeImm:          {"br_i64_ne_imm", fmtBrAI},
+	opI64LtS:              {"i64.lt_s", fmtDAB},
+	opI64LtSImm:           {"i64.lt_s_imm", fmtDAI},
+	opBrI64LtS:            {"br_i64_lt_s", fmtBrAB},
+	opBrI64LtSImm:         {"br_i64_lt_s_imm", fmtBrAI},
+	opI64LtU:              {"i64.lt_u", fmtDAB},
+	opI64LtUImm:           {"i64.lt_u_imm", fmtDAI},
+	opBrI64LtU:            {"br_i64_lt_u", fmtBrAB},
+	opBrI64LtUImm:         {"br_i64_lt_u_imm", fmtBrAI},
+	opI64GtS:              {"i64.gt_s", fmtDAB},
+	opI64GtSImm:           {"i64.gt_s_imm", fmtDAI},
+	opBrI64GtS:            {"br_i64_gt_s", fmtBrAB},
+	opBrI64GtSImm:         {"br_i64_gt_s_imm", fmtBrAI},
+	opI64GtU:              {"i64.gt_u", fmtDAB},
+	opI64GtUImm:           {"i64.gt_u_imm", fmtDAI},
+	opBrI64GtU:            {"br_i64_gt_u", fmtBrAB},
+	opBrI64GtUImm:         {"br_i64_gt_u_imm", fmtBrAI},
+	opI64LeS:              {"i64.le_s", fmtDAB},
+	opI64LeSImm:           {"i64.le_s_imm", fmtDAI},
+	opBrI64LeS:            {"br_i64_le_s", fmtBrAB},
+	opBrI64LeSImm:         {"br_i64_le_s_imm", fmtBrAI},
+	opI64LeU:              {"i64.le_u", fmtDAB},
+	opI64LeUImm:           {"i64.le_u_imm", fmtDAI},
+	opBrI64LeU:            {"br_i64_le_u", fmtBrAB},
+	opBrI64LeUImm:         {"br_i64_le_u_imm", fmtBrAI},
+	opI64GeS:              {"i64.ge_s", fmtDAB},
+	opI64GeSImm:           {"i64.ge_s_imm", fmtDAI},
+	opBrI64GeS:            {"br_i64_ge_s", fmtBrAB},
+	opBrI64GeSImm:         {"br_i64_ge_s_imm", fmtBrAI},
+	opI64GeU:              {"i64.ge_u", fmtDAB},
+	opI64GeUImm:           {"i64.ge_u_imm", fmtDAI},
+	opBrI64GeU:            {"br_i64_ge_u", fmtBrAB},
+	opBrI64GeUImm:         {"br_i64_ge_u_imm", fmtBrAI},
+	opI32Load:             {"i32.load", fmtLoad},
+	opI32LoadIdx:          {"i32.load_idx", fmtLoadIdx},
+	opI32LoadShl:          {"i32.load_shl", fmtLoadShl},
+	opI32LoadIdxShl:       {"i32.load_idx_shl", fmtLoadIdxShl},
+	opI64Load:             {"i64.load", fmtLoad},
+	opI64LoadIdx:          {"i64.load_idx", fmtLoadIdx},
+	opI64LoadShl:          {"i64.load_shl", fmtLoadShl},
+	opI64LoadIdxShl:       {"i64.load_idx_shl", fmtLoadIdxShl},
+	opF32Load:             {"f32.load", fmtLoad},
+	opF32LoadIdx:          {"f32.load_idx", fmtLoadIdx},
+	opF32LoadShl:          {"f32.load_shl", fmtLoadShl},
+	opF32LoadIdxShl:       {"f32.load_idx_shl", fmtLoadIdxShl},
+	opF64Load:             {"f64.load", fmtLoad},
+	opF64LoadIdx:          {"f64.load_idx", fmtLoadIdx},
+	opF64LoadShl:          {"f64.load_shl", fmtLoadShl},
+	opF64LoadIdxShl:       {"f64.load_idx_shl", fmtLoadIdxShl},
+	opI32Load8S:           {"i32.load8_s", fmtLoad},
+	opI32Load8SIdx:        {"i32.load8_s_idx", fmtLoadIdx},
+	opI32Load8SShl:        {"i32.load8_s_shl", fmtLoadShl},
+	opI32Load8SIdxShl:     {"i32.load8_s_idx_shl", fmtLoadIdxShl},
+	opI32Load8U:           {"i32.load8_u", fmtLoad},
+	opI32Load8UIdx:        {"i32.load8_u_idx", fmtLoadIdx},
+	opI32Load8UShl:        {"i32.load8_u_shl", fmtLoadShl},
+	opI32Load8UIdxShl:     {"i32.load8_u_idx_shl", fmtLoadIdxShl},
+	opI32Load16S:          {"i32.load16_s", fmtLoad},
+	opI32Load16SIdx:       {"i32.load16_s_idx", fmtLoadIdx},
+	opI32Load16SShl:       {"i32.load16_s_shl", fmtLoadShl},
+	opI32Load16SIdxShl:    {"i32.load16_s_idx_shl", fmtLoadIdxShl},
+	opI32Load16U:          {"i32.load16_u", fmtLoad},
+	opI32Load16UIdx:       {"i32.load16_u_idx", fmtLoadIdx},
+	opI32Load16UShl:       {"i32.load16_u_shl", fmtLoadShl},
+	opI32Load16UIdxShl:    {"i32.load16_u_idx_shl", fmtLoadIdxShl},
+	opI64Load8S:           {"i64.load8_s", fmtLoad},
+	opI64Load8SIdx:        {"i64.load8_s_idx", fmtLoadIdx},
+	opI64Load8SShl:        {"i64.load8_s_shl", fmtLoadShl},
+	opI64Load8SIdxShl:     {"i64.load8_s_idx_shl", fmtLoadIdxShl},
+	opI64Load8U:           {"i64.load8_u", fmtLoad},
+	opI64Load8UIdx:        {"i64.load8_u_idx", fmtLoadIdx},
+	opI64Load8UShl:        {"i64.load8_u_shl", fmtLoadShl},
+	opI64Load8UIdxShl:     {"i64.load8_u_idx_shl", fmtLoadIdxShl},
+	opI64Load16S:          {"i64.load16_s", fmtLoad},
+	opI64Load16SIdx:       {"i64.load16_s_idx", fmtLoadIdx},
+	opI64Load16SShl:       {"i64.load16_s_shl", fmtLoadShl},
+	opI64Load16SIdxShl:    {"i64.load16_s_idx_shl", fmtLoadIdxShl},
+	opI64Load16U:          {"i64.load16_u", fmtLoad},
+	opI64Load16UIdx:       {"i64.load16_u_idx", fmtLoadIdx},
+	opI64Load16UShl:       {"i64.load16_u_shl", fmtLoadShl},
+	opI64Load16UIdxShl:    {"i64.load16_u_idx_shl", fmtLoadIdxShl},
+	opI64Load32S:          {"i64.load32_s", fmtLoad},
+	opI64Load32SIdx:       {"i64.load32_s_idx", fmtLoadIdx},
+	opI64Load32SShl:       {"i64.load32_s_shl", fmtLoadShl},
+	opI64Load32SIdxShl:    {"i64.load32_s_idx_shl", fmtLoadIdxShl},
+	opI64Load32U:          {"i64.load32_u", fmtLoad},
+	opI64Load32UIdx:       {"i64.load32_u_idx", fmtLoadIdx},
+	opI64Load32UShl:       {"i64.load32_u_shl", fmtLoadShl},
+	opI64Load32UIdxShl:    {"i64.load32_u_idx_shl", fmtLoadIdxShl},
+	opI32Store:            {"i32.store", fmtStore},
+	opI64Store:            {"i64.store", fmtStore},
+	opF32Store:            {"f32.store", fmtStore},
+	opF64Store:            {"f64.store", fmtStore},
+	opI32Store8:           {"i32.store8", fmtStore},
+	opI32Store16:          {"i32.store16", fmtStore},
+	opI64Store8:           {"i64.store8", fmtStore},
+	opI64Store16:          {"i64.store16", fmtStore},
+	opI64Store32:          {"i64.store32", fmtStore},
+	opMemorySize:          {"memory.size", fmtD},
+	opMemoryGrow:          {"memory.grow", fmtDA},
+	opI32Eqz:              {"i32.eqz", fmtDA},
+	opI32Clz:              {"i32.clz", fmtDA},
+	opI32Ctz:              {"i32.ctz", fmtDA},
+	opI32Popcnt:           {"i32.popcnt", fmtDA},
+	opI32Add:              {"i32.add", fmtDAB},
+	opI32AddImm:           {"i32.add_imm", fmtDAI},
+	opI32Sub:              {"i32.sub", fmtDAB},
+	opI32Mul:              {"i32.mul", fmtDAB},
+	opI32MulImm:           {"i32.mul_imm", fmtDAI},
+	opI32DivS:             {"i32.div_s", fmtDAB},
+	opI32DivU:             {"i32.div_u", fmtDAB},
+	opI32RemS:             {"i32.rem_s", fmtDAB},
+	opI32RemU:             {"i32.rem_u", fmtDAB},
+	opI32And:              {"i32.and", fmtDAB},
+	opI32AndImm:           {"i32.and_imm", fmtDAI},
+	opI32Or:               {"i32.or", fmtDAB},
+	opI32OrImm:            {"i32.or_imm", fmtDAI},
+	opI32Xor:              {"i32.xor", fmtDAB},
+	opI32XorImm:           {"i32.xor_imm", fmtDAI},
+	opI32Shl:              {"i32.shl", fmtDAB},
+	opI32ShlImm:           {"i32.shl_imm", fmtDAI},
+	opI32ShrS:             {"i32.shr_s", fmtDAB},
+	opI32ShrSImm:          {"i32.shr_s_imm", fmtDAI},
+	opI32ShrU:             {"i32.shr_u", fmtDAB},
+	opI32ShrUImm:          {"i32.shr_u_imm", fmtDAI},
+	opI32Rotl:             {"i32.rotl", fmtDAB},
+	opI32RotlImm:          {"i32.rotl_imm", fmtDAI},
+	opI32Rotr:             {"i32.rotr", fmtDAB},
+	opI32RotrImm:          {"i32.rotr_imm", fmtDAI},
+	opI64Eqz:              {"i64.eqz", fmtDA},
+	opI64Clz:              {"i64.clz", fmtDA},
+	opI64Ctz:              {"i64.ctz", fmtDA},
+	opI64Popcnt:           {"i64.popcnt", fmtDA},
+	opI64Add:              {"i64.add", fmtDAB},
+	opI64AddImm:           {"i64.add_imm", fmtDAI},
+	opI64Sub:              {"i64.sub", fmtDAB},
+	opI64Mul:              {"i64.mul", fmtDAB},
+	opI64MulImm:           {"i64.mul_imm", fmtDAI},
+	opI64DivS:             {"i64.div_s", fmtDAB},
+	opI64DivU:             {"i64.div_u", fmtDAB},
+	opI64RemS:             {"i64.rem_s", fmtDAB},
+	opI64RemU:             {"i64.rem_u", fmtDAB},
+	opI64And:              {"i64.and", fmtDAB},
+	opI64AndImm:           {"i64.and_imm", fmtDAI},
+	opI64Or:               {"i64.or", fmtDAB},
+	opI64OrImm:            {"i64.or_imm", fmtDAI},
+	opI64Xor:              {"i64.xor", fmtDAB},
+	opI64XorImm:           {"i64.xor_imm", fmtDAI},
+	opI64Shl:              {"i64.shl", fmtDAB},
+	opI64ShlImm:           {"i64.shl_imm", fmtDAI},
+	opI64ShrS:             {"i64.shr_s", fmtDAB},
+	opI64ShrSImm:          {"i64.shr_s_imm", fmtDAI},
+	opI64ShrU:             {"i64.shr_u", fmtDAB},
+	opI64ShrUImm:          {"i64.shr_u_imm", fmtDAI},
+	opI64Rotl:             {"i64.rotl", fmtDAB},
+	opI64RotlImm:          {"i64.rotl_imm", fmtDAI},
+	opI64Rotr:             {"i64.rotr", fmtDAB},
+	opI64RotrImm:          {"i64.rotr_imm", fmtDAI},
+	opI32AddImm2:          {"i32.add_imm2", fmtDAIDAI},
+	opI32AddAddImm:        {"i32.add.add_imm", fmtDABDAI},
+	opI32AddImmBrNz:       {"i32.add_imm.br_nz", fmtBrDAI},
+	opI32AddImmBrNe:       {"i32.add_imm.br_ne", fmtBrDAIC},
+	opI32AddImmBrGtUImm:   {"i32.add_imm.br_gt_u_imm", fmtBrDAII},
+	opCopyBrNz:            {"copy.br_nz", fmtBrCopy},
+	opCopyBrI32NeImm:      {"copy.br_i32_ne_imm", fmtBrCopyI},
+	opCopyI32Load:         {"copy.i32.load", fmtCopyLoad},
+	opI32LoadBrNz:         {"i32.load.br_nz", fmtBrLoad},
+	opI32LoadBrZ:          {"i32.load.br_z", fmtBrLoad},
+	opI32Load8UBrNz:       {"i32.load8_u.br_nz", fmtBrLoad},
+	opI32Load8UBrZ:        {"i32.load8_u.br_z", fmtBrLoad},
+	opI32StoreCopy:        {"i32.store.copy", fmtStoreCopy},
+	opI32XorMulImm:        {"i32.xor.mul_imm", fmtDABI},
+	opI32XorShlImm:        {"i32.xor.shl_imm", fmtDABI},
+	opI32ShrUImmXor:       {"i32.shr_u_imm.xor", fmtDABI},
+	opI64ShrUImmXor:       {"i64.shr_u_imm.xor", fmtDABI},
+	opI64XorMulImm:        {"i64.xor.mul_imm", fmtDABI},
+	opF64MulAdd:           {"f64.mul.add", fmtDABC},
+	opI32Load8UXor:        {"i32.load8_u.xor", fmtLoadB},
+	opI32BitfieldU:        {"i32.bitfield_u", fmtDAII},
+	opI32MulAdd:           {"i32.mul_add", fmtDABC},
+	opI32ShlAdd:           {"i32.shl_add", fmtDABI},
+	opConst32Br:           {"const32.br", fmtBrK32},
+	opI32AddImmGlobalSet:  {"i32.add_imm.global.set", fmtGlobalSetI},
+	opConst32Copy:         {"const32.copy", fmtDKDA},
+	opI32AddImmAndImm:     {"i32.add_imm.and_imm", fmtDAII},
+	opI32BitfieldUXorImm:  {"i32.bitfield_u.xor_imm", fmtDASII},
+	opI32AndI64LoadIdxShl: {"i32.and.i64.load_idx_shl", fmtAndLoadIdxShl},
+	opF32Eq:               {"f32.eq", fmtDAB},
+	opF32Ne:               {"f32.ne", fmtDAB},
+	opF32Lt:               {"f32.lt", fmtDAB},
+	opF32Gt:               {"f32.gt", fmtDAB},
+	opF32Le:               {"f32.le", fmtDAB},
+	opF32Ge:               {"f32.ge", fmtDAB},
+	opF32Abs:              {"f32.abs", fmtDA},
+	opF32Neg:              {"f32.neg", fmtDA},
+	opF32Ceil:             {"f32.ceil", fmtDA},
+	opF32Floor:            {"f32.floor", fmtDA},
+	opF32Trunc:            {"f32.trunc", fmtDA},
+	opF32Nearest:          {"f32.nearest", fmtDA},
+	opF32Sqrt:             {"f32.sqrt", fmtDA},
+	opF32Add:              {"f32.add", fmtDAB},
+	opF32Sub:              {"f32.sub", fmtDAB},
+	opF32Mul:              {"f32.mul", fmtDAB},
+	opF32Div:              {"f32.div", fmtDAB},
+	opF32Min:              {"f32.min", fmtDAB},
+	opF32Max:              {"f32.max", fmtDAB},
+	opF32Copysign:         {"f32.copysign", fmtDAB},
+	opF64Eq:               {"f64.eq", fmtDAB},
+	opF64Ne:               {"f64.ne", fmtDAB},
+	opF64Lt:               {"f64.lt", fmtDAB},
+	opF64Gt:               {"f64.gt", fmtDAB},
+	opF64Le:               {"f64.le", fmtDAB},
+	opF64Ge:               {"f64.ge", fmtDAB},
+	opF64Abs:              {"f64.abs", fmtDA},
+	opF64Neg:              {"f64.neg", fmtDA},
+	opF64Ceil:             {"f64.ceil", fmtDA},
+	opF64Floor:            {"f64.floor", fmtDA},
+	opF64Trunc:            {"f64.trunc", fmtDA},
+	opF64Nearest:          {"f64.nearest", fmtDA},
+	opF64Sqrt:             {"f64.sqrt", fmtDA},
+	opF64Add:              {"f64.add", fmtDAB},
+	opF64Sub:              {"f64.sub", fmtDAB},
+	opF64Mul:              {"f64.mul", fmtDAB},
+	opF64Div:              {"f64.div", fmtDAB},
+	opF64Min:              {"f64.min", fmtDAB},
+	opF64Max:              {"f64.max", fmtDAB},
+	opF64Copysign:         {"f64.copysign", fmtDAB},
+	opI32WrapI64:          {"i32.wrap_i64", fmtDA},
+	opI32TruncF32S:        {"i32.trunc_f32_s", fmtDA},
+	opI32TruncF32U:        {"i32.trunc_f32_u", fmtDA},
+	opI32TruncF64S:        {"i32.trunc_f64_s", fmtDA},
+	opI32TruncF64U:        {"i32.trunc_f64_u", fmtDA},
+	opI64ExtendI32S:       {"i64.extend_i32_s", fmtDA},
+	opI64ExtendI32U:       {"i64.extend_i32_u", fmtDA},
+	opI64TruncF32S:        {"i64.trunc_f32_s", fmtDA},
+	opI64TruncF32U:        {"i64.trunc_f32_u", fmtDA},
+	opI64TruncF64S:        {"i64.trunc_f64_s", fmtDA},
+	opI64TruncF64U:        {"i64.trunc_f64_u", fmtDA},
+	opF32ConvertI32S:      {"f32.convert_i32_s", fmtDA},
+	opF32ConvertI32U:      {"f32.convert_i32_u", fmtDA},
+	opF32ConvertI64S:      {"f32.convert_i64_s", fmtDA},
+	opF32ConvertI64U:      {"f32.convert_i64_u", fmtDA},
+	opF32DemoteF64:        {"f32.demote_f64", fmtDA},
+	opF64ConvertI32S:      {"f64.convert_i32_s", fmtDA},
+	opF64ConvertI32U:      {"f64.convert_i32_u", fmtDA},
+	opF64ConvertI64S:      {"f64.convert_i64_s", fmtDA},
+	opF64ConvertI64U:      {"f64.convert_i64_u", fmtDA},
+	opF64PromoteF32:       {"f64.promote_f32", fmtDA},
+	opI32Extend8S:         {"i32.extend8_s", fmtDA},
+	opI32Extend16S:        {"i32.extend16_s", fmtDA},
+	opI64Extend8S:         {"i64.extend8_s", fmtDA},
+	opI64Extend16S:        {"i64.extend16_s", fmtDA},
+	opI64Extend32S:        {"i64.extend32_s", fmtDA},
+	opI32TruncSatF32S:     {"i32.trunc_sat_f32_s", fmtDA},
+	opI32TruncSatF32U:     {"i32.trunc_sat_f32_u", fmtDA},
+	opI32TruncSatF64S:     {"i32.trunc_sat_f64_s", fmtDA},
+	opI32TruncSatF64U:     {"i32.trunc_sat_f64_u", fmtDA},
+	opI64TruncSatF32S:     {"i64.trunc_sat_f32_s", fmtDA},
+	opI64TruncSatF32U:     {"i64.trunc_sat_f32_u", fmtDA},
+	opI64TruncSatF64S:     {"i64.trunc_sat_f64_s", fmtDA},
+	opI64TruncSatF64U:     {"i64.trunc_sat_f64_u", fmtDA},
+	opMemoryInit:          {"memory.init", fmtABCX},
+	opDataDrop:            {"data.drop", fmtX},
+	opMemoryCopy:          {"memory.copy", fmtABCX},
+	opMemoryFill:          {"memory.fill", fmtABCX},
+	opTableInit:           {"table.init", fmtABCX},
+	opElemDrop:            {"elem.drop", fmtX},
+	opTableCopy:           {"table.copy", fmtABCX},
+	opTableGrow:           {"table.grow", fmtDABX},
+	opTableSize:           {"table.size", fmtDX},
+	opTableFill:           {"table.fill", fmtABCX},
+	opTableGet:            {"table.get", fmtDAX},
+	opTableSet:            {"table.set", fmtABX},
+	opRefFunc:             {"ref.func", fmtDX},
+	opGlobalSetRef:        {"global.set_ref", fmtGlobalSet},
+	opCopy2:               {"copy2", fmtDA},
+	opV128Const:           {"v128.const", fmtV128Const},
+	opSelect128:           {"select128", fmtSelect},
+	opGlobalGet128:        {"global.get128", fmtGlobalGet},
+	opGlobalSet128:        {"global.set128", fmtGlobalSet},
+	opV128Load:            {"v128.load", fmtDAX},
+	opV128Store:           {"v128.store", fmtABX},
+	opV128LoadLane:        {"v128.load_lane", fmtDABX},
+	opV128StoreLane:       {"v128.store_lane", fmtABX},
+	opV128Shuffle:         {"v128.shuffle", fmtV128Shuffle},
+	opV128Extract:         {"v128.extract", fmtDAX},
+	opV128Replace:         {"v128.replace", fmtDABX},
+	opV128Splat:           {"v128.splat", fmtDAS},
+	opV128Unary:           {"v128.unary", fmtDAS},
+	opV128Binary:          {"v128.binary", fmtDABX},
+	opV128Ternary:         {"v128.ternary", fmtDABX},
+	opV128Shift:           {"v128.shift", fmtDABX},
+	opV128Test:            {"v128.test", fmtDAS},
+	opAtomicLoad:          {"atomic.load", fmtDAX},
+	opAtomicStore:         {"atomic.store", fmtABX},
+	opAtomicRmw:           {"atomic.rmw", fmtDABX},
+	opAtomicCmpxchg:       {"atomic.cmpxchg", fmtDABX},
+	opMemoryAtomicWait:    {"memory.atomic.wait", fmtDABX},
+	opMemoryAtomicNotify:  {"memory.atomic.notify", fmtDABX},
+	opAtomicFence:         {"atomic.fence", fmtNone},
 }
 
 // numericOps holds the translation of each numeric instruction (spec

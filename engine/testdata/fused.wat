@@ -153,4 +153,11 @@
   (func $eqz_eqz_if (export "eqz.eqz.if") (export "eqz.eqz.if/0") (param i32) (result i32)
     (if (result i32) (i32.eqz (i32.eqz (local.get 0)))
       (then (i32.const 30)) (else (i32.const 40))))
+  ;; A masked probe index, then the key at it (hashtable's probe loops).
+  (func (export "and.load_idx_shl") (param i32 i32 i32) (result i64) (local i32)
+    (i64.store (i32.const 48) (i64.const 0x5555))
+    (local.set 3 (i32.and (local.get 1) (local.get 2)))
+    (i64.add
+      (i64.load (i32.add (local.get 0) (i32.shl (local.get 3) (i32.const 3))))
+      (i64.extend_i32_u (local.get 3))))
 )

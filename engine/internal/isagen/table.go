@@ -69,6 +69,7 @@ var Formats = []Format{
 	{"GlobalSetI", 1, "A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)"},
 	{"DKDA", 1, "A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant"},
 	{"DASII", 1, "A: dst, B: src, C: shift; +1 word: imm | imm2<<32"},
+	{"AndLoadIdxShl", 2, "A: dst, B, C: src cells (A = B & C); +1 word: shift | offset<<32, +1 word: dst2<<16 | base2<<32 | index2<<48, the fields of a first word (then dst2 = [base2 + index2<<shift + offset])"},
 }
 
 // Table is the instruction set.
@@ -209,34 +210,35 @@ var Table = concat(
 	// one (the translator's fuse and condBranch make them). A pair whose
 	// second reads the first's result through a temporary writes only
 	// the second's result; the other pairs do both operations in order.
-	hand("i32.add_imm2", "DAIDAI"),               // A = B + imm; C = src2 + imm2
-	hand("i32.add.add_imm", "DABDAI"),            // A = B + C; dst2 = src2 + imm2
-	hand("i32.add_imm.br_nz", "BrDAI"),           // A = B + imm; branch if A != 0
-	hand("i32.add_imm.br_ne", "BrDAIC"),          // A = B + imm; branch if A != C
-	hand("i32.add_imm.br_gt_u_imm", "BrDAII"),    // A = B + imm; branch if A > imm2 (unsigned)
-	hand("copy.br_nz", "BrCopy"),                 // A = B; branch if C != 0
-	hand("copy.br_i32_ne_imm", "BrCopyI"),        // A = B; branch if C != imm
-	hand("copy.i32.load", "CopyLoad"),            // A = B; C = [A + k] + offset
-	hand("i32.load.br_nz", "BrLoad"),             // A = [B + k] + offset; branch if A != 0: load, br_if
-	hand("i32.load.br_z", "BrLoad"),              // A = [B + k] + offset; branch if A == 0: load, if
-	hand("i32.load8_u.br_nz", "BrLoad"),          // as i32.load.br_nz, a byte
-	hand("i32.load8_u.br_z", "BrLoad"),           // as i32.load.br_z, a byte
-	hand("i32.store.copy", "StoreCopy"),          // [A + k] + offset = B; C = A
-	hand("i32.xor.mul_imm", "DABI"),              // A = (B ^ C) * imm: xor, mul_imm
-	hand("i32.xor.shl_imm", "DABI"),              // A = (B ^ C) << imm: xor, shl_imm
-	hand("i32.shr_u_imm.xor", "DABI"),            // A = B >> imm ^ C: shr_u_imm, xor
-	hand("i64.shr_u_imm.xor", "DABI"),            // A = B >> imm ^ C: shr_u_imm, xor (hash finalisers)
-	hand("i64.xor.mul_imm", "DABI"),              // A = (B ^ C) * imm: xor, mul_imm (FNV-1a)
-	hand("f64.mul.add", "DABC"),                  // A = B * C + x, rounded twice: mul, add
-	hand("i32.load8_u.xor", "LoadB"),             // A = [B + k] + offset ^ C: load8_u, xor
-	hand("i32.bitfield_u", "DAII"),               // A = (B >> imm) & imm2: shr_u_imm, and_imm
-	hand("i32.mul_add", "DABC"),                  // A = B * C + x: mul, add
-	hand("i32.shl_add", "DABI"),                  // A = B << imm + C: shl_imm, add
-	hand("const32.br", "BrK32"),                  // A = k; br: const32, br (Go's state machines)
-	hand("i32.add_imm.global.set", "GlobalSetI"), // C = B + imm; global = C: add_imm, global.set (Go's stack pointer)
-	hand("const32.copy", "DKDA"),                 // A = k; B = C: const32, copy (sequential)
-	hand("i32.add_imm.and_imm", "DAII"),          // A = (B + imm) & imm2: add_imm, and_imm
-	hand("i32.bitfield_u.xor_imm", "DASII"),      // A = (B >> C) & imm ^ imm2: bitfield_u, xor_imm
+	hand("i32.add_imm2", "DAIDAI"),                    // A = B + imm; C = src2 + imm2
+	hand("i32.add.add_imm", "DABDAI"),                 // A = B + C; dst2 = src2 + imm2
+	hand("i32.add_imm.br_nz", "BrDAI"),                // A = B + imm; branch if A != 0
+	hand("i32.add_imm.br_ne", "BrDAIC"),               // A = B + imm; branch if A != C
+	hand("i32.add_imm.br_gt_u_imm", "BrDAII"),         // A = B + imm; branch if A > imm2 (unsigned)
+	hand("copy.br_nz", "BrCopy"),                      // A = B; branch if C != 0
+	hand("copy.br_i32_ne_imm", "BrCopyI"),             // A = B; branch if C != imm
+	hand("copy.i32.load", "CopyLoad"),                 // A = B; C = [A + k] + offset
+	hand("i32.load.br_nz", "BrLoad"),                  // A = [B + k] + offset; branch if A != 0: load, br_if
+	hand("i32.load.br_z", "BrLoad"),                   // A = [B + k] + offset; branch if A == 0: load, if
+	hand("i32.load8_u.br_nz", "BrLoad"),               // as i32.load.br_nz, a byte
+	hand("i32.load8_u.br_z", "BrLoad"),                // as i32.load.br_z, a byte
+	hand("i32.store.copy", "StoreCopy"),               // [A + k] + offset = B; C = A
+	hand("i32.xor.mul_imm", "DABI"),                   // A = (B ^ C) * imm: xor, mul_imm
+	hand("i32.xor.shl_imm", "DABI"),                   // A = (B ^ C) << imm: xor, shl_imm
+	hand("i32.shr_u_imm.xor", "DABI"),                 // A = B >> imm ^ C: shr_u_imm, xor
+	hand("i64.shr_u_imm.xor", "DABI"),                 // A = B >> imm ^ C: shr_u_imm, xor (hash finalisers)
+	hand("i64.xor.mul_imm", "DABI"),                   // A = (B ^ C) * imm: xor, mul_imm (FNV-1a)
+	hand("f64.mul.add", "DABC"),                       // A = B * C + x, rounded twice: mul, add
+	hand("i32.load8_u.xor", "LoadB"),                  // A = [B + k] + offset ^ C: load8_u, xor
+	hand("i32.bitfield_u", "DAII"),                    // A = (B >> imm) & imm2: shr_u_imm, and_imm
+	hand("i32.mul_add", "DABC"),                       // A = B * C + x: mul, add
+	hand("i32.shl_add", "DABI"),                       // A = B << imm + C: shl_imm, add
+	hand("const32.br", "BrK32"),                       // A = k; br: const32, br (Go's state machines)
+	hand("i32.add_imm.global.set", "GlobalSetI"),      // C = B + imm; global = C: add_imm, global.set (Go's stack pointer)
+	hand("const32.copy", "DKDA"),                      // A = k; B = C: const32, copy (sequential)
+	hand("i32.add_imm.and_imm", "DAII"),               // A = (B + imm) & imm2: add_imm, and_imm
+	hand("i32.bitfield_u.xor_imm", "DASII"),           // A = (B >> C) & imm ^ imm2: bitfield_u, xor_imm
+	hand("i32.and.i64.load_idx_shl", "AndLoadIdxShl"), // A = B & C; then an i64.load_idx_shl (sequential: hash tables' masked probe index)
 
 	// f32.
 	bin(0x5b, "f32.eq", "i32", "b2u(f32(b) == f32(c))"),
