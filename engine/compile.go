@@ -28,6 +28,11 @@ type Code struct {
 	// src maps instruction starts to byte offsets in the module binary,
 	// sorted by word.
 	src []srcPos
+	// zero4 says that the cells NumParams..NumParams+3 cover the declared
+	// locals and lie inside the frame: a call zeroes them with one
+	// 32-byte store instead of a loop (the cells past the locals are
+	// temporaries, not live at entry).
+	zero4 bool
 }
 
 type srcPos struct{ word, off uint32 }
@@ -335,7 +340,7 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
-	return &Code{
+	code := &Code{
 		Words:      append([]uint64(nil), t.code...),
 		NumParams:  cellsOf(ft.Params),
 		NumLocals:  t.nLocalCells - cellsOf(ft.Params),
@@ -343,7 +348,9 @@ func (t *translator) translate(m *decoder.Module, i uint32) (*Code, error) {
 		FrameCells: t.frameCells,
 		Handlers:   append([]Handler(nil), t.handlers...),
 		src:        append([]srcPos(nil), t.src...),
-	}, nil
+	}
+	code.zero4 = code.NumLocals <= 4 && code.NumParams+4 <= code.FrameCells
+	return code, nil
 }
 
 // ---- reading the body ----

@@ -182,3 +182,32 @@ func TestInterruptEveryPath(t *testing.T) {
 		t.Errorf("fib(20) after interruptions: %v, %d", err, stack[0])
 	}
 }
+
+// TestLocalsZeroed checks that a callee's declared locals read zero
+// whatever an earlier frame at the same cells left there, for each way a
+// call zeroes them (one 32-byte store when the locals and the frame allow
+// it, Code.zero4; the loop otherwise). Tail calls enter through the same
+// code.
+func TestLocalsZeroed(t *testing.T) {
+	inst, ex := newTestInstance(t, "testdata/locals.wasm")
+	got := map[string]uint64{}
+	want := map[string]uint64{}
+	for _, name := range []string{"call1", "call2", "call3", "call6"} {
+		stack := []uint64{0x5555_5555_5555_5555}
+		if err := Call(context.Background(), ex[name], stack, nil); err != nil {
+			t.Fatal(err)
+		}
+		got[name], want[name] = stack[0], 0
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("locals' bits seen by the callee (-want +got):\n%s", d)
+	}
+	// Both zeroing paths are covered.
+	wide := map[bool]int{}
+	for _, f := range inst.Funcs {
+		wide[f.Code.zero4]++
+	}
+	if wide[true] == 0 || wide[false] == 0 {
+		t.Errorf("zero4 set for %d functions, clear for %d: want both", wide[true], wide[false])
+	}
+}

@@ -2631,11 +2631,16 @@ loop:
 		{
 			c := callee.Code
 			m.fp = fp
-			// A loop, not clear: clear calls memclr; and most functions
-			// have one local cell, the zero cell. SAFETY: cells
-			// NumParams..NumParams+NumLocals-1 lie inside the frame; no
-			// pointer past its end is formed.
-			if c.NumLocals == 1 {
+			// Not clear: clear calls memclr. Most functions have at most
+			// four local cells (one is the zero cell) in a frame of at
+			// least four more than their parameters: one 32-byte store
+			// (two SSE stores) zeroes them, and temporaries past them,
+			// dead at entry. SAFETY: with zero4, cells NumParams..
+			// NumParams+3 lie inside the frame; else cells NumParams..
+			// NumParams+NumLocals-1 do; no pointer past its end is formed.
+			if c.zero4 {
+				*(*[4]uint64)(unsafe.Add(fp, 8*c.NumParams)) = [4]uint64{}
+			} else if c.NumLocals == 1 {
 				*(*uint64)(unsafe.Add(fp, 8*c.NumParams)) = 0
 			} else {
 				for i := c.NumParams; i < c.NumParams+c.NumLocals; i++ {
