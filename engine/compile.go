@@ -552,6 +552,16 @@ func (t *translator) fuse() {
 	case op1 == opI32Add && op2 == opI32AddImm:
 		f = [3]uint64{word(opI32AddAddImm, wA(w1), wB(w1), wC(w1)), uint64(wA(w2)) | uint64(wB(w2))<<16 | t.code[s2+1]<<32}
 		nf = 2
+	case op1 == opI32AddImm && op2 == opI32Load8U:
+		// Sequential, a pointer bump then a byte load (through the bumped
+		// pointer: _via); the load writes last, so its dst may be anything.
+		op := opI32AddImmLoad8U
+		if wB(w2) == wA(w1) {
+			op = opI32AddImmLoad8UVia
+		}
+		f = [3]uint64{word(op, wA(w2), wB(w2), wA(w1)), t.code[s2+1], uint64(uint32(t.code[s1+1])) | uint64(wB(w1))<<48}
+		nf = 3
+		t.src[n-2].off = t.src[n-1].off // a trap is the load's
 	case op1 == opI32And && op2 == opI64LoadIdxShl:
 		// Sequential: the load may read the and's result (a local).
 		f = [3]uint64{word(opI32AndI64LoadIdxShl, wA(w1), wB(w1), wC(w1)), t.code[s2+1], uint64(wA(w2))<<16 | uint64(wB(w2))<<32 | uint64(wC(w2))<<48}

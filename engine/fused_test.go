@@ -188,6 +188,18 @@ func TestFused(t *testing.T) {
 0004  br               -> 0007
 0006  const32          c2 = 0x28
 0007  return1          c2`},
+		{"add_imm.load8_u", []uint64{10, 40}, 24, `
+0000  const32          c5 = 0x9
+0001  i32.store8       [c3 +32 41 + 0] = c5
+0003  i32.add_imm.load8_u c0 = c0, 5; c2 = [c1 + 1]
+0006  i32.add          c4 = c0, c2
+0007  return1          c4`},
+		{"add_imm.load8_u_via", []uint64{38}, 52, `
+0000  const32          c4 = 0x9
+0001  i32.store8       [c2 +32 45 + 0] = c4
+0003  i32.add_imm.load8_u_via c0 = c0, 5; c1 = [c0 + 2]
+0006  i32.add          c3 = c0, c1
+0007  return1          c3`},
 		{"and.load_idx_shl", []uint64{32, 0x12, 3}, 0x5557, `
 0000  const32          c6 = 0x5555
 0001  i64.store        [c4 +32 48 + 0] = c6

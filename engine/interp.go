@@ -801,6 +801,27 @@ loop:
 			*oa(fp, pc) = (*ob(fp, pc) + x&0xffffffff) & (x >> 32)
 			pc = unsafe.Add(pc, sizeDAII)
 			continue
+		case opI32AddImmLoad8U, opI32AddImmLoad8UVia:
+			// The add's value first, every write after the bounds check
+			// (so that oob may rerun the instruction); the translator
+			// fuses only a load whose base is not the add's dst (or, the
+			// _via form, is it).
+			y := unsafe.Add(pc, 16)
+			v := uint64(uint32(*oc(fp, y) + *(*uint64)(y)))
+			b := v
+			if opcode(*(*uint16)(unsafe.Add(pc, offOp))) == opI32AddImmLoad8U {
+				b = *ob(fp, pc)
+			}
+			x := x1(pc)
+			ea := uint64(uint32(b)+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			*oc(fp, pc) = v
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			*oa(fp, pc) = uint64(*(*uint8)(unsafe.Add(memBase, ea)))
+			pc = unsafe.Add(pc, sizeAddImmLoad)
+			continue
 		case opI32AndI64LoadIdxShl:
 			// The and, then the load (which may read its result). A
 			// shared memory grown meanwhile reruns both from oob: the and

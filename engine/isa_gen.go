@@ -56,6 +56,7 @@ const (
 	fmtGlobalSetI                  // A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)
 	fmtDKDA                        // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
 	fmtDASII                       // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
+	fmtAddImmLoad                  // A: load dst, B: load base cell, C: add dst; +1 word: k | offset<<32, +1 word: imm | add src<<48 (C = src + imm, then A is loaded)
 	fmtAndLoadIdxShl               // A: dst, B, C: src cells (A = B & C); +1 word: shift | offset<<32, +1 word: dst2<<16 | base2<<32 | index2<<48, the fields of a first word (then dst2 = [base2 + index2<<shift + offset])
 	fmtCount
 )
@@ -113,6 +114,7 @@ const (
 	sizeGlobalSetI    = 16
 	sizeDKDA          = 16
 	sizeDASII         = 16
+	sizeAddImmLoad    = 24
 	sizeAndLoadIdxShl = 24
 )
 
@@ -168,6 +170,7 @@ var formatWords = [fmtCount]uint8{
 	fmtGlobalSetI:    1,
 	fmtDKDA:          1,
 	fmtDASII:         1,
+	fmtAddImmLoad:    2,
 	fmtAndLoadIdxShl: 2,
 }
 
@@ -429,6 +432,8 @@ const (
 	opConst32Copy
 	opI32AddImmAndImm
 	opI32BitfieldUXorImm
+	opI32AddImmLoad8U
+	opI32AddImmLoad8UVia
 	opI32AndI64LoadIdxShl
 	opF32Eq
 	opF32Ne
@@ -803,6 +808,8 @@ var opInfos = [opCount]opInfo{
 	opConst32Copy:         {"const32.copy", fmtDKDA},
 	opI32AddImmAndImm:     {"i32.add_imm.and_imm", fmtDAII},
 	opI32BitfieldUXorImm:  {"i32.bitfield_u.xor_imm", fmtDASII},
+	opI32AddImmLoad8U:     {"i32.add_imm.load8_u", fmtAddImmLoad},
+	opI32AddImmLoad8UVia:  {"i32.add_imm.load8_u_via", fmtAddImmLoad},
 	opI32AndI64LoadIdxShl: {"i32.and.i64.load_idx_shl", fmtAndLoadIdxShl},
 	opF32Eq:               {"f32.eq", fmtDAB},
 	opF32Ne:               {"f32.ne", fmtDAB},

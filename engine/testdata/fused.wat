@@ -160,4 +160,16 @@
     (i64.add
       (i64.load (i32.add (local.get 0) (i32.shl (local.get 3) (i32.const 3))))
       (i64.extend_i32_u (local.get 3))))
+  ;; A pointer bumped, then a byte loaded: through another pointer, and
+  ;; through the bumped one (bytecode's and memloops' loops).
+  (func (export "add_imm.load8_u") (param i32 i32) (result i32) (local i32)
+    (i32.store8 (i32.const 41) (i32.const 9))
+    (local.set 0 (i32.add (local.get 0) (i32.const 5)))
+    (local.set 2 (i32.load8_u offset=1 (local.get 1)))
+    (i32.add (local.get 0) (local.get 2)))
+  (func (export "add_imm.load8_u_via") (param i32) (result i32) (local i32)
+    (i32.store8 (i32.const 45) (i32.const 9))
+    (local.set 0 (i32.add (local.get 0) (i32.const 5)))
+    (local.set 1 (i32.load8_u offset=2 (local.get 0)))
+    (i32.add (local.get 0) (local.get 1)))
 )

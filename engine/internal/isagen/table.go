@@ -69,6 +69,7 @@ var Formats = []Format{
 	{"GlobalSetI", 1, "A: globalidx, B: src, C: dst; +1 word: immediate (C = B + imm, the global = C)"},
 	{"DKDA", 1, "A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant"},
 	{"DASII", 1, "A: dst, B: src, C: shift; +1 word: imm | imm2<<32"},
+	{"AddImmLoad", 2, "A: load dst, B: load base cell, C: add dst; +1 word: k | offset<<32, +1 word: imm | add src<<48 (C = src + imm, then A is loaded)"},
 	{"AndLoadIdxShl", 2, "A: dst, B, C: src cells (A = B & C); +1 word: shift | offset<<32, +1 word: dst2<<16 | base2<<32 | index2<<48, the fields of a first word (then dst2 = [base2 + index2<<shift + offset])"},
 }
 
@@ -238,6 +239,8 @@ var Table = concat(
 	hand("const32.copy", "DKDA"),                      // A = k; B = C: const32, copy (sequential)
 	hand("i32.add_imm.and_imm", "DAII"),               // A = (B + imm) & imm2: add_imm, and_imm
 	hand("i32.bitfield_u.xor_imm", "DASII"),           // A = (B >> C) & imm ^ imm2: bitfield_u, xor_imm
+	hand("i32.add_imm.load8_u", "AddImmLoad"),         // C = src + imm; A = [B + k] + offset (sequential; B is not C)
+	hand("i32.add_imm.load8_u_via", "AddImmLoad"),     // C = src + imm; A = [C + k] + offset (a pointer bumped, then read through)
 	hand("i32.and.i64.load_idx_shl", "AndLoadIdxShl"), // A = B & C; then an i64.load_idx_shl (sequential: hash tables' masked probe index)
 
 	// f32.
