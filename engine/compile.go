@@ -562,6 +562,12 @@ func (t *translator) fuse() {
 		f = [3]uint64{word(op, wA(w2), wB(w2), wA(w1)), t.code[s2+1], uint64(uint32(t.code[s1+1])) | uint64(wB(w1))<<48}
 		nf = 3
 		t.src[n-2].off = t.src[n-1].off // a trap is the load's
+	case op1 == opI32Load && op2 == opI32Load8U && wB(w2) == wA(w1):
+		// A pointer loaded, then a byte through it (CoreMark's list
+		// walks). Either load may trap (out of bounds, the same trap);
+		// the backtrace names the first's position for both.
+		f = [3]uint64{word(opI32LoadLoad8U, wA(w2), wB(w1), wA(w1)), t.code[s1+1], t.code[s2+1]}
+		nf = 3
 	case op1 == opI32And && op2 == opI64LoadIdxShl:
 		// Sequential: the load may read the and's result (a local).
 		f = [3]uint64{word(opI32AndI64LoadIdxShl, wA(w1), wB(w1), wC(w1)), t.code[s2+1], uint64(wA(w2))<<16 | uint64(wB(w2))<<32 | uint64(wC(w2))<<48}

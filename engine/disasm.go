@@ -133,6 +133,8 @@ func (c *Code) instrString(ip int) (string, int) {
 		args = fmt.Sprintf("c%d = %#x; c%d = c%d", a, x(1), b, cc)
 	case fmtAddImmLoad:
 		args = fmt.Sprintf("c%d = c%d, %d; c%d = [c%d%s + %d]", cc, x(2)>>48, int32(x(2)), a, b, addend(x(1)), x(1)>>32)
+	case fmtLoadLoad:
+		args = fmt.Sprintf("c%d = [c%d%s + %d]; c%d = [c%d%s + %d]", cc, b, addend(x(1)), x(1)>>32, a, cc, addend(x(2)), x(2)>>32)
 	case fmtAndLoadIdxShl:
 		y := x(2)
 		args = fmt.Sprintf("c%d = c%d, c%d; c%d = [c%d + c%d<<%d + %d]", a, b, cc, y>>16&0xffff, y>>32&0xffff, y>>48, x(1)&31, x(1)>>32)

@@ -200,6 +200,13 @@ func TestFused(t *testing.T) {
 0003  i32.add_imm.load8_u_via c0 = c0, 5; c1 = [c0 + 2]
 0006  i32.add          c3 = c0, c1
 0007  return1          c3`},
+		{"load.load8_u", []uint64{48}, 77, `
+0000  const32          c3 = 0x3c
+0001  i32.store        [c1 +32 52 + 0] = c3
+0003  const32          c3 = 0x4d
+0004  i32.store8       [c1 +32 61 + 0] = c3
+0006  i32.load.load8_u c2 = [c0 + 4]; c2 = [c2 + 1]
+0009  return1          c2`},
 		{"and.load_idx_shl", []uint64{32, 0x12, 3}, 0x5557, `
 0000  const32          c6 = 0x5555
 0001  i64.store        [c4 +32 48 + 0] = c6

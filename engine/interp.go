@@ -822,6 +822,26 @@ loop:
 			*oa(fp, pc) = uint64(*(*uint8)(unsafe.Add(memBase, ea)))
 			pc = unsafe.Add(pc, sizeAddImmLoad)
 			continue
+		case opI32LoadLoad8U:
+			// Both bounds checks before either write, so that oob may
+			// rerun the instruction (C may be B).
+			x := x1(pc)
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
+			if ea+4 > memSize {
+				goto oob
+			}
+			// SAFETY: ea+4 <= Size <= len(Buf) (see memState).
+			v := uint64(le32(unsafe.Add(memBase, ea)))
+			x = x2(pc)
+			ea = uint64(uint32(v)+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			*oc(fp, pc) = v
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			*oa(fp, pc) = uint64(*(*uint8)(unsafe.Add(memBase, ea)))
+			pc = unsafe.Add(pc, sizeLoadLoad)
+			continue
 		case opI32AndI64LoadIdxShl:
 			// The and, then the load (which may read its result). A
 			// shared memory grown meanwhile reruns both from oob: the and

@@ -57,6 +57,7 @@ const (
 	fmtDKDA                        // A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant
 	fmtDASII                       // A: dst, B: src, C: shift; +1 word: imm | imm2<<32
 	fmtAddImmLoad                  // A: load dst, B: load base cell, C: add dst; +1 word: k | offset<<32, +1 word: imm | add src<<48 (C = src + imm, then A is loaded)
+	fmtLoadLoad                    // A: dst, B: base cell, C: the first load's dst; +1 word: k | offset<<32, +1 word: k2 | offset2<<32 (C = [B + k] + offset, A = [C + k2] + offset2)
 	fmtAndLoadIdxShl               // A: dst, B, C: src cells (A = B & C); +1 word: shift | offset<<32, +1 word: dst2<<16 | base2<<32 | index2<<48, the fields of a first word (then dst2 = [base2 + index2<<shift + offset])
 	fmtCount
 )
@@ -115,6 +116,7 @@ const (
 	sizeDKDA          = 16
 	sizeDASII         = 16
 	sizeAddImmLoad    = 24
+	sizeLoadLoad      = 24
 	sizeAndLoadIdxShl = 24
 )
 
@@ -171,6 +173,7 @@ var formatWords = [fmtCount]uint8{
 	fmtDKDA:          1,
 	fmtDASII:         1,
 	fmtAddImmLoad:    2,
+	fmtLoadLoad:      2,
 	fmtAndLoadIdxShl: 2,
 }
 
@@ -434,6 +437,7 @@ const (
 	opI32BitfieldUXorImm
 	opI32AddImmLoad8U
 	opI32AddImmLoad8UVia
+	opI32LoadLoad8U
 	opI32AndI64LoadIdxShl
 	opF32Eq
 	opF32Ne
@@ -810,6 +814,7 @@ var opInfos = [opCount]opInfo{
 	opI32BitfieldUXorImm:  {"i32.bitfield_u.xor_imm", fmtDASII},
 	opI32AddImmLoad8U:     {"i32.add_imm.load8_u", fmtAddImmLoad},
 	opI32AddImmLoad8UVia:  {"i32.add_imm.load8_u_via", fmtAddImmLoad},
+	opI32LoadLoad8U:       {"i32.load.load8_u", fmtLoadLoad},
 	opI32AndI64LoadIdxShl: {"i32.and.i64.load_idx_shl", fmtAndLoadIdxShl},
 	opF32Eq:               {"f32.eq", fmtDAB},
 	opF32Ne:               {"f32.ne", fmtDAB},

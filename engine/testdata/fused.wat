@@ -172,4 +172,9 @@
     (local.set 0 (i32.add (local.get 0) (i32.const 5)))
     (local.set 1 (i32.load8_u offset=2 (local.get 0)))
     (i32.add (local.get 0) (local.get 1)))
+  ;; A pointer loaded, then a byte through it (CoreMark's list walks).
+  (func (export "load.load8_u") (param i32) (result i32)
+    (i32.store (i32.const 52) (i32.const 60))
+    (i32.store8 (i32.const 61) (i32.const 77))
+    (i32.load8_u offset=1 (i32.load offset=4 (local.get 0))))
 )

@@ -70,6 +70,7 @@ var Formats = []Format{
 	{"DKDA", 1, "A: dst of the constant, B: dst of the copy, C: its src; +1 word: the constant"},
 	{"DASII", 1, "A: dst, B: src, C: shift; +1 word: imm | imm2<<32"},
 	{"AddImmLoad", 2, "A: load dst, B: load base cell, C: add dst; +1 word: k | offset<<32, +1 word: imm | add src<<48 (C = src + imm, then A is loaded)"},
+	{"LoadLoad", 2, "A: dst, B: base cell, C: the first load's dst; +1 word: k | offset<<32, +1 word: k2 | offset2<<32 (C = [B + k] + offset, A = [C + k2] + offset2)"},
 	{"AndLoadIdxShl", 2, "A: dst, B, C: src cells (A = B & C); +1 word: shift | offset<<32, +1 word: dst2<<16 | base2<<32 | index2<<48, the fields of a first word (then dst2 = [base2 + index2<<shift + offset])"},
 }
 
@@ -241,6 +242,7 @@ var Table = concat(
 	hand("i32.bitfield_u.xor_imm", "DASII"),           // A = (B >> C) & imm ^ imm2: bitfield_u, xor_imm
 	hand("i32.add_imm.load8_u", "AddImmLoad"),         // C = src + imm; A = [B + k] + offset (sequential; B is not C)
 	hand("i32.add_imm.load8_u_via", "AddImmLoad"),     // C = src + imm; A = [C + k] + offset (a pointer bumped, then read through)
+	hand("i32.load.load8_u", "LoadLoad"),              // C = [B + k] + offset; A = [C + k2] + offset2 (a pointer loaded, then a byte through it)
 	hand("i32.and.i64.load_idx_shl", "AndLoadIdxShl"), // A = B & C; then an i64.load_idx_shl (sequential: hash tables' masked probe index)
 
 	// f32.
