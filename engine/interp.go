@@ -74,17 +74,17 @@ type machine struct {
 	// stop wakes (see atomic.go).
 	waiting atomic.Pointer[waiter]
 
-	// Machines of goroutines on different cores are often neighbours on
-	// the heap; a cache line of padding keeps the fields written by every
-	// call off the next machine's line.
-	_ [64]byte
-
 	// dispatchPad is written once per execute and never read: the
 	// stores only move the loop's dispatch block (see execute).
 	dispatchPad struct {
 		q uint64
 		w uint16
 	}
+
+	// Machines of goroutines on different cores are often neighbours on
+	// the heap; a cache line of padding keeps the fields written by every
+	// call off the next machine's line.
+	_ [64]byte
 }
 
 var machines = sync.Pool{New: func() any { return &machine{stack: make([]uint64, 1024), frames: make([]frame, 0, 16)} }}
@@ -801,19 +801,30 @@ loop:
 			*oa(fp, pc) = (*ob(fp, pc) + x&0xffffffff) & (x >> 32)
 			pc = unsafe.Add(pc, sizeDAII)
 			continue
-		case opI32AddImmLoad8U, opI32AddImmLoad8UVia:
+		case opI32AddImmLoad8U:
 			// The add's value first, every write after the bounds check
 			// (so that oob may rerun the instruction); the translator
-			// fuses only a load whose base is not the add's dst (or, the
-			// _via form, is it).
+			// fuses only a load whose base is not the add's dst (the
+			// _via form below loads through it).
 			y := unsafe.Add(pc, 16)
 			v := uint64(uint32(*oc(fp, y) + *(*uint64)(y)))
-			b := v
-			if opcode(*(*uint16)(unsafe.Add(pc, offOp))) == opI32AddImmLoad8U {
-				b = *ob(fp, pc)
-			}
 			x := x1(pc)
-			ea := uint64(uint32(b)+uint32(x)) + x>>32
+			ea := uint64(uint32(*ob(fp, pc))+uint32(x)) + x>>32
+			if ea+1 > memSize {
+				goto oob
+			}
+			*oc(fp, pc) = v
+			// SAFETY: ea+1 <= Size <= len(Buf) (see memState).
+			*oa(fp, pc) = uint64(*(*uint8)(unsafe.Add(memBase, ea)))
+			pc = unsafe.Add(pc, sizeAddImmLoad)
+			continue
+		case opI32AddImmLoad8UVia:
+			// As i32.add_imm.load8_u, the load's base being the add's
+			// value.
+			y := unsafe.Add(pc, 16)
+			v := uint64(uint32(*oc(fp, y) + *(*uint64)(y)))
+			x := x1(pc)
+			ea := uint64(uint32(v)+uint32(x)) + x>>32
 			if ea+1 > memSize {
 				goto oob
 			}
