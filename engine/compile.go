@@ -814,19 +814,17 @@ func (t *translator) emitBr(d int) {
 	}
 	n := len(c.labelTypes())
 	t.moveTop(n, c.height)
-	if k := len(t.src); k > 0 && t.lastLabel < len(t.code) {
-		// A constant, then the br (Go's wasm sets its state variable
-		// and jumps to the loop's br_table): one const32.br. The
-		// constant must not be the branch target's: no label between.
-		if s := int(t.src[k-1].word); s+1 == len(t.code) && wOp(t.code[s]) == opConst32 {
-			w := t.code[s]
-			t.fuse()
-			if int(t.src[len(t.src)-1].word) == s { // fuse left it alone
-				t.code = append(t.code[:s], w&^0xffff|uint64(opConst32Br), 0)
-				t.producer = -1
-				t.branchTarget(c, s+1)
-				return
-			}
+	// A constant, then the br (Go's wasm sets its state variable and
+	// jumps to the loop's br_table): one const32.br. The constant must
+	// not be the branch target's: no label between.
+	if s, ok := t.lastInstr(1); ok && wOp(t.code[s]) == opConst32 {
+		w := t.code[s]
+		t.fuse()
+		if int(t.src[len(t.src)-1].word) == s { // fuse left it alone
+			t.code = append(t.code[:s], w&^0xffff|uint64(opConst32Br), 0)
+			t.producer = -1
+			t.branchTarget(c, s+1)
+			return
 		}
 	}
 	at := t.emit(word(opBr, 0, 0, 0), 0)
@@ -1188,19 +1186,32 @@ func (t *translator) condBranch(invert bool) int {
 	return t.emit(word(op, c, 0, 0), 0) + 1
 }
 
+// lastInstr returns the start of the instruction emitted last, and
+// whether it is width words long (it ends the code) and no label lies
+// after its start: one at its start is kept by an instruction that
+// replaces it in place (labels lie on instruction starts, so the
+// instruction's own words hold none).
+func (t *translator) lastInstr(width int) (int, bool) {
+	n := len(t.src)
+	if n == 0 {
+		return 0, false
+	}
+	s := int(t.src[n-1].word)
+	return s, s >= t.lastLabel && s+width == len(t.code)
+}
+
 // loadBranch fuses a br_if (br_if_z when invert) whose condition cond is
 // what the last instruction, an i32.load or i32.load8_u, wrote (a
 // temporary, or a local after local.tee) into the load: the fused form
 // writes the value and tests it. It keeps the load's source position (a
 // trap is the load's) and returns the word to patch with the target.
 func (t *translator) loadBranch(cond operand, invert bool) (int, bool) {
-	n := len(t.src)
-	if n == 0 || cond.kind == kConst {
+	s, ok := t.lastInstr(2)
+	if !ok || cond.kind == kConst {
 		return 0, false
 	}
-	s := int(t.src[n-1].word)
 	w := t.code[s]
-	if s < t.lastLabel || len(t.code) != s+2 || wA(w) != cond.cell {
+	if wA(w) != cond.cell {
 		return 0, false
 	}
 	var op opcode
@@ -1413,16 +1424,15 @@ func (t *translator) instr(op byte, opAt int) bool {
 			t.fail("globalidx %d exceeds the implementation limit of %d globals", g, maxCells)
 		}
 		n := len(t.stack)
-		if k := len(t.src); k > 0 && t.stack[n-1].kind != kConst {
+		if s, ok := t.lastInstr(2); ok && t.stack[n-1].kind != kConst {
 			// global = x + imm, of what the last instruction, an
 			// i32.add_imm, wrote (a temporary, or a local after
 			// local.tee: Go's stack pointer, moved): the fused form
 			// writes both.
-			s := int(t.src[k-1].word)
-			if w := t.code[s]; s >= t.lastLabel && len(t.code) == s+2 && wOp(w) == opI32AddImm && wA(w) == t.stack[n-1].cell {
+			if w := t.code[s]; wOp(w) == opI32AddImm && wA(w) == t.stack[n-1].cell {
 				imm := t.code[s+1]
 				t.code = t.code[:s]
-				t.src = t.src[:k-1]
+				t.src = t.src[:len(t.src)-1]
 				t.producer = -1
 				t.pop()
 				t.emit(word(opI32AddImmGlobalSet, uint16(g), wB(w), wA(w)), imm)
@@ -1716,18 +1726,17 @@ func (t *translator) load(op byte) {
 // load's _shl or _idx_shl form shifts itself. The shl must not start
 // before the last label: removing it moves the load to where it started.
 func (t *translator) shifted(c uint16) (src uint16, sh uint64, ok bool) {
-	n := len(t.src)
-	if n == 0 || !t.temp(c) {
+	s0, ok := t.lastInstr(2)
+	if !ok || !t.temp(c) {
 		return 0, 0, false
 	}
-	s0 := int(t.src[n-1].word)
 	w := t.code[s0]
-	if s0 < t.lastLabel || len(t.code) != s0+2 || wOp(w) != opI32ShlImm || wA(w) != c {
+	if wOp(w) != opI32ShlImm || wA(w) != c {
 		return 0, 0, false
 	}
 	sh = t.code[s0+1] & 31
 	t.code = t.code[:s0]
-	t.src = t.src[:n-1]
+	t.src = t.src[:len(t.src)-1]
 	t.producer = -1
 	return wB(w), sh, true
 }
@@ -1803,15 +1812,14 @@ func (t *translator) address(i int) (base uint16, k uint32) {
 		// wrapped (a temporary read only by the wrap) is the addend, mod
 		// 2^32 (the access truncates B + k to 32 bits).
 		b := t.stack[i].cell
-		n := len(t.src)
-		if n == 0 || !t.temp(b) || int(t.src[n-1].word) < t.lastLabel {
+		s0, ok := t.lastInstr(2)
+		if !ok || !t.temp(b) {
 			return b, 0
 		}
-		s0 := int(t.src[n-1].word)
-		if w := t.code[s0]; wOp(w) == opI64AddImm && wA(w) == b && len(t.code) == s0+2 {
+		if w := t.code[s0]; wOp(w) == opI64AddImm && wA(w) == b {
 			k = uint32(t.code[s0+1])
 			t.code = t.code[:s0]
-			t.src = t.src[:n-1]
+			t.src = t.src[:len(t.src)-1]
 			return wB(w), k
 		}
 		return b, 0
