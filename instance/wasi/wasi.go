@@ -255,27 +255,41 @@ type stateKey struct{}
 // made with the same ModuleConfig, so that a guest's WASI process costs
 // few allocations.
 func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
-	var free *sync.Pool // of closed states; nil: mounts and listeners are per guest
-	if len(cfg.Mounts) == 0 && len(cfg.Listeners) == 0 {
-		free = new(sync.Pool)
-	}
+	var free freeStates
 	return mc.WithValueFunc(stateKey{},
 		func(context.Context) (any, error) {
-			if free != nil {
-				if s, ok := free.Get().(*state); ok {
-					s.openStdio()
-					return s, nil
-				}
+			if s := free.get(&cfg); s != nil {
+				s.openStdio()
+				return s, nil
 			}
 			return newState(cfg)
 		},
-		func(v any) {
-			s := v.(*state)
-			s.closeAll()
-			if free != nil {
-				free.Put(s)
-			}
-		})
+		func(v any) { free.put(v.(*state)) })
+}
+
+// freeStates holds closed guests' states for later guests: those without
+// mounts or listeners (which are per guest), their descriptor tables
+// emptied.
+type freeStates struct{ p sync.Pool }
+
+// recyclable reports whether a state of cfg may serve a later guest.
+func recyclable(cfg *Config) bool { return len(cfg.Mounts) == 0 && len(cfg.Listeners) == 0 }
+
+// get returns a closed state to serve a guest of cfg, or nil.
+func (f *freeStates) get(cfg *Config) *state {
+	if !recyclable(cfg) {
+		return nil
+	}
+	s, _ := f.p.Get().(*state)
+	return s
+}
+
+// put closes s's descriptors and keeps s if it may serve a later guest.
+func (f *freeStates) put(s *state) {
+	s.closeAll()
+	if recyclable(&s.cfg) {
+		f.p.Put(s)
+	}
 }
 
 // stateFromModuleConfig returns the importer value of the WASI host
@@ -285,14 +299,8 @@ func WithConfig(mc instance.ModuleConfig, cfg Config) instance.ModuleConfig {
 // otherwise. Without mounts and listeners, the state of a closed guest
 // serves a later one (as WithConfig's do), its environment replaced.
 func stateFromModuleConfig(base Config) (newVal func(context.Context, instance.ModuleConfig) (any, error), closeVal func(any)) {
-	var free sync.Pool // of closed states without mounts or listeners
-	closeVal = func(v any) {
-		s := v.(*state)
-		s.closeAll()
-		if len(s.cfg.Mounts) == 0 && len(s.cfg.Listeners) == 0 {
-			free.Put(s)
-		}
-	}
+	var free freeStates
+	closeVal = func(v any) { free.put(v.(*state)) }
 	newVal = func(_ context.Context, mc instance.ModuleConfig) (any, error) {
 		if mc.Args == nil && mc.Env == nil && mc.Stdin == nil && mc.Stdout == nil && mc.Stderr == nil && mc.FS == nil {
 			return nil, nil
@@ -316,13 +324,11 @@ func stateFromModuleConfig(base Config) (newVal func(context.Context, instance.M
 		if mc.FS != nil {
 			cfg.Mounts = []Mount{{FS: &sysfs.AdaptFS{FS: mc.FS}, GuestPath: "/"}}
 		}
-		if len(cfg.Mounts) == 0 && len(cfg.Listeners) == 0 {
-			if s, ok := free.Get().(*state); ok {
-				defaults(&cfg)
-				s.cfg, s.args, s.env = cfg, cfg.Args, cfg.Env
-				s.openStdio()
-				return s, nil
-			}
+		if s := free.get(&cfg); s != nil {
+			defaults(&cfg)
+			s.cfg, s.args, s.env = cfg, cfg.Args, cfg.Env
+			s.openStdio()
+			return s, nil
 		}
 		s, err := newState(cfg)
 		if err != nil {
