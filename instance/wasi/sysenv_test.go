@@ -25,12 +25,7 @@ import (
 // (_start at instantiation) that is Instantiate's bare *sys.ExitError.
 func TestModuleConfigEnvironment(t *testing.T) {
 	ctx := context.Background()
-	wasm, err := os.ReadFile("testdata/sysenv.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt := instance.MustNewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
-	defer rt.Close(ctx)
+	rt, wasm := sysenvRuntime(t)
 	var baseOut, baseErr bytes.Buffer
 	baseDir := t.TempDir()
 	if err := os.WriteFile(baseDir+"/f.txt", []byte("base file"), 0o644); err != nil {
@@ -110,12 +105,7 @@ func TestModuleConfigEnvironment(t *testing.T) {
 // stdin, stdout, stderr), and then costs no allocation.
 func TestModuleConfigEnvironmentRecycled(t *testing.T) {
 	ctx := context.Background()
-	wasm, err := os.ReadFile("testdata/sysenv.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt := instance.MustNewRuntime(ctx, instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
-	defer rt.Close(ctx)
+	rt, wasm := sysenvRuntime(t)
 	wasi.MustInstantiate(ctx, rt)
 	cm, err := rt.Compile(ctx, wasm)
 	if err != nil {
@@ -169,4 +159,17 @@ func TestModuleConfigEnvironmentRecycled(t *testing.T) {
 	if got := out.String(); got != strings.Repeat("x", 21) {
 		t.Errorf("stdout %q, want 21 x (AllocsPerRun runs once more)", got)
 	}
+}
+
+// sysenvRuntime returns testdata/sysenv.wasm and a runtime of two 1 MiB
+// slots that the test's cleanup closes.
+func sysenvRuntime(t *testing.T) (*instance.Runtime, []byte) {
+	t.Helper()
+	wasm, err := os.ReadFile("testdata/sysenv.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := instance.MustNewRuntime(context.Background(), instance.Config{MemorySlots: 2, MemorySlotBytes: 1 << 20})
+	t.Cleanup(func() { rt.Close(context.Background()) })
+	return rt, wasm
 }
